@@ -1,0 +1,61 @@
+# 政务服务"好差评"差评处置 — two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+export FLASK_APP := wsgi.py
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: setup run test test-sqlite test-postgres bench lint assets db-upgrade clean
+
+## setup: venv + Python packages + front-end assets + database migrations (idempotent)
+setup: $(VENV)/.installed app/static/vendor/.installed db-upgrade
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(VENV)/bin/python requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+assets: app/static/vendor/.installed
+app/static/vendor/.installed: package.json package-lock.json scripts/vendor.sh
+	npm ci --no-audit --no-fund --loglevel=error
+	bash scripts/vendor.sh
+	touch $@
+
+db-upgrade: $(VENV)/.installed
+	$(FLASK) db upgrade
+
+## run: set up, load the demo data once, serve on http://127.0.0.1:5000/
+run: setup
+	$(FLASK) demo load
+	@echo ""
+	@echo "  好差评差评处置系统 is starting on http://$(HOST):$(PORT)/"
+	@echo "  API docs (Swagger UI): http://$(HOST):$(PORT)/api/v1/docs   health: http://$(HOST):$(PORT)/healthz"
+	@echo ""
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## test: set up, run the suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+test: setup test-sqlite test-postgres
+
+test-sqlite:
+	env -u TEST_DATABASE_URL $(PY) -m pytest
+
+test-postgres:
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+		$(PY) -m pytest; \
+	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+## bench: run benchmarks/ and print each figure next to its goal
+bench: setup
+	$(PY) benchmarks/run.py
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules app/static/vendor

@@ -1,0 +1,77 @@
+"""政务服务"好差评"差评处置: the Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from app import config
+from app.extensions import api, db, migrate
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app: settings from the environment (then `overrides`), extensions, blueprints,
+    CLI commands, and the calendar and rule files."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config.from_env(app.instance_path))
+    app.config.update(overrides or {})
+    app.config["OPENAPI_SWAGGER_UI_PATH"] = "/docs"
+    app.config["OPENAPI_SWAGGER_UI_URL"] = "/static/vendor/swagger-ui/"
+    app.json.ensure_ascii = False
+    _logging(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
+    api.init_app(app)
+    _data_files(app)
+    _blueprints(app)
+    _commands(app)
+    return app
+
+
+def _logging(app: Flask) -> None:
+    level = app.config["LOG_LEVEL"]
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app.logger.setLevel(level)
+
+
+def _data_files(app: Flask) -> None:
+    """Load the working-day calendar and the jurisdiction rules (last good version stays in force
+    when a file is bad)."""
+    from app import workdays
+    from app.rules import service as rules_service
+
+    workdays.configure(app.config["CALENDARS_DIR"],
+                       reload_seconds=app.config["RULES_RELOAD_SECONDS"])
+    rules_service.init_app(app)
+
+
+def _blueprints(app: Flask) -> None:
+    from app.auth.errors import register_error_handlers
+    from app.health.routes import bp as health_bp
+    from app.home.routes import bp as home_bp
+    from app.reviews.routes import blp as reviews_blp
+
+    api.register_blueprint(reviews_blp)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(home_bp)
+    register_error_handlers(app)
+
+
+def _commands(app: Flask) -> None:
+    from app.auth.cli import tokens_cli
+    from app.demo.cli import demo_cli
+    from app.rules.cli import rules_cli
+    from app.workdays.cli import calendar_cli
+
+    for group in (calendar_cli, rules_cli, tokens_cli, demo_cli):
+        app.cli.add_command(group)
+
+
+def running_under_reloader_child() -> bool:
+    """True in the Werkzeug reloader's serving child (used to start background work once)."""
+    return os.environ.get("WERKZEUG_RUN_MAIN") == "true"

@@ -1,0 +1,3 @@
+import click
+
+tokens_cli = click.Group("tokens")

@@ -1,0 +1,45 @@
+"""Configuration read from the environment (see README, "Configuration")."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _sqlite_default(instance_path: str) -> str:
+    return f"sqlite:///{Path(instance_path) / 'haochaping.sqlite3'}"
+
+
+def normalise_db_url(url: str) -> str:
+    """Make plain ``postgresql://`` URLs use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_env(instance_path: str) -> dict:
+    """Settings for `create_app`, each overridable by an environment variable."""
+    env = os.environ
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY", "dev-only-change-me"),
+        "SQLALCHEMY_DATABASE_URI": normalise_db_url(
+            env.get("DATABASE_URL") or _sqlite_default(instance_path)
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CALENDARS_DIR": env.get("CALENDARS_DIR", str(ROOT / "calendars")),
+        "RULES_DIR": env.get("RULES_DIR", str(ROOT / "rules")),
+        "RULES_RELOAD_SECONDS": float(env.get("RULES_RELOAD_SECONDS", "2")),
+        "INTAKE_BATCH_MAX": int(env.get("INTAKE_BATCH_MAX", "1000")),
+        "COVERAGE_WARNING_DAYS": int(env.get("COVERAGE_WARNING_DAYS", "60")),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        "JSON_AS_ASCII": False,
+        # flask-smorest / OpenAPI
+        "API_TITLE": "政务服务好差评差评处置 API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }
