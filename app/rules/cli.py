@@ -1,0 +1,87 @@
+"""`flask rules check` and `flask rules show`: for process owners editing rules/*.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.rules import service
+from app.rules.book import JurisdictionRules, load_book
+from app.rules.loader import RuleFileError
+
+rules_cli = AppGroup("rules", help="Jurisdiction rule files (rules/*.yaml): check and show.")
+
+
+@rules_cli.command("check")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="Rule directory to check (default: RULES_DIR).")
+def check(directory: Path | None) -> None:
+    """Validate the rule files freshly from disk; print every problem as path:line: message."""
+    directory = directory or Path(current_app.config["RULES_DIR"])
+    try:
+        book = load_book(directory)
+    except RuleFileError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
+    keys = book.jurisdictions()
+    click.echo(f"ok: {len(keys)} jurisdictions ({', '.join(keys)})")
+
+
+@rules_cli.command("show")
+@click.argument("jurisdiction", required=False)
+def show(jurisdiction: str | None) -> None:
+    """Print the rules in force (all jurisdictions, or one)."""
+    registry = service.registry()
+    book = registry.current()
+    if registry.last_error:
+        click.echo("warning: the latest edit was rejected, these are the previous rules:\n"
+                   f"{registry.last_error}\n", err=True)
+    if jurisdiction is None:
+        selected = list(book)
+    elif jurisdiction in book:
+        selected = [book.get(jurisdiction)]
+    else:
+        click.echo(f"unknown jurisdiction {jurisdiction!r}; known: "
+                   f"{', '.join(book.jurisdictions())}", err=True)
+        raise SystemExit(1)
+    click.echo("\n\n".join(format_rules(rules) for rules in selected))
+
+
+def format_rules(rules: JurisdictionRules) -> str:
+    """Aligned, readable text of one jurisdiction's rules."""
+    lines = [
+        f"{rules.key}  {rules.name}{'  (default)' if rules.default else ''}",
+        f"  file            {rules.source_path}  sha256 {rules.content_hash[:12]}",
+        f"  regions         {', '.join(rules.regions)}",
+    ]
+    if rules.effective_from:
+        lines.append(f"  effective from  {rules.effective_from.isoformat()}")
+    lines.append(f"  deadlines (working days; warning lead default "
+                 f"{rules.warning_lead_days}):")
+    width = max(len(key) for key in rules.deadlines)
+    for key, rule in rules.deadlines.items():
+        warn = rules.warn_before(key)
+        own = "" if rule.warn_before is not None else " (default)"
+        lines.append(f"    {key:<{width}}  {rule.working_days:>3}  from {rule.counted_from:<7}"
+                     f"  warn {warn}{own}")
+    r = rules.rating
+    lines += [
+        f"  rating          default {r.default_level}; window {r.window_natural_days} natural "
+        f"days; reminder after {r.reminder_hours} h; follow-up within "
+        f"{r.follow_up_natural_days} natural days",
+        f"  appeal          decided by {rules.appeal.decided_by}; grounds "
+        f"{', '.join(rules.appeal.grounds)}",
+        f"  staff review    valid bad reviews {rules.staff_review.valid_bad_reviews_per_year}"
+        f"/year or {rules.staff_review.valid_bad_reviews_per_week}/week; malicious ratings "
+        f"{rules.staff_review.malicious_ratings_per_year}/year",
+        f"  routing         dispatch {rules.routing.dispatch}",
+    ]
+    for obj, responsibility in rules.routing.by_object.items():
+        lines.append(f"    {obj:<13}  -> {responsibility}")
+    lines.append("  systems:")
+    for channel, dept in rules.routing.systems.items():
+        lines.append(f"    {channel:<13}  {dept.code}  {dept.name}")
+    return "\n".join(lines)

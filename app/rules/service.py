@@ -1,0 +1,130 @@
+"""Flask glue for the rules: the app's RuleRegistry, rule versions in the database, status.
+
+    from app.rules import service as rules
+    book = rules.current()                       # RuleBook in force (reloaded when files change)
+    jr = rules.for_region("440305000000")        # JurisdictionRules for a region code
+    jr.deadline_days("rectify.general")
+    case.rule_version_id = rules.version_id(jr)  # row in rule_versions, inserted when new
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db
+from app.rules.book import JurisdictionRules, RuleBook
+from app.rules.loader import RuleFileError
+from app.rules.models import RuleVersion
+from app.rules.registry import RuleRegistry
+from app.timeutil import utcnow
+
+log = logging.getLogger("app.rules")
+
+EXTENSION = "rules"
+CACHE = "rules.version_ids"
+
+VersionKey = tuple[str, str]  # (jurisdiction, content_hash)
+
+
+def init_app(app: Flask) -> None:
+    """Load the rule directory into a RuleRegistry kept in `app.extensions["rules"]`. Invalid
+    rules at startup are logged and re-raised: the app does not start without rules."""
+    try:
+        registry_ = RuleRegistry(app.config["RULES_DIR"], app.config["RULES_RELOAD_SECONDS"])
+    except RuleFileError as exc:
+        log.error("invalid rule files, the app cannot start:\n%s", exc)
+        raise
+    app.extensions[EXTENSION] = registry_
+    app.extensions[CACHE] = {}
+
+
+def registry() -> RuleRegistry:
+    return current_app.extensions[EXTENSION]
+
+
+def current() -> RuleBook:
+    """The RuleBook in force (reloaded first when the files changed)."""
+    return registry().current()
+
+
+def for_region(region_code: str | None) -> JurisdictionRules:
+    """The rules that apply to a region code (行政区划代码): longest prefix, else the default."""
+    return current().for_region(region_code)
+
+
+def version_id(rules: JurisdictionRules) -> int:
+    """Id of the `rule_versions` row for this content, inserted (not committed) in the
+    caller's transaction when new. Safe when two transactions insert the same version at once.
+
+    Ids are cached per app, but a cached id is confirmed with `session.get` (answered from the
+    session's identity map after the first call in a session): a rolled-back insert or an
+    emptied table (ids reused) must not leave the cache pointing at a missing or other row."""
+    cache: dict[VersionKey, int] = current_app.extensions[CACHE]
+    key = (rules.key, rules.content_hash)
+    cached = cache.get(key)
+    if cached is not None:
+        row = db.session.get(RuleVersion, cached)
+        if row is not None and (row.jurisdiction, row.content_hash) == key:
+            return cached
+    found = _find(key)
+    if found is None:
+        found = _insert(rules, key)
+    cache[key] = found
+    return found
+
+
+def record_loaded_versions() -> dict[str, int]:
+    """Make sure every rule version in force has its row (flushed; the caller commits).
+    Returns jurisdiction -> rule version id."""
+    return {rules.key: version_id(rules) for rules in current()}
+
+
+def status() -> dict:
+    """For /healthz: the jurisdictions in force and the last rejected edit, if any."""
+    reg = registry()
+    book = reg.current()
+    return {
+        "jurisdictions": {
+            r.key: {"name": r.name, "hash": r.content_hash,
+                    "loaded_at": r.loaded_at.isoformat() if r.loaded_at else None}
+            for r in book
+        },
+        "default": book.default.key,
+        "last_error": reg.last_error,
+        "last_error_at": reg.last_error_at.isoformat() if reg.last_error_at else None,
+    }
+
+
+def forget_versions() -> None:
+    """Drop the cached rule version ids (after the table was emptied, e.g. in tests)."""
+    current_app.extensions[CACHE].clear()
+
+
+def _find(key: VersionKey) -> int | None:
+    jurisdiction, content_hash = key
+    return db.session.execute(
+        select(RuleVersion.id).where(RuleVersion.jurisdiction == jurisdiction,
+                                     RuleVersion.content_hash == content_hash)
+    ).scalar_one_or_none()
+
+
+def _insert(rules: JurisdictionRules, key: VersionKey) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING, then read the id back: when another transaction
+    inserts the same version at the same moment, PostgreSQL waits for it and skips ours, and the
+    caller's transaction is never aborted. (Not a SAVEPOINT: with pysqlite a SAVEPOINT opened
+    before any other write starts the transaction itself, and its RELEASE commits.)"""
+    name = db.session.get_bind().dialect.name
+    insert = postgresql.insert if name == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(RuleVersion)
+        .values(jurisdiction=rules.key, content_hash=rules.content_hash,
+                source_path=rules.source_path, content=rules.text, loaded_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["jurisdiction", "content_hash"]))
+    found = _find(key)
+    if found is None:  # pragma: no cover - the row was just inserted or already there
+        raise RuntimeError(f"rule version {key} neither inserted nor found")
+    return found
