@@ -21,12 +21,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     app.config["OPENAPI_SWAGGER_UI_PATH"] = "/docs"
     app.config["OPENAPI_SWAGGER_UI_URL"] = "/static/vendor/swagger-ui/"
+    # No calls to validator.swagger.io: pages reach no other host.
+    app.config["OPENAPI_SWAGGER_UI_CONFIG"] = {"validatorUrl": None}
     app.json.ensure_ascii = False
     _logging(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
     api.init_app(app)
+    _models()
     _data_files(app)
     _blueprints(app)
     _commands(app)
@@ -37,6 +40,15 @@ def _logging(app: Flask) -> None:
     level = app.config["LOG_LEVEL"]
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.logger.setLevel(level)
+
+
+def _models() -> None:
+    """Import every model so the metadata (and Alembic) sees all tables."""
+    from app.auth import models as _auth  # noqa: F401
+    from app.cases import models as _cases  # noqa: F401
+    from app.org import models as _org  # noqa: F401
+    from app.reviews import models as _reviews  # noqa: F401
+    from app.rules import models as _rules  # noqa: F401
 
 
 def _data_files(app: Flask) -> None:
@@ -55,8 +67,10 @@ def _blueprints(app: Flask) -> None:
     from app.health.routes import bp as health_bp
     from app.home.routes import bp as home_bp
     from app.reviews.routes import blp as reviews_blp
+    from app.reviews.routes import document
 
     api.register_blueprint(reviews_blp)
+    document(api)
     app.register_blueprint(health_bp)
     app.register_blueprint(home_bp)
     register_error_handlers(app)

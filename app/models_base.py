@@ -28,3 +28,9 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Integer primary keys: BIGINT on PostgreSQL, INTEGER (rowid alias) on SQLite.
+from sqlalchemy import BigInteger, Integer  # noqa: E402
+
+BigId = BigInteger().with_variant(Integer, "sqlite")

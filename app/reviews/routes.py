@@ -1,3 +1,123 @@
-from flask_smorest import Blueprint
+"""/api/v1/reviews: rating intake (one or a batch) and listing."""
 
-blp = Blueprint("reviews", __name__, url_prefix="/api/v1/reviews")
+from __future__ import annotations
+
+from flask import current_app, g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.auth.errors import error_response
+from app.auth.tokens import token_required
+from app.cases.schemas import CaseSummary
+from app.extensions import db
+from app.reviews.intake import ItemResult, intake
+from app.reviews.models import Review
+from app.reviews.schemas import ReviewOut, ReviewQuery
+
+blp = Blueprint("reviews", __name__, url_prefix="/api/v1/reviews",
+                description="评价接收与查询 Rating intake and listing")
+_review_out = ReviewOut()
+_case_out = CaseSummary()
+
+INTAKE_DOC = {
+    "summary": "Submit one rating (an object) or a batch (an array of up to 1,000)",
+    "description": (
+        "Idempotent per (serial_no, rating_count, rated_object): a rating sent again returns the "
+        "first result (status `duplicate`) and creates nothing. Every new bad rating "
+        "(不满意/非常不满意) opens a case. One rating: 201 created, 200 duplicate, 422 invalid "
+        "with per-field messages. A batch: valid items are stored; 200 when all were accepted, "
+        "207 when some failed, 422 when none was valid; `results` says which and why."),
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
+        {"$ref": "#/components/schemas/ReviewIn"},
+        {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/ReviewIn"}},
+    ]}}}},
+    "security": [{"ApiToken": []}],
+}
+
+
+@blp.route("")
+class Reviews(MethodView):
+    @blp.doc(**INTAKE_DOC)
+    @token_required
+    def post(self):
+        body = request.get_json(silent=True)
+        if isinstance(body, list):
+            return _batch(body)
+        if not isinstance(body, dict):
+            return error_response(422, "expected a JSON object or array",
+                                  {"json": {"_schema": ["A rating object or an array of them."]}})
+        (res,) = intake([body], source=g.api_token.name)
+        if res.status == "invalid":
+            return error_response(422, "invalid rating", {"json": res.errors})
+        return _single(res), 201 if res.status == "created" else 200
+
+    @token_required
+    @blp.doc(security=[{"ApiToken": []}])
+    @blp.arguments(ReviewQuery, location="query")
+    @blp.response(200, ReviewOut(many=True))
+    @blp.paginate()
+    def get(self, args: dict, pagination_parameters):
+        """List ratings, newest first, with filters; reviewer data masked."""
+        query = _filtered(args)
+        pagination_parameters.item_count = db.session.scalar(
+            query.with_only_columns(db.func.count(Review.id)).order_by(None))
+        page, size = pagination_parameters.page, pagination_parameters.page_size
+        rows = db.session.scalars(query.options(selectinload(Review.case))
+                                  .offset((page - 1) * size).limit(size))
+        return list(rows)
+
+
+def document(api) -> None:
+    """Components the hand-written intake request body refers to."""
+    from app.reviews.schemas import ReviewIn
+
+    api.spec.components.schema("ReviewIn", schema=ReviewIn)
+    api.spec.components.security_scheme(
+        "ApiToken", {"type": "http", "scheme": "bearer",
+                     "description": "One token per channel system: `flask tokens create NAME`."})
+
+
+def _batch(items: list):
+    limit = current_app.config["INTAKE_BATCH_MAX"]
+    if not items or len(items) > limit:
+        return error_response(422, f"a batch holds 1 to {limit} ratings",
+                              {"json": {"_schema": [f"A batch holds 1 to {limit} ratings."]}})
+    results = intake(items, source=g.api_token.name)
+    counts = {s: sum(r.status == s for r in results) for s in ("created", "duplicate", "invalid")}
+    body = {"received": len(results), **counts, "results": [_row(r) for r in results]}
+    if counts["invalid"] == 0:
+        return body, 200
+    return body, 422 if counts["invalid"] == len(results) else 207
+
+
+def _single(res: ItemResult) -> dict:
+    return {"status": res.status, "review": _review_out.dump(res.review),
+            "case": _case_out.dump(res.case) if res.case else None}
+
+
+def _row(res: ItemResult) -> dict:
+    row = {"index": res.index, "status": res.status}
+    if res.review is not None:
+        row["review_id"] = res.review.id
+        row["case_number"] = res.case.number if res.case else None
+    if res.errors:
+        row["errors"] = res.errors
+    return row
+
+
+def _filtered(args: dict):
+    q = select(Review).order_by(Review.rated_at.desc(), Review.id.desc())
+    if "region" in args:
+        q = q.where(Review.region_code.startswith(args["region"]))
+    for name in ("department_code", "channel", "level", "rated_object", "serial_no"):
+        if name in args:
+            q = q.where(getattr(Review, name) == args[name])
+    if "bad" in args:
+        q = q.where(Review.is_bad.is_(args["bad"]))
+    if "rated_from" in args:
+        q = q.where(Review.rated_at >= args["rated_from"])
+    if "rated_to" in args:
+        q = q.where(Review.rated_at < args["rated_to"])
+    return q

@@ -40,7 +40,7 @@ def test_show_all(app):
     assert "jiangsu  江苏省\n" in out
     assert "shenzhen  深圳市  (default)\n" in out
     assert "rectify.general" in out and "contact.staff" in out
-    assert "from receipt" in out and "dispatch hotline" in out
+    assert "from receipt" in out and "dispatch auto" in out
     assert "11440300MB2D8R104E  深圳市政务服务和数据管理局" in out
 
 

@@ -132,7 +132,7 @@ def test_status_reports_a_rejected_edit(rules_copy):
     app.config.update(RULES_DIR=str(rules_copy.path), RULES_RELOAD_SECONDS=0)
     rules.init_app(app)
     with app.app_context():
-        rules_copy.edit("shenzhen", "dispatch: hotline", "dispatch: pigeon")
+        rules_copy.edit("shenzhen", "dispatch: auto", "dispatch: pigeon")
         status = rules.status()
         assert "routing.dispatch: Must be one of: auto, hotline." in status["last_error"]
         assert status["last_error_at"] is not None

@@ -1,0 +1,81 @@
+"""Creating and checking API tokens. A token is 32 random bytes (url-safe); a high-entropy
+secret needs no slow hash, so SHA-256 of it is stored and looked up directly."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from functools import wraps
+
+from flask import g, request
+from sqlalchemy import select
+
+from app.auth.errors import unauthorized
+from app.auth.models import ApiToken
+from app.extensions import db
+from app.timeutil import utcnow
+
+PREFIX = "hcp_"
+TOUCH_EVERY = timedelta(minutes=5)  # how often last_used_at is written
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create(name: str) -> str:
+    """A new token for `name` (committed); the plain token is returned once and never stored."""
+    if db.session.scalar(select(ApiToken).where(ApiToken.name == name)):
+        raise ValueError(f"a token named {name!r} exists; revoke it first")
+    token = PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(name=name, token_hash=digest(token), prefix=token[:12]))
+    db.session.commit()
+    return token
+
+
+def revoke(name: str) -> bool:
+    """Revoke (and rename out of the way) the live token called `name`; False if none."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.name == name,
+                                                   ApiToken.revoked_at.is_(None)))
+    if row is None:
+        return False
+    row.revoked_at = utcnow()
+    row.name = f"{name}#revoked-{row.id}"
+    db.session.commit()
+    return True
+
+
+def lookup(token: str) -> ApiToken | None:
+    """The live token row for a presented token, or None."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    if row is None or row.revoked_at is not None:
+        return None
+    return row
+
+
+def _presented() -> str | None:
+    auth = request.headers.get("Authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip() or None
+    return request.headers.get("X-API-Token") or None
+
+
+def token_required(view):
+    """Reject the request with 401 unless it carries a live API token; sets g.api_token."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        token = _presented()
+        row = lookup(token) if token else None
+        if row is None:
+            why = "invalid or revoked API token" if token else "missing API token"
+            return unauthorized(why)
+        now = utcnow()
+        if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
+            row.last_used_at = now
+            db.session.commit()
+        g.api_token = row
+        return view(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,29 @@
+"""Readable case numbers: CP-20250127-000123, counted per day of receipt (Beijing time)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+
+from app.cases.models import CaseCounter
+from app.dbutil import insert_ignore
+from app.extensions import db
+from app.timeutil import to_local
+
+PREFIX = "CP"
+
+
+def allocate(received_at: datetime, count: int) -> list[str]:
+    """Reserve `count` consecutive numbers for the day of `received_at`. The counter row is
+    locked until the transaction ends, so concurrent intakes never share a number."""
+    if count <= 0:
+        return []
+    day = to_local(received_at).strftime("%Y%m%d")
+    bump = (update(CaseCounter).where(CaseCounter.day == day)
+            .values(last=CaseCounter.last + count).returning(CaseCounter.last))
+    last = db.session.execute(bump).scalar()
+    if last is None:
+        db.session.execute(insert_ignore(CaseCounter, ["day"]), [{"day": day, "last": 0}])
+        last = db.session.execute(bump).scalar_one()
+    return [f"{PREFIX}-{day}-{n:06d}" for n in range(last - count + 1, last + 1)]
