@@ -1,0 +1,51 @@
+"""What /healthz and the home page report: database, calendar coverage, rules."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import text
+
+from app import workdays
+from app.extensions import db
+from app.rules import service as rules_service
+from app.timeutil import to_local, utcnow
+
+
+def database() -> dict:
+    try:
+        db.session.execute(text("SELECT 1"))
+        return {"ok": True, "dialect": db.engine.dialect.name}
+    except Exception as err:  # noqa: BLE001 - reported, not raised
+        db.session.rollback()
+        return {"ok": False, "error": str(err).splitlines()[0]}
+
+
+def calendar(today: date | None = None) -> dict:
+    """How far the working-day calendar reaches; a warning when fewer than
+    COVERAGE_WARNING_DAYS remain (the next year's arrangement is usually published in November)."""
+    today = today or to_local(utcnow()).date()
+    through = workdays.coverage()
+    remaining = (through - today).days
+    out = {"covered_through": through.isoformat(), "days_remaining": remaining,
+           "last_error": workdays.last_error()}
+    limit = current_app.config["COVERAGE_WARNING_DAYS"]
+    if remaining < limit:
+        out["warning"] = (f"the calendar covers only {max(remaining, 0)} more days: add "
+                          f"calendars/cn/{through.year + 1}.yaml when the State Council "
+                          "publishes it")
+    return out
+
+
+def report() -> tuple[dict, int]:
+    """The whole health report and its HTTP status (503 when the database is unreachable)."""
+    db_state, cal, rules = database(), calendar(), rules_service.status()
+    status = "ok"
+    if "warning" in cal or cal["last_error"] or rules.get("last_error"):
+        status = "warning"
+    if not db_state["ok"]:
+        status = "error"
+    body = {"status": status, "time": to_local(utcnow()).isoformat(timespec="seconds"),
+            "database": db_state, "calendar": cal, "rules": rules}
+    return body, 503 if status == "error" else 200

@@ -1,0 +1,37 @@
+"""`make bench`: run every benchmark and print each figure next to its goal.
+
+Each module benchmarks/bench_*.py has `run() -> list[dict]` with rows
+{name, value, unit, goal, ok, detail}. Medians of several repetitions; the machine is small and
+noisy, so read the figures as orders of magnitude, not to the last digit."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE)]
+
+
+def main(names: list[str]) -> int:
+    modules = sorted(p.stem for p in HERE.glob("bench_*.py"))
+    rows = []
+    for name in modules:
+        if names and not any(n in name for n in names):
+            continue
+        print(f"== {name}", flush=True)
+        for row in importlib.import_module(name).run():
+            rows.append(row)
+            verdict = "n/a" if row.get("ok") is None else ("PASS" if row["ok"] else "MISS")
+            print(f"   {row['name']}: {row['value']} {row['unit']}  (goal {row['goal']})  {verdict}"
+                  + (f"  — {row['detail']}" if row.get("detail") else ""), flush=True)
+    out = HERE / "results.json"
+    out.write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+    print(f"\nwritten to {out.relative_to(HERE.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,67 @@
+"""/healthz, the home page, the OpenAPI document and the token commands."""
+
+from __future__ import annotations
+
+import time_machine
+
+from app.auth.cli import tokens_cli
+
+
+@time_machine.travel("2026-06-01 10:00 +0800", tick=False)
+def test_healthz_ok_when_coverage_is_far(client):
+    resp = client.get("/healthz")
+    assert resp.status_code == 200
+    body = resp.json
+    assert body["database"]["ok"] is True
+    assert body["calendar"]["covered_through"] == "2026-12-31"
+    assert body["calendar"]["days_remaining"] == 213
+    assert "warning" not in body["calendar"]
+    assert set(body["rules"]["jurisdictions"]) == {"jiangsu", "shenzhen"}
+    assert body["rules"]["last_error"] is None
+    assert body["status"] == "ok"
+
+
+@time_machine.travel("2026-11-21 10:00 +0800", tick=False)
+def test_healthz_warns_when_fewer_than_60_days_remain(client):
+    body = client.get("/healthz").json
+    assert body["calendar"]["days_remaining"] == 40
+    assert "2027.yaml" in body["calendar"]["warning"]
+    assert body["status"] == "warning"
+
+
+def test_home_page_in_chinese(client):
+    resp = client.get("/")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "差评处置系统" in html and "评价数" in html and 'lang="zh-CN"' in html
+
+
+def test_openapi_document(client):
+    spec = client.get("/api/v1/openapi.json").json
+    assert "/api/v1/reviews" in spec["paths"]
+    assert "ReviewIn" in spec["components"]["schemas"]
+    assert spec["components"]["securitySchemes"]["ApiToken"]["scheme"] == "bearer"
+
+
+def test_swagger_ui_uses_local_assets(client):
+    html = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html
+    assert "http" not in html.replace('"validatorUrl": null', "").split("<script>")[0]
+
+
+def test_api_404_is_json(client):
+    resp = client.get("/api/v1/nothing-here")
+    assert resp.status_code == 404 and resp.json["code"] == 404
+
+
+def test_token_commands(app_ctx):
+    runner = app_ctx.test_cli_runner()
+    created = runner.invoke(tokens_cli, ["create", "zwfw-app"])
+    assert created.exit_code == 0 and created.output.startswith("hcp_")
+    again = runner.invoke(tokens_cli, ["create", "zwfw-app"])
+    assert again.exit_code == 1 and "exists" in again.output
+    listed = runner.invoke(tokens_cli, ["list"])
+    assert "zwfw-app" in listed.output and "live" in listed.output
+    assert created.output.strip() not in listed.output
+    assert runner.invoke(tokens_cli, ["revoke", "zwfw-app"]).exit_code == 0
+    assert runner.invoke(tokens_cli, ["revoke", "zwfw-app"]).exit_code == 1
