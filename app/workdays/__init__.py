@@ -1,0 +1,133 @@
+"""Working days (工作日): China's official holiday arrangements (法定节假日, 调休上班) read from
+`calendars/`, and deadline arithmetic on them. A plain library: no Flask.
+
+`configure(path)` once at start-up; the module-level functions then use that calendar, reloading
+the files when they change (a bad file is rejected and the last good calendar stays in force).
+Dates past the last published year are answered with weekends only and flagged `provisional`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from app.filewatch import Watcher
+from app.workdays.calendar import SHANGHAI, WorkdayCalendar
+from app.workdays.files import calendar_files, load_directory
+from app.workdays.values import DueAt, WorkDate
+from app.workdays.yamlfile import CalendarFileError
+
+__all__ = [
+    "SHANGHAI", "CalendarFileError", "DueAt", "WorkDate", "WorkdayCalendar", "add_working_days",
+    "configure", "coverage", "deadline", "default_calendar", "first_covered", "is_working_day",
+    "last_error", "load_calendar", "working_days_between",
+]
+
+logger = logging.getLogger("app.workdays")
+
+
+@dataclass
+class _State:
+    path: Path | None = None
+    calendar: WorkdayCalendar | None = None
+    watcher: Watcher | None = None
+    error: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_state = _State()
+
+
+def load_calendar(path: Path | str) -> WorkdayCalendar:
+    """Load a calendars directory (`cn/<year>.yaml` plus overlays); raises CalendarFileError."""
+    return WorkdayCalendar(load_directory(path))
+
+
+def configure(path: Path | str, reload_seconds: float = 2.0) -> WorkdayCalendar:
+    """Make the calendars directory at `path` the default calendar, re-read when its files change
+    (checked at most every `reload_seconds`). A bad file raises CalendarFileError here."""
+    root = Path(path)
+    watcher = Watcher(lambda: calendar_files(root), interval=reload_seconds)
+    watcher.mark()
+    calendar = load_calendar(root)
+    with _state.lock:
+        _state.path, _state.calendar, _state.watcher = root, calendar, watcher
+        _state.error = None
+    logger.info("working-day calendar %s covers %s to %s", root, calendar.first_covered(),
+                calendar.coverage())
+    return calendar
+
+
+def default_calendar() -> WorkdayCalendar:
+    """The configured calendar, reloaded first if its files changed."""
+    calendar, watcher = _state.calendar, _state.watcher
+    if calendar is None or watcher is None:
+        raise RuntimeError("app.workdays is not configured: call app.workdays.configure(path)")
+    if watcher.changed():
+        _reload(watcher)
+    return _state.calendar or calendar
+
+
+def _reload(watcher: Watcher) -> None:
+    if not _state.lock.acquire(blocking=False):
+        return  # another thread is reloading; use the current calendar meanwhile
+    try:
+        if watcher is not _state.watcher or _state.path is None:
+            return
+        watcher.mark()  # before reading: a change made while loading is seen next time
+        try:
+            calendar = load_calendar(_state.path)
+        except (CalendarFileError, OSError) as exc:
+            _state.error = str(exc)
+            logger.error("calendar files rejected, the last good calendar stays in force: %s", exc)
+            return
+        _state.calendar, _state.error = calendar, None
+        logger.info("calendar files reloaded: covered through %s", calendar.coverage())
+    finally:
+        _state.lock.release()
+
+
+def last_error() -> str | None:
+    """`path:line: message` of the last rejected reload, None when the files in force are
+    the current ones."""
+    return _state.error
+
+
+def is_working_day(day: date, region: str | None = None) -> bool:
+    """True when `day` is a working day (工作日) for `region` (行政区划代码; None: national)."""
+    return default_calendar().for_region(region).is_working_day(day)
+
+
+def add_working_days(day: date, n: int, region: str | None = None) -> WorkDate:
+    """The n-th working day after `day` (n = 0: `day` itself; n < 0: counting backwards).
+    `day` itself is never counted. E.g. add_working_days(date(2025, 1, 27), 5) == 2025-02-10."""
+    return default_calendar().for_region(region).add_working_days(day, n)
+
+
+def working_days_between(a: date, b: date, region: str | None = None) -> int:
+    """Working days in the half-open interval (a, b]: 0 when a == b, negative when b < a
+    (minus the working days in (b, a]). Inverse of add_working_days: for n >= 0,
+    working_days_between(d, add_working_days(d, n)) == n for every d; for n < 0 it holds when
+    d is a working day (when it is not, the result is n + 1, as d itself is not counted)."""
+    return default_calendar().for_region(region).working_days_between(a, b)
+
+
+def deadline(received_at: datetime, n: int, region: str | None = None) -> DueAt:
+    """Deadline (办理时限) of "within n working days" for something received at `received_at`
+    (aware; naive raises ValueError): 23:59:59 Asia/Shanghai of add_working_days(day of receipt
+    in Shanghai, n). The day of receipt is not counted; received on a holiday or weekend,
+    counting starts with the next working day."""
+    return default_calendar().for_region(region).deadline(received_at, n)
+
+
+def coverage() -> date:
+    """The last day the calendar files cover (e.g. 2026-12-31)."""
+    return default_calendar().coverage()
+
+
+def first_covered() -> date:
+    """The first day the calendar files cover (e.g. 2024-01-01)."""
+    return default_calendar().first_covered()
