@@ -27,7 +27,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     _logging(app)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
     api.init_app(app)
     _models()
     _data_files(app)

@@ -27,10 +27,7 @@ def reset_schema() -> None:
     db.drop_all()
     with db.engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-    if any((ROOT / "migrations" / "versions").glob("*.py")):
-        upgrade()
-    else:
-        db.create_all()
+    upgrade()
 
 
 @pytest.fixture(scope="session")
