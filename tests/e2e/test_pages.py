@@ -1,0 +1,27 @@
+"""The home page and the API docs render in a real browser from local assets only."""
+
+from __future__ import annotations
+
+from app.demo import generate
+from app.reviews.intake import intake
+from app.timeutil import utcnow
+
+
+def test_home_page_shows_figures_and_cases(live_server, page, screenshot):
+    intake(generate.ratings(60, utcnow(), bad_share=0.2, seed=7), source="demo")
+    page.goto(live_server + "/")
+    assert page.locator(".brand").inner_text().endswith("差评处置系统")
+    assert page.locator(".card .value").first.inner_text() == "60"
+    assert page.locator("tbody tr").count() >= 5
+    assert page.locator("td.mono").first.inner_text().startswith("CP-")
+    screenshot(page, "home")
+    assert page.foreign_requests == []
+
+
+def test_api_docs_render_from_local_assets(live_server, page, screenshot):
+    page.goto(live_server + "/api/v1/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=15000)
+    assert "/api/v1/reviews" in page.locator(".opblock-summary-path").first.inner_text()
+    assert page.locator(".opblock").count() >= 2
+    screenshot(page, "api-docs")
+    assert page.foreign_requests == []
