@@ -36,7 +36,7 @@ class RuleRegistry:
         now = utcnow()
         self._book: RuleBook = build_book(load_directory(self.path), now)  # raises when bad
         self.loaded_at: datetime = now
-        log.info("rules loaded from %s: %s", self.path, ", ".join(self._book.jurisdictions()))
+        log.debug("rules loaded from %s: %s", self.path, ", ".join(self._book.jurisdictions()))
 
     def current(self) -> RuleBook:
         """The RuleBook in force, reloading first when the files changed."""

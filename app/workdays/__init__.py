@@ -56,7 +56,7 @@ def configure(path: Path | str, reload_seconds: float = 2.0) -> WorkdayCalendar:
     with _state.lock:
         _state.path, _state.calendar, _state.watcher = root, calendar, watcher
         _state.error = None
-    logger.info("working-day calendar %s covers %s to %s", root, calendar.first_covered(),
+    logger.debug("working-day calendar %s covers %s to %s", root, calendar.first_covered(),
                 calendar.coverage())
     return calendar
 
