@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from functools import lru_cache
+
+from sqlalchemy import JSON, Table, Text, bindparam, cast, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -9,8 +14,7 @@ from app.extensions import db
 
 def dialect_insert(model):
     """An INSERT for the session's dialect that supports ON CONFLICT."""
-    name = db.session.get_bind().dialect.name
-    return (postgresql.insert if name == "postgresql" else sqlite.insert)(model)
+    return (postgresql.insert if is_postgres() else sqlite.insert)(model)
 
 
 def insert_ignore(model, conflict_columns: list[str]):
@@ -20,3 +24,50 @@ def insert_ignore(model, conflict_columns: list[str]):
 
 def is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
+
+
+def bulk_insert(table: Table, rows: Sequence[dict], conflict: tuple[str, ...] = (),
+                returning: tuple[str, ...] = ()) -> list[tuple]:
+    """Insert many rows (all with the same keys) in the session's transaction, skipping those
+    that conflict on `conflict` columns, and return the `returning` columns of inserted rows.
+
+    On PostgreSQL the rows travel as one array per column, `INSERT ... SELECT unnest(...)`: a
+    statement of a few dozen parameters instead of one of tens of thousands, about ten times
+    faster for batches of 1,000. Elsewhere SQLAlchemy's batched multi-row VALUES."""
+    if not rows:
+        return []
+    columns = tuple(rows[0])
+    if is_postgres():
+        stmt = _unnest_insert(table, columns, conflict, returning)
+        params = {c: [_pg_value(table, c, r[c]) for r in rows] for c in columns}
+        result = db.session.execute(stmt, params)
+    else:
+        stmt = insert_ignore(table, list(conflict)) if conflict else insert(table)
+        if returning:
+            stmt = stmt.returning(*(table.c[c] for c in returning))
+        result = db.session.execute(stmt, list(rows))
+    return [tuple(row) for row in result] if returning else []
+
+
+@lru_cache(maxsize=32)
+def _unnest_insert(table: Table, columns: tuple[str, ...], conflict: tuple[str, ...],
+                   returning: tuple[str, ...]):
+    values = []
+    for name in columns:
+        col_type = table.c[name].type
+        if isinstance(col_type, JSON):  # arrays of json: send text, cast per element
+            values.append(cast(func.unnest(bindparam(name, type_=postgresql.ARRAY(Text))), JSON))
+        else:
+            values.append(func.unnest(bindparam(name, type_=postgresql.ARRAY(col_type))))
+    stmt = postgresql.insert(table).from_select(list(columns), select(*values))
+    if conflict:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict))
+    if returning:
+        stmt = stmt.returning(*(table.c[c] for c in returning))
+    return stmt
+
+
+def _pg_value(table: Table, column: str, value):
+    if value is not None and isinstance(table.c[column].type, JSON):
+        return json.dumps(value, ensure_ascii=False)
+    return value

@@ -31,7 +31,7 @@ def load(count: int, seed: int) -> None:
                        for code, name, region in generate.departments().values())
     db.session.commit()
     results = intake(generate.ratings(count, utcnow(), seed=seed), source=SOURCE)
-    cases = sum(r.case is not None for r in results)
+    cases = sum(r.case_number is not None for r in results)
     click.echo(f"demo data: {len(results)} ratings, {cases} bad ones opened cases")
     if not db.session.scalar(select(ApiToken.id).where(ApiToken.name == "demo-channel")):
         click.echo(f"API token for channel system 'demo-channel': {tokens.create('demo-channel')}")

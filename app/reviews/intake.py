@@ -14,9 +14,8 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import select, tuple_
 
-from app.cases.models import Case
-from app.cases.opening import cases_for, open_cases
-from app.dbutil import insert_ignore
+from app.cases.opening import case_numbers, open_cases
+from app.dbutil import bulk_insert
 from app.extensions import db
 from app.org.service import ensure_departments
 from app.reviews.models import Review
@@ -25,7 +24,8 @@ from app.timeutil import utcnow
 
 IDENTITY = ("serial_no", "rating_count", "rated_object")
 _schema = ReviewIn()
-_COLUMNS = [c.key for c in Review.__table__.columns if c.key != "id"]
+_table = Review.__table__
+_COLUMNS = [c.key for c in _table.columns if c.key != "id"]
 
 Key = tuple[str, int, str]
 
@@ -36,8 +36,8 @@ class ItemResult:
 
     index: int
     status: str  # created | duplicate | invalid
-    review: Review | None = None
-    case: Case | None = None
+    review_id: int | None = None
+    case_number: str | None = None
     errors: dict[str, Any] | None = None
 
 
@@ -66,49 +66,51 @@ def intake(payloads: Sequence[Any], source: str, now: datetime | None = None) ->
         keys.append(key)
         valid.setdefault(key, data)
     try:
-        by_key, new_keys, cases = _store(valid, source, now)
+        ids, new_keys, numbers = _store(valid, source, now)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     for res, key in zip(results, keys, strict=True):
-        if key is None:
-            continue
-        res.review = by_key[key]
-        res.case = cases.get(res.review.id)
-        if key not in new_keys:
-            res.status = "duplicate"
+        if key is not None:
+            res.review_id, res.case_number = ids[key], numbers.get(ids[key])
+            if key not in new_keys:
+                res.status = "duplicate"
     return results
 
 
 def _store(valid: dict[Key, dict], source: str,
-           now: datetime) -> tuple[dict[Key, Review], set[Key], dict[int, Case]]:
-    """Insert new ratings and open their cases. Returns every key's review, the keys inserted
-    now, and the cases by review id (new ones and those of duplicates)."""
+           now: datetime) -> tuple[dict[Key, int], set[Key], dict[int, str]]:
+    """Insert new ratings and open cases for the new bad ones. Returns every key's review id,
+    the keys inserted now, and case numbers by review id (new ones and those of duplicates)."""
     if not valid:
         return {}, set(), {}
     blank = dict.fromkeys(_COLUMNS)
-    rows = [{**blank, **data, "source": source, "received_at": now} for data in valid.values()]
-    ensure_departments((r.get("department_code"), r.get("department_name"), r["region_code"])
-                       for r in rows)
-    stmt = insert_ignore(Review, list(IDENTITY)).returning(
-        Review.serial_no, Review.rating_count, Review.rated_object)
-    new_keys = {tuple(row) for row in db.session.execute(stmt, rows)}
-    by_key = _load(list(valid))
-    new_bad = [r for k, r in by_key.items() if k in new_keys and r.is_bad and not r.is_default]
-    cases = open_cases(new_bad, now)
-    cases.update(cases_for([r.id for k, r in by_key.items() if k not in new_keys and r.is_bad]))
-    return by_key, new_keys, cases
+    rows = {k: {**blank, **d, "source": source, "received_at": now} for k, d in valid.items()}
+    ensure_departments((r["department_code"], r["department_name"], r["region_code"])
+                       for r in rows.values())
+    inserted = bulk_insert(_table, list(rows.values()), conflict=IDENTITY,
+                           returning=("id", *IDENTITY))
+    ids = {(s, c, o): i for i, s, c, o in inserted}
+    new_keys = set(ids)
+    old = _existing([k for k in valid if k not in new_keys])
+    ids.update(old)
+    new_bad = [{**rows[k], "id": ids[k]} for k in new_keys
+               if rows[k]["is_bad"] and not rows[k]["is_default"]]
+    numbers = open_cases(sorted(new_bad, key=lambda r: r["id"]), now)
+    numbers.update(case_numbers(list(old.values())))
+    return ids, new_keys, numbers
 
 
-def _load(keys: list[Key]) -> dict[Key, Review]:
-    """The stored reviews for the given identity keys (chunked to keep statements small)."""
-    found: dict[Key, Review] = {}
+def _existing(keys: list[Key]) -> dict[Key, int]:
+    """Ids of ratings stored before (duplicates), chunked to keep statements small."""
+    found: dict[Key, int] = {}
     cols = tuple_(Review.serial_no, Review.rating_count, Review.rated_object)
     for start in range(0, len(keys), 500):
         chunk = keys[start:start + 500]
-        for review in db.session.scalars(select(Review).where(cols.in_(chunk))):
-            found[_key(review.__dict__)] = review
+        rows = db.session.execute(select(Review.id, Review.serial_no, Review.rating_count,
+                                         Review.rated_object).where(cols.in_(chunk)))
+        found.update({(s, c, o): i for i, s, c, o in rows})
     return found
 
 

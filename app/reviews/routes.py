@@ -93,15 +93,16 @@ def _batch(items: list):
 
 
 def _single(res: ItemResult) -> dict:
-    return {"status": res.status, "review": _review_out.dump(res.review),
-            "case": _case_out.dump(res.case) if res.case else None}
+    review = db.session.get(Review, res.review_id)
+    return {"status": res.status, "review": _review_out.dump(review),
+            "case": _case_out.dump(review.case) if review.case else None}
 
 
 def _row(res: ItemResult) -> dict:
     row = {"index": res.index, "status": res.status}
-    if res.review is not None:
-        row["review_id"] = res.review.id
-        row["case_number"] = res.case.number if res.case else None
+    if res.review_id is not None:
+        row["review_id"] = res.review_id
+        row["case_number"] = res.case_number
     if res.errors:
         row["errors"] = res.errors
     return row
