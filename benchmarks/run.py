@@ -25,8 +25,9 @@ def main(names: list[str]) -> int:
         for row in importlib.import_module(name).run():
             rows.append(row)
             verdict = "n/a" if row.get("ok") is None else ("PASS" if row["ok"] else "MISS")
-            print(f"   {row['name']}: {row['value']} {row['unit']}  (goal {row['goal']})  {verdict}"
-                  + (f"  — {row['detail']}" if row.get("detail") else ""), flush=True)
+            goal = f"  (goal {row['goal']})  {verdict}" if row.get("goal") else ""
+            detail = f"  — {row['detail']}" if row.get("detail") else ""
+            print(f"   {row['name']}: {row['value']} {row['unit']}{goal}{detail}", flush=True)
     out = HERE / "results.json"
     out.write_text(json.dumps(rows, ensure_ascii=False, indent=1))
     print(f"\nwritten to {out.relative_to(HERE.parent)}")

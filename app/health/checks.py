@@ -14,8 +14,12 @@ from app.timeutil import to_local, utcnow
 
 
 def database() -> dict:
+    """Reachable? Also records the rule versions in force (so a reload shows up in
+    `rule_versions` even before a case uses it)."""
     try:
         db.session.execute(text("SELECT 1"))
+        rules_service.record_loaded_versions()
+        db.session.commit()
         return {"ok": True, "dialect": db.engine.dialect.name}
     except Exception as err:  # noqa: BLE001 - reported, not raised
         db.session.rollback()

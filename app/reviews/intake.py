@@ -20,6 +20,7 @@ from app.extensions import db
 from app.org.service import ensure_departments
 from app.reviews.models import Review
 from app.reviews.schemas import ReviewIn
+from app.rules import service as rules_service
 from app.timeutil import utcnow
 
 IDENTITY = ("serial_no", "rating_count", "rated_object")
@@ -85,6 +86,7 @@ def _store(valid: dict[Key, dict], source: str,
     the keys inserted now, and case numbers by review id (new ones and those of duplicates)."""
     if not valid:
         return {}, set(), {}
+    rules_service.record_loaded_versions()  # every rule version in force has its row
     blank = dict.fromkeys(_COLUMNS)
     rows = {k: {**blank, **d, "source": source, "received_at": now} for k, d in valid.items()}
     ensure_departments((r["department_code"], r["department_name"], r["region_code"])

@@ -65,3 +65,15 @@ def test_token_commands(app_ctx):
     assert created.output.strip() not in listed.output
     assert runner.invoke(tokens_cli, ["revoke", "zwfw-app"]).exit_code == 0
     assert runner.invoke(tokens_cli, ["revoke", "zwfw-app"]).exit_code == 1
+
+
+def test_healthz_records_the_rule_versions_in_force(client):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.rules.models import RuleVersion
+
+    client.get("/healthz")
+    rows = db.session.scalars(select(RuleVersion)).all()
+    assert {r.jurisdiction for r in rows} == {"jiangsu", "shenzhen"}
+    assert all(len(r.content_hash) == 64 and r.loaded_at for r in rows)
