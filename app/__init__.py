@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from flask import Flask
@@ -86,7 +85,3 @@ def _commands(app: Flask) -> None:
     for group in (calendar_cli, rules_cli, tokens_cli, demo_cli):
         app.cli.add_command(group)
 
-
-def running_under_reloader_child() -> bool:
-    """True in the Werkzeug reloader's serving child (used to start background work once)."""
-    return os.environ.get("WERKZEUG_RUN_MAIN") == "true"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import BigInteger, Integer
 from sqlalchemy.types import DateTime, TypeDecorator
 
 
@@ -31,6 +32,4 @@ class UTCDateTime(TypeDecorator):
 
 
 # Integer primary keys: BIGINT on PostgreSQL, INTEGER (rowid alias) on SQLite.
-from sqlalchemy import BigInteger, Integer  # noqa: E402
-
 BigId = BigInteger().with_variant(Integer, "sqlite")

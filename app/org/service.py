@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
+from app.dbutil import insert_ignore
 from app.extensions import db
 from app.org.models import Department
 from app.timeutil import utcnow
@@ -23,7 +24,5 @@ def ensure_departments(rows: Iterable[tuple[str, str, str | None]]) -> int:
         for code, (name, region) in wanted.items() if code not in known
     ]
     if missing:
-        from app.dbutil import insert_ignore
-
         db.session.execute(insert_ignore(Department, ["code"]), missing)
     return len(missing)
