@@ -19,6 +19,7 @@ import yaml
 from marshmallow import ValidationError
 
 from app.rules.schema import JurisdictionSchema
+from app.yamldoc import compose, error_line, flatten_messages, locate
 
 SUFFIX = ".yaml"
 
@@ -96,38 +97,6 @@ def list_rule_files(directory: Path | str) -> list[Path]:
                   if p.is_file() and not p.name.startswith((".", "~", "#")))
 
 
-def locate(node: yaml.Node | None, field_path: Iterable) -> int:
-    """1-based line of the key (or list item) a field path points to; the deepest existing
-    ancestor's line when part of the path is missing, 1 for a missing top-level field."""
-    line, current = 1, node
-    for part in field_path:
-        if isinstance(current, yaml.MappingNode):
-            for key, value in current.value:
-                if isinstance(key, yaml.ScalarNode) and key.value == str(part):
-                    line, current = key.start_mark.line + 1, value
-                    break
-            else:
-                return line
-        elif (isinstance(current, yaml.SequenceNode) and isinstance(part, int)
-              and 0 <= part < len(current.value)):
-            current = current.value[part]
-            line = current.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
-def _flatten_messages(messages, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            yield from _flatten_messages(value, path if key == "_schema" else path + (key,))
-    elif isinstance(messages, list):
-        for message in messages:
-            yield from _flatten_messages(message, path)
-    else:
-        yield path, str(messages)
-
-
 def _duplicate_keys(node: yaml.Node, display: str, path: tuple = ()) -> Iterator[Issue]:
     """YAML silently keeps the last of two equal keys; a rule file must not rely on that."""
     if isinstance(node, yaml.MappingNode):
@@ -149,14 +118,13 @@ def _duplicate_keys(node: yaml.Node, display: str, path: tuple = ()) -> Iterator
 
 def _compose(text: str, display: str) -> tuple[yaml.Node | None, object]:
     """The document's node tree and its Python value."""
-    loader = yaml.SafeLoader(text)
+    loader = yaml.SafeLoader("")
     try:
-        node = loader.get_single_node()
+        node = compose(text)
         return node, (loader.construct_document(node) if node is not None else None)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
         what = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise RuleFileError([Issue(display, mark.line + 1 if mark else None,
+        raise RuleFileError([Issue(display, error_line(exc),
                                    f"YAML syntax error: {what}")]) from exc
     except yaml.YAMLError as exc:
         raise RuleFileError([Issue(display, None, f"YAML error: {exc}")]) from exc
@@ -208,7 +176,7 @@ def parse_file(path: Path | str) -> ParsedFile:
     try:
         loaded = JurisdictionSchema().load(data)
     except ValidationError as exc:
-        for field_path, message in _flatten_messages(exc.messages):
+        for field_path, message in flatten_messages(exc.messages):
             field = ".".join(str(p) for p in field_path)
             issues.append(Issue(display, locate(node, field_path),
                                 f"{field}: {message}" if field else message))

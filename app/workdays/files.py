@@ -10,9 +10,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import yaml
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.workdays.yamlfile import CalendarFileError, Key, line_of, read_yaml
+from app.yamldoc import flatten_messages
 
 NATIONAL = "cn"
 _YEAR_FILE = re.compile(r"^\d{4}\.yaml$")
@@ -175,13 +177,13 @@ def load_file(path: Path, overlay: bool = False) -> YearFile:
     path = Path(path)
     if not _YEAR_FILE.match(path.name):
         raise CalendarFileError(path, None, "文件名应为 <年份>.yaml，例如 2026.yaml")
-    data, lines = read_yaml(path)
+    data, node = read_yaml(path)
     schema_cls = OverlayFileSchema if overlay else NationalFileSchema
     try:
         loaded = schema_cls(expected_year=int(path.stem)).load(data)
     except ValidationError as exc:
-        key, message = _first_error(exc.messages, lines)
-        raise CalendarFileError(path, line_of(lines, key), message) from exc
+        key, message = _first_error(exc.messages, node)
+        raise CalendarFileError(path, line_of(node, key), message) from exc
     return YearFile(path=path, year=loaded["year"], holidays=_expand(loaded["holidays"]),
                     workdays={w["day"]: w.get("note") or f"{w.get('name', '')}调休上班"
                               for w in loaded.get("workdays", [])},
@@ -198,24 +200,13 @@ def _expand(holidays: list[dict]) -> dict[date, str]:
     return days
 
 
-def _first_error(messages: Any, lines: dict[Key, int]) -> tuple[Key, str]:
+def _first_error(messages: Any, node: yaml.Node) -> tuple[Key, str]:
     """The error nearest the top of the file, as (key path, `field: message`)."""
-    found = list(_walk(messages, ()))
-    found.sort(key=lambda kv: line_of(lines, kv[0]) or 0)
+    found = list(flatten_messages(messages))
+    found.sort(key=lambda kv: line_of(node, kv[0]))
     key, text = found[0]
     shown = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in key).lstrip(".")
     return key, f"{shown}: {_MESSAGES.get(text, text)}" if shown else _MESSAGES.get(text, text)
-
-
-def _walk(messages: Any, key: Key):
-    if isinstance(messages, dict):
-        for name, sub in messages.items():
-            yield from _walk(sub, key if name == "_schema" else key + (name,))
-    elif isinstance(messages, list):
-        for text in messages:
-            yield from _walk(text, key)
-    else:
-        yield key, str(messages)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from app.yamldoc import compose, error_line, locate
+
 Key = tuple[str | int, ...]
 
 
@@ -27,32 +29,29 @@ class CalendarFileError(Exception):
         return f"{self.path}:{self.line}: {self.message}"
 
 
-def read_yaml(path: Path) -> tuple[Any, dict[Key, int]]:
-    """Parse `path` with the safe loader. Returns the data and the 1-based line of every mapping
-    key and sequence item, keyed by its path, e.g. `("holidays", 2, "from")`."""
+def read_yaml(path: Path) -> tuple[Any, yaml.Node]:
+    """Parse `path` with the safe loader. Returns the data and its node tree, which `line_of`
+    follows to a path's line."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CalendarFileError(path, None, f"无法读取文件: {exc}") from exc
-    loader = yaml.SafeLoader(text)
+    loader = yaml.SafeLoader("")
     try:
-        node = loader.get_single_node()
+        node = compose(text)
         if node is None:
             raise CalendarFileError(path, 1, "文件为空")
-        lines: dict[Key, int] = {(): node.start_mark.line + 1}
-        return _build(loader, node, (), lines, path), lines
+        return _build(loader, node, path), node
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise CalendarFileError(path, line, f"YAML 语法错误: {exc.problem or exc}") from exc
+        raise CalendarFileError(path, error_line(exc),
+                                f"YAML 语法错误: {exc.problem or exc}") from exc
     except yaml.YAMLError as exc:
         raise CalendarFileError(path, None, f"YAML 错误: {exc}") from exc
     finally:
         loader.dispose()
 
 
-def _build(loader: yaml.SafeLoader, node: yaml.Node, key: Key, lines: dict[Key, int],
-           path: Path) -> Any:
+def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path) -> Any:
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -62,15 +61,10 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, key: Key, lines: dict[Key, 
                 raise CalendarFileError(path, line, "键必须是文字")
             if name in result:
                 raise CalendarFileError(path, line, f"重复的键: {name}")
-            lines[key + (name,)] = line
-            result[name] = _build(loader, value_node, key + (name,), lines, path)
+            result[name] = _build(loader, value_node, path)
         return result
     if isinstance(node, yaml.SequenceNode):
-        items = []
-        for index, item in enumerate(node.value):
-            lines[key + (index,)] = item.start_mark.line + 1
-            items.append(_build(loader, item, key + (index,), lines, path))
-        return items
+        return [_build(loader, item, path) for item in node.value]
     return _scalar(loader, node, path)
 
 
@@ -84,8 +78,15 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.Node, path: Path) -> Any:
                                 f"无法识别的值 {node.value!r}: {exc}") from exc
 
 
-def line_of(lines: dict[Key, int], key: Key) -> int | None:
-    """Line of `key`, or of its nearest enclosing entry that has one."""
-    while key not in lines and key:
-        key = key[:-1]
-    return lines.get(key)
+def line_of(node: yaml.Node, key: Key) -> int:
+    """Line of `key`, or of its nearest enclosing entry that has one (the document's first line
+    for the top level). Keys match by their value, as in the data: `0x10` is the key 16."""
+    loader = yaml.SafeLoader("")
+
+    def same_value(key_node: yaml.Node, part: Any) -> bool:
+        return isinstance(key_node, yaml.ScalarNode) and loader.construct_object(key_node) == part
+
+    try:
+        return locate(node, key, node.start_mark.line + 1, same_value)
+    finally:
+        loader.dispose()
