@@ -71,3 +71,14 @@ def _pg_value(table: Table, column: str, value):
     if value is not None and isinstance(table.c[column].type, JSON):
         return json.dumps(value, ensure_ascii=False)
     return value
+
+
+def rebuild_schema() -> None:
+    """Drop every table and build the schema again from the Alembic migrations (tests and
+    benchmarks start from an empty database this way, as production does)."""
+    from flask_migrate import upgrade
+
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    upgrade()

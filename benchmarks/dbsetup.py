@@ -30,17 +30,12 @@ def postgres_url() -> str | None:
 
 def fresh_app(url: str):
     """An app on `url` with the schema rebuilt from the migrations."""
-    from flask_migrate import upgrade
-
     from app import create_app
     from app.config import normalise_db_url
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_db_url(url), "LOG_LEVEL": "WARNING"})
     with app.app_context():
-        from app.extensions import db
+        from app.dbutil import rebuild_schema
 
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade()
+        rebuild_schema()
     return app

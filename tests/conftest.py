@@ -10,6 +10,7 @@ import pytest
 
 from app import create_app
 from app.config import ROOT, normalise_db_url
+from app.dbutil import rebuild_schema
 from app.extensions import db
 
 
@@ -18,16 +19,6 @@ def _database_url(tmp_path_factory) -> str:
     if url:
         return normalise_db_url(url)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-
-
-def reset_schema() -> None:
-    """Drop everything and rebuild the schema from the migrations."""
-    from flask_migrate import upgrade
-
-    db.drop_all()
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-    upgrade()
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +36,7 @@ def app(database_url, tmp_path_factory):
     })
     app.instance_path = str(instance)
     with app.app_context():
-        reset_schema()
+        rebuild_schema()
     yield app
     with app.app_context():
         db.session.remove()

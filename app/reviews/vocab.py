@@ -41,7 +41,7 @@ RATED_OBJECTS: dict[str, str] = {
 REVIEWER_TYPES: dict[str, str] = {"individual": "个人", "legal_person": "法人"}
 
 # 评价次数: 1 first rating, 2 follow-up rating 追加评价 (overall only)
-FIRST, FOLLOW_UP = 1, 2
+FOLLOW_UP = 2
 
 
 def level_from_code(code: int, scheme: str) -> str:
