@@ -22,7 +22,8 @@ from app.rules.schema import CHANNELS, RATED_OBJECTS
 RULE_KEYS = {
     "contact", "contact.staff", "handle", "rectify.simple", "rectify.general", "rectify.complex",
     "appeal.submit", "appeal.decision", "staff.recheck_request", "staff.decision", "feedback",
-    "revisit",
+    "revisit", "dispatch", "rectify.reopen", "extension.decision", "staff.self_criticism",
+    "supervise",
 }
 
 
