@@ -45,7 +45,7 @@ def test_unknown_counted_from(rules_copy):
     rules_copy.edit("shenzhen", "counted_from: step", "counted_from: tomorrow")
     line = rules_copy.line_of("shenzhen", "counted_from: tomorrow")
     err = fails(rules_copy.path)
-    assert str(err) == (f"{rules_copy.file('shenzhen')}:{line}: deadlines.appeal.submit."
+    assert str(err) == (f"{rules_copy.file('shenzhen')}:{line}: deadlines.rectify.reopen."
                         "counted_from: Must be one of: receipt, step.")
 
 
@@ -177,12 +177,13 @@ def test_badly_spelt_rule_key(rules_copy):
 def test_dotted_and_nested_keys_are_the_same_rules(rules_copy):
     nested = load_book(rules_copy.path).get("jiangsu").deadlines
     text = rules_copy.text("jiangsu")
-    start, end = text.index("  rectify:"), text.index("  appeal:")
+    start, end = text.index("  rectify:"), text.index("  extension:")
     rules_copy.write("jiangsu", text[:start] +
                      "  rectify.simple: {working_days: 1, counted_from: receipt}\n"
                      "  rectify.general: {working_days: 5, counted_from: receipt}\n"
                      "  rectify:\n"
                      "    complex: {working_days: 15, counted_from: receipt, warn_before: 3}\n"
+                     "    reopen: {working_days: 5, counted_from: step}\n"
                      + text[end:])
     assert load_book(rules_copy.path).get("jiangsu").deadlines == nested
 
