@@ -40,13 +40,18 @@ def _logging(app: Flask) -> None:
     level = app.config["LOG_LEVEL"]
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.logger.setLevel(level)
+    # SpiffWorkflow logs every task state change at INFO; keep its warnings only.
+    for name in ("spiff", "spiff.task", "spiff.workflow", "spiff.metrics"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _models() -> None:
     """Import every model so the metadata (and Alembic) sees all tables."""
     from app.auth import models as _auth  # noqa: F401
     from app.cases import models as _cases  # noqa: F401
+    from app.cases import records as _records  # noqa: F401
     from app.org import models as _org  # noqa: F401
+    from app.processes import models as _processes  # noqa: F401
     from app.reviews import models as _reviews  # noqa: F401
     from app.rules import models as _rules  # noqa: F401
 
@@ -64,12 +69,15 @@ def _data_files(app: Flask) -> None:
 
 def _blueprints(app: Flask) -> None:
     from app.auth.errors import register_error_handlers
+    from app.cases.routes import blp as cases_blp
     from app.health.routes import bp as health_bp
     from app.home.routes import bp as home_bp
+    from app.inbox.api import blp as tasks_blp
     from app.reviews.routes import blp as reviews_blp
     from app.reviews.routes import document
 
-    api.register_blueprint(reviews_blp)
+    for blueprint in (reviews_blp, tasks_blp, cases_blp):
+        api.register_blueprint(blueprint)
     document(api)
     app.register_blueprint(health_bp)
     app.register_blueprint(home_bp)
@@ -77,11 +85,11 @@ def _blueprints(app: Flask) -> None:
 
 
 def _commands(app: Flask) -> None:
-    from app.auth.cli import tokens_cli
+    from app.auth.cli import tokens_cli, users_cli
     from app.demo.cli import demo_cli
     from app.rules.cli import rules_cli
     from app.workdays.cli import calendar_cli
 
-    for group in (calendar_cli, rules_cli, tokens_cli, demo_cli):
+    for group in (calendar_cli, rules_cli, tokens_cli, users_cli, demo_cli):
         app.cli.add_command(group)
 

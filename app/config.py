@@ -31,6 +31,11 @@ def from_env(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "CALENDARS_DIR": env.get("CALENDARS_DIR", str(ROOT / "calendars")),
         "RULES_DIR": env.get("RULES_DIR", str(ROOT / "rules")),
+        "BPMN_DIR": env.get("BPMN_DIR", str(ROOT / "bpmn")),
+        "PROCESS_KEY": "bad_review",  # the top process every case starts on
+        # Scheduler (定时任务): run in the app process (make run) or only via `flask scheduler run`
+        "SCHEDULER_IN_APP": env.get("SCHEDULER_IN_APP", "0") == "1",
+        "SCHEDULER_SAFETY_SECONDS": float(env.get("SCHEDULER_SAFETY_SECONDS", "60")),
         "RULES_RELOAD_SECONDS": float(env.get("RULES_RELOAD_SECONDS", "2")),
         "INTAKE_BATCH_MAX": int(env.get("INTAKE_BATCH_MAX", "1000")),
         "COVERAGE_WARNING_DAYS": int(env.get("COVERAGE_WARNING_DAYS", "60")),

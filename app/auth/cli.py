@@ -1,4 +1,4 @@
-"""`flask tokens ...`: API tokens for channel systems."""
+"""`flask tokens ...`: API tokens for channel systems and users; `flask users ...`: users."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.auth import tokens
-from app.auth.models import ApiToken
+from app.auth import tokens, users
+from app.auth.models import ROLES, ApiToken, User
 from app.extensions import db
 from app.timeutil import to_local
 
@@ -16,10 +16,17 @@ tokens_cli = AppGroup("tokens", help="API tokens for channel systems (评价渠�
 
 @tokens_cli.command("create")
 @click.argument("name")
-def create(name: str) -> None:
-    """Create a token for channel system NAME and print it (shown only this once)."""
+@click.option("--user", "username", help="Bind the token to this user (for the tasks API).")
+def create(name: str, username: str | None) -> None:
+    """Create a token for channel system (or user) NAME and print it (shown only this once)."""
+    user_id = None
+    if username:
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"no user {username!r}")
+        user_id = user.id
     try:
-        token = tokens.create(name)
+        token = tokens.create(name, user_id)
     except ValueError as err:
         raise click.ClickException(str(err)) from err
     click.echo(token)
@@ -41,3 +48,30 @@ def list_tokens() -> None:
         used = to_local(t.last_used_at).strftime("%Y-%m-%d %H:%M") if t.last_used_at else "-"
         state = "revoked" if t.revoked_at else "live"
         click.echo(f"{t.name}\t{t.prefix}…\t{to_local(t.created_at):%Y-%m-%d}\t{used}\t{state}")
+
+
+users_cli = AppGroup("users", help="Users: caseworkers, hotline, agency, personnel units (用户).")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--name", required=True, help="Display name (姓名).")
+@click.option("--role", required=True, type=click.Choice(list(ROLES)))
+@click.option("--department", "department_code", help="Department USCC (统一社会信用代码).")
+@click.option("--region", "region_code", help="Region code (行政区划代码), 12 digits.")
+def create_user(username: str, name: str, role: str, department_code: str | None,
+                region_code: str | None) -> None:
+    """Create a user."""
+    try:
+        users.create(username, name, role, department_code, region_code)
+    except ValueError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"created {username} ({ROLES[role]})")
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    """List users: username, name, role, department, region."""
+    for u in db.session.scalars(select(User).order_by(User.username)):
+        click.echo(f"{u.username}\t{u.name}\t{u.role}\t{u.department_code or '-'}\t"
+                   f"{u.region_code or '-'}\t{'active' if u.active else 'inactive'}")

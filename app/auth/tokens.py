@@ -24,12 +24,14 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create(name: str) -> str:
-    """A new token for `name` (committed); the plain token is returned once and never stored."""
+def create(name: str, user_id: int | None = None) -> str:
+    """A new token for `name` (committed), acting as user `user_id` when given; the plain
+    token is returned once and never stored."""
     if db.session.scalar(select(ApiToken).where(ApiToken.name == name)):
         raise ValueError(f"a token named {name!r} exists; revoke it first")
     token = PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(name=name, token_hash=digest(token), prefix=token[:12]))
+    db.session.add(ApiToken(name=name, token_hash=digest(token), prefix=token[:12],
+                            user_id=user_id))
     db.session.commit()
     return token
 

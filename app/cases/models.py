@@ -5,9 +5,14 @@ from __future__ import annotations
 from app.extensions import db
 from app.models_base import BigId, UTCDateTime
 
-# Status before the process engine takes a case over (the engine issue adds the rest).
+# Status 工单状态: opened by intake and waiting for the engine, running, or closed (办结).
 AWAITING_ENGINE = "awaiting_engine"
-STATUS_LABELS = {AWAITING_ENGINE: "待流程引擎启动"}
+IN_PROGRESS = "in_progress"
+CLOSED = "closed"
+STATUS_LABELS = {AWAITING_ENGINE: "待流程引擎启动", IN_PROGRESS: "办理中", CLOSED: "已办结"}
+DETERMINATION_LABELS = {"valid": "属实", "misjudged": "误评", "malicious": "恶意评价",
+                        "unreasonable": "诉求不合理"}
+CLASS_LABELS = {"simple": "立整立改", "general": "限时整改", "complex": "综合协调"}
 
 # Responsibility types 责任类型 (Shenzhen art. 23)
 RESPONSIBILITY_LABELS = {
@@ -38,16 +43,30 @@ class Case(db.Model):
     jurisdiction = db.Column(db.String(32), nullable=False, index=True)
     rule_version_id = db.Column(db.ForeignKey("rule_versions.id"), nullable=False)
     received_at = db.Column(UTCDateTime, nullable=False)  # 收到工单
-    version = db.Column(db.Integer, nullable=False, default=1)
+    version = db.Column(db.Integer, nullable=False, default=1)  # bumped by every change (claim)
+    # Set by the process engine (流程引擎)
+    process_version_id = db.Column(db.ForeignKey("process_versions.id"), nullable=True)
+    current_steps = db.Column(db.String(200), nullable=True)  # open user tasks' step ids
+    determination = db.Column(db.String(16), nullable=True)  # 认定结果
+    rectify_class = db.Column(db.String(16), nullable=True, index=True)  # 整改类别
+    revisit_result = db.Column(db.String(24), nullable=True)  # 回访结果
+    invalid = db.Column(db.Boolean, nullable=False, default=False)  # 差评无效 (appeal upheld)
+    warned_at = db.Column(UTCDateTime, nullable=True)  # first 超期预警
+    overdue_at = db.Column(UTCDateTime, nullable=True)  # first 超期; escalated to the agency (督办)
+    closed_at = db.Column(UTCDateTime, nullable=True)  # 办结
 
     review = db.relationship("Review", lazy="joined", innerjoin=True,
                              backref=db.backref("case", uselist=False, lazy="select"))
 
-    __mapper_args__ = {"version_id_col": version}
+    process_version = db.relationship("ProcessVersion", lazy="select")
 
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_at is not None
 
 
 class CaseCounter(db.Model):

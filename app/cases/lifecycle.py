@@ -1,0 +1,175 @@
+"""Moving a case through its process (差评工单办理): start it, complete its tasks, fire its timers.
+
+Each function is one change of one case, done in the caller's transaction, which the caller
+commits (or rolls back: then nothing of the change is kept). A change first claims the case by
+bumping its version (`UPDATE ... WHERE version = :seen`): of two concurrent changes one wins,
+the other gets `Conflict`. State, events, tasks and timers are written together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from app.auth.models import User
+from app.cases import events
+from app.cases.models import CLOSED, IN_PROGRESS, Case
+from app.cases.projection import sync_tasks, sync_timers
+from app.cases.records import CaseState, CaseTask
+from app.engine import CaseClock, CaseRun, FiredTimer, TaskNotReady
+from app.extensions import db
+from app.processes import service as processes
+from app.rules import service as rules_service
+
+SUMMARY_FIELDS = ("determination", "rectify_class", "revisit_result")
+
+
+class Conflict(RuntimeError):
+    """Someone else changed the case first (or the task is no longer open): HTTP 409."""
+
+
+def clock_for(case: Case, now: datetime) -> CaseClock:
+    rules = rules_service.current().get(case.jurisdiction)
+    return CaseClock(case.received_at, case.region_code, rules, now=lambda: now)
+
+
+def start_data(case: Case) -> dict[str, Any]:
+    """The process variables of a new case (no reviewer personal data, see docs/process.md)."""
+    review = case.review
+    return {
+        "case_number": case.number, "jurisdiction": case.jurisdiction,
+        "region_code": case.region_code, "responsibility": case.responsibility,
+        "rated_object": review.rated_object, "dispatch": case.dispatch,
+        "department_code": case.department_code, "department_name": case.department_name,
+        "level": review.level, "tags": list(review.tags or []),
+        "received_at": case.received_at.isoformat(), "extended_until": None,
+        "reopened": False, "determination": None, "rectify_class": None,
+        "appeal_result": None, "staff_determination": None,
+    }
+
+
+def claim(case: Case) -> None:
+    """Bump the case's version, or Conflict when it moved since it was read."""
+    result = db.session.execute(
+        update(Case).where(Case.id == case.id, Case.version == case.version)
+        .values(version=Case.version + 1).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise Conflict(f"case {case.number} was changed by someone else; reload and retry")
+    db.session.expire(case, ["version"])
+
+
+def start(case: Case, now: datetime, actor: str = "system") -> list[FiredTimer]:
+    """Start the case on the current process version of its jurisdiction."""
+    claim(case)
+    version = processes.current(case.jurisdiction)
+    run, fired = CaseRun.start(processes.definition(version), clock_for(case, now),
+                               start_data(case))
+    case.process_version_id, case.status = version.id, IN_PROGRESS
+    events.record(case.id, "started", actor, now, data={"process_version": version.label})
+    db.session.add(CaseState(case_id=case.id, process_version_id=version.id, state="",
+                             updated_at=now))
+    _after(case, run, fired, now, actor)
+    return fired
+
+
+def load(case: Case, now: datetime) -> tuple[CaseRun, CaseState]:
+    state = db.session.get(CaseState, case.id)
+    if state is None:
+        raise Conflict(f"case {case.number} has not started yet")
+    version = case.process_version
+    return CaseRun.load(processes.definition(version), state.state, clock_for(case, now)), state
+
+
+def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | None,
+             now: datetime) -> dict[str, Any]:
+    """Complete an open task with form data (FormInvalid when it does not fit the form).
+    A task completed after its deadline is accepted and recorded as late (逾期办理)."""
+    row = db.session.scalar(select(CaseTask).where(CaseTask.task_id == task_id,
+                                                   CaseTask.case_id == case.id))
+    if row is None or row.state != "open":
+        raise Conflict(f"task {task_id} is not open")
+    claim(case)
+    run, _ = load(case, now)
+    try:
+        view = run.user_task(task_id)
+    except TaskNotReady:
+        raise Conflict(f"task {task_id} is not open") from None
+    late = row.due_at is not None and now > row.due_at
+    clean, fired = run.complete(task_id, data)
+    actor = user.username if user else "system"
+    events.record(case.id, "completed", actor, now, step=view.step, title=view.info.title,
+                  task_id=task_id, late=late, data=clean)
+    _summarise(case, clean)
+    _after(case, run, fired, now, actor, done_task_id=task_id,
+           done_by=user.id if user else None, late=late)
+    return clean
+
+
+def fire_due(case: Case, now: datetime, actor: str = "scheduler") -> list[FiredTimer]:
+    """Fire the case's timers that are due at `now`."""
+    claim(case)
+    run, _ = load(case, now)
+    fired = run.fire_due()
+    _after(case, run, fired, now, actor)
+    return fired
+
+
+def _summarise(case: Case, clean: Mapping[str, Any]) -> None:
+    for name in SUMMARY_FIELDS:
+        if clean.get(name):
+            setattr(case, name, clean[name])
+    if clean.get("department_code"):  # hotline dispatch (派单) names the department
+        case.department_code = clean["department_code"]
+        case.department_name = clean.get("department_name") or case.department_name
+    if clean.get("appeal_result") == "upheld" or clean.get("staff_determination") == "invalid":
+        case.invalid = True
+    elif clean.get("appeal_result") == "rejected":
+        case.determination = "valid"  # 申诉不成立，按属实处理
+
+
+def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, actor: str,
+           done_task_id: str | None = None, done_by: int | None = None,
+           late: bool = False) -> None:
+    """Record fired timers, bring tasks and timers in step, save the state."""
+    _apply_fired(case, fired, now, actor)
+    sync_tasks(case, run, now, done_task_id, done_by, late)
+    sync_timers(case, run.timers())
+    if run.completed and case.status != CLOSED:
+        case.status, case.closed_at = CLOSED, now
+        events.record(case.id, "closed", actor, now,
+                      data={"invalid": bool(case.invalid)})
+    state = db.session.get(CaseState, case.id)
+    state.state, state.updated_at = run.dump(), now
+
+
+def _apply_fired(case: Case, fired: list[FiredTimer], now: datetime, actor: str) -> None:
+    if not fired:
+        return
+    rows = {r.task_id: r for r in db.session.scalars(
+        select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.state == "open"))}
+    for item in fired:
+        timer = item.timer
+        row = rows.get(timer.attached_task_id or "")
+        data = {"event": timer.event, "due_at": timer.due_at.isoformat(),
+                "rule_key": timer.rule_key}
+        title = row.title if row else None
+        if timer.kind == "warning":
+            case.warned_at = case.warned_at or now
+            if row:
+                row.warned = True
+            events.record(case.id, "warning", actor, now, step=timer.attached_step,
+                          title=title, data=data)
+        elif timer.kind == "overdue":
+            case.overdue_at = case.overdue_at or now
+            if row:
+                row.overdue = True
+            events.record(case.id, "overdue", actor, now, step=timer.attached_step,
+                          title=title, data=data)
+            events.record(case.id, "escalated", actor, now, step=timer.attached_step,
+                          title=title, data={"to": "agency", **data})
+        else:
+            events.record(case.id, "timer", actor, now, step=timer.attached_step,
+                          title=timer.name, data=data)

@@ -1,0 +1,73 @@
+"""Keeping a case's task rows (待办/已办) and timer rows in step with its workflow run."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+
+from app import workdays
+from app.cases.models import Case
+from app.cases.records import CaseTask, CaseTimer
+from app.engine import CaseRun, PendingTimer, UserTaskView
+from app.extensions import db
+
+ONE_SECOND = timedelta(seconds=1)
+
+
+def due_of(view: UserTaskView) -> tuple[datetime | None, datetime | None, str | None]:
+    """(warn_at, due_at, rule key) of a user task from the timers on it."""
+    warning, overdue = view.timer("warning"), view.timer("overdue")
+    plain = view.timer("deadline")
+    due = overdue.due_at - ONE_SECOND if overdue else (plain.due_at if plain else None)
+    key = (overdue or plain or warning).rule_key if (overdue or plain or warning) else None
+    return (warning.due_at if warning else None), due, key
+
+
+def _provisional(due: datetime | None) -> bool:
+    return due is not None and due.astimezone(workdays.SHANGHAI).date() > workdays.coverage()
+
+
+def sync_tasks(case: Case, run: CaseRun, now: datetime, done_task_id: str | None = None,
+               done_by: int | None = None, late: bool = False) -> list[CaseTask]:
+    """Close the rows of tasks no longer waiting (done, or cancelled by the process) and add
+    rows for new ones. Returns the new rows."""
+    views = {v.task_id: v for v in run.user_tasks()}
+    rows = db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id,
+                                                     CaseTask.state == "open")).all()
+    for row in rows:
+        if row.task_id in views:
+            continue
+        row.state = "done" if row.task_id == done_task_id else "cancelled"
+        row.completed_at = now
+        if row.task_id == done_task_id:
+            row.completed_by_id, row.late = done_by, late
+    known = {row.task_id for row in rows}
+    added = []
+    for task_id, view in views.items():
+        if task_id in known:
+            continue
+        warn_at, due_at, key = due_of(view)
+        added.append(CaseTask(
+            task_id=task_id, case_id=case.id, process_id=view.info.process_id, step=view.step,
+            title=view.info.title, group_name=view.info.group,
+            department_code=case.department_code, region_code=case.region_code,
+            jurisdiction=case.jurisdiction, state="open", created_at=now, warn_at=warn_at,
+            due_at=due_at, rule_key=key, provisional=_provisional(due_at)))
+    db.session.add_all(added)
+    case.current_steps = ",".join(sorted({v.step for v in views.values()}))[:200] or None
+    return added
+
+
+def sync_timers(case: Case, pending: list[PendingTimer]) -> None:
+    """Make the case's timer rows the run's pending timers (new rows due at their instant)."""
+    by_id = {t.task_id: t for t in pending}
+    rows = db.session.scalars(select(CaseTimer).where(CaseTimer.case_id == case.id)).all()
+    stale = [row.id for row in rows if row.task_id not in by_id]
+    if stale:
+        db.session.execute(delete(CaseTimer).where(CaseTimer.id.in_(stale)))
+    known = {row.task_id for row in rows}
+    db.session.add_all(
+        CaseTimer(task_id=t.task_id, case_id=case.id, event=t.event, kind=t.kind,
+                  step=t.attached_step, due_at=t.due_at, fire_at=t.due_at, attempts=0)
+        for t in pending if t.task_id not in known)

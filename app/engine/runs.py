@@ -1,0 +1,219 @@
+"""One case's workflow run (流程实例): start, load, complete user tasks, fire due timers, dump.
+
+Every operation that moves the workflow returns the timers that fired on the way, so that the
+caller can record them (超期预警, 超期督办) in the same transaction that saves the state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.camunda.specs.user_task import UserTask
+from SpiffWorkflow.util.task import TaskState
+
+from app.engine.definitions import ProcessDefinition, TaskInfo
+from app.engine.forms import validate_form
+from app.engine.timing import CaseClock, TimerHelpers, rule_key_of, timer_kind
+
+
+class TaskNotReady(LookupError):
+    """The task does not exist or is not waiting for a person (完成过或已取消)."""
+
+
+@dataclass(frozen=True)
+class PendingTimer:
+    """A timer waiting to fire: its task id, BPMN id and name, kind (warning / overdue /
+    deadline / timer), due instant (aware), rule key and the user task it is attached to."""
+
+    task_id: str
+    event: str
+    name: str
+    kind: str
+    due_at: datetime
+    rule_key: str | None
+    attached_step: str | None
+    attached_task_id: str | None
+
+
+@dataclass(frozen=True)
+class FiredTimer:
+    timer: PendingTimer
+    fired_at: datetime
+
+
+@dataclass(frozen=True)
+class UserTaskView:
+    """A user task waiting for a person, with the timers on it."""
+
+    task_id: str
+    info: TaskInfo
+    data: Mapping[str, Any]
+    timers: tuple[PendingTimer, ...] = field(default=())
+
+    @property
+    def step(self) -> str:
+        return self.info.step
+
+    def timer(self, kind: str) -> PendingTimer | None:
+        return next((t for t in self.timers if t.kind == kind), None)
+
+
+class CaseRun:
+    """A workflow of `definition` for one case, its timers counted by `clock`."""
+
+    def __init__(self, definition: ProcessDefinition, workflow: BpmnWorkflow,
+                 clock: CaseClock) -> None:
+        self.definition, self.workflow, self.clock = definition, workflow, clock
+        self._attach(workflow)
+
+    def _attach(self, workflow: BpmnWorkflow) -> None:
+        env = TaskDataEnvironment(TimerHelpers(self.clock).environment())
+        workflow.script_engine = PythonScriptEngine(environment=env)
+
+    @classmethod
+    def start(cls, definition: ProcessDefinition, clock: CaseClock,
+              data: Mapping[str, Any]) -> tuple[CaseRun, list[FiredTimer]]:
+        """A new workflow with `data` as its process variables, run up to its first waits."""
+        workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs)
+        run = cls(definition, workflow, clock)
+        start = workflow.get_next_task(state=TaskState.READY)
+        if start is not None:
+            start.data.update(dict(data))
+        workflow.data.update(dict(data))
+        return run, run._advance()
+
+    @classmethod
+    def load(cls, definition: ProcessDefinition, state: str, clock: CaseClock) -> CaseRun:
+        return cls(definition, definition.serializer.loads(state), clock)
+
+    def dump(self) -> str:
+        return self.definition.serializer.dumps(self.workflow)
+
+    @property
+    def completed(self) -> bool:
+        return self.workflow.is_completed()
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The process variables: the workflow's data, or the last task's while it runs."""
+        if self.completed:
+            return dict(self.workflow.data)
+        last = self.workflow.last_task
+        return dict(last.data) if last is not None else dict(self.workflow.data)
+
+    # -- tasks ---------------------------------------------------------------------------
+
+    def _workflows(self) -> list[BpmnWorkflow]:
+        return [self.workflow, *self.workflow.subprocesses.values()]
+
+    def _ready_user_tasks(self) -> Iterable[Any]:
+        for wf in self._workflows():
+            for task in wf.get_tasks(state=TaskState.READY):
+                if isinstance(task.task_spec, UserTask):
+                    yield task
+
+    def user_tasks(self) -> list[UserTaskView]:
+        timers = self.timers()
+        views = []
+        for task in self._ready_user_tasks():
+            info = self.definition.task(task.workflow.spec.name, task.task_spec.bpmn_id)
+            mine = tuple(t for t in timers if t.attached_task_id == str(task.id))
+            views.append(UserTaskView(str(task.id), info, task.data, mine))
+        return views
+
+    def user_task(self, task_id: str) -> UserTaskView:
+        for view in self.user_tasks():
+            if view.task_id == task_id:
+                return view
+        raise TaskNotReady(task_id)
+
+    def complete(self, task_id: str, data: Mapping[str, Any]) -> tuple[dict, list[FiredTimer]]:
+        """Validate `data` against the task's form (FormInvalid), then complete the task and
+        run on. Returns the cleaned data and the timers that fired."""
+        view = self.user_task(task_id)
+        clean = validate_form(view.info.form, data, view.info.schema)
+        task = self.workflow.get_task_from_id(UUID(task_id))
+        task.data.update(clean)
+        task.run()
+        return clean, self._advance()
+
+    # -- timers --------------------------------------------------------------------------
+
+    def _timer_tasks(self) -> list[Any]:
+        found = []
+        for wf in self._workflows():
+            for task in wf.event_manager.tasks.values():
+                if isinstance(task.task_spec.event_definition, TimerEventDefinition):
+                    found.append(task)
+        return found
+
+    def timers(self) -> list[PendingTimer]:
+        """The timers waiting to fire (with their evaluated due instants)."""
+        return [t for t in (self._describe(task) for task in self._timer_tasks()) if t]
+
+    def _describe(self, task: Any) -> PendingTimer | None:
+        value = task.internal_data.get("event_value")
+        if not value:
+            return None
+        spec = task.task_spec
+        expression = spec.event_definition.expression
+        attached = _attached_task(task)
+        return PendingTimer(
+            task_id=str(task.id), event=spec.bpmn_id or spec.name,
+            name=spec.bpmn_name or spec.event_definition.name or "", kind=timer_kind(expression),
+            due_at=datetime.fromisoformat(value), rule_key=rule_key_of(expression),
+            attached_step=attached.task_spec.bpmn_id if attached else None,
+            attached_task_id=str(attached.id) if attached else None)
+
+    def fire_due(self) -> list[FiredTimer]:
+        """Fire every timer that is due now and run on; returns the timers that fired."""
+        return self._advance(refresh=True)
+
+    def _advance(self, refresh: bool = False) -> list[FiredTimer]:
+        before = {t.task_id: t for t in self.timers()}
+        if refresh:
+            for wf in self._workflows():
+                wf.refresh_timers()
+        self.workflow.do_engine_steps()
+        for _ in range(10):  # timers that became due while the engine ran
+            waiting = {t.task_id for t in self.timers()}
+            due = [t for t in self._timer_tasks() if str(t.id) in waiting
+                   and _is_due(t, self.clock.now())]
+            if not due:
+                break
+            for wf in self._workflows():
+                wf.refresh_timers()
+            self.workflow.do_engine_steps()
+        return self._fired(before)
+
+    def _fired(self, before: Mapping[str, PendingTimer]) -> list[FiredTimer]:
+        now = self.clock.now()
+        fired = []
+        for task_id, timer in before.items():
+            task = self.workflow.get_task_from_id(UUID(task_id))
+            if task is not None and task.state == TaskState.COMPLETED:
+                fired.append(FiredTimer(timer, now))
+        return sorted(fired, key=lambda f: f.timer.due_at)
+
+
+def _is_due(task: Any, now: datetime) -> bool:
+    value = task.internal_data.get("event_value")
+    return bool(value) and datetime.fromisoformat(value) <= now
+
+
+def _attached_task(timer_task: Any) -> Any:
+    """The activity a boundary timer sits on (its sibling under the boundary split)."""
+    parent = timer_task.parent
+    if parent is None or "BoundaryEventSplit" not in type(parent.task_spec).__name__:
+        return None
+    for sibling in parent.children:
+        if sibling is not timer_task and not hasattr(sibling.task_spec, "event_definition"):
+            return sibling
+    return None

@@ -1,0 +1,127 @@
+"""Timer helpers (计时器函数) for BPMN timeDate expressions, on the working-day calendar.
+
+`deadline(key)` is the due instant of a rule of the case's jurisdiction (办理时限),
+`warning(key)` the 超期预警 instant, `overdue(key)` the instant the step becomes overdue
+(超期). Each returns an ISO-8601 string with +08:00, as SpiffWorkflow's timers need.
+See docs/process.md.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, Protocol
+
+from app import workdays
+from app.timeutil import utcnow
+from app.workdays import SHANGHAI
+
+HELPERS = ("deadline", "warning", "overdue")
+ONE_SECOND = timedelta(seconds=1)
+
+
+class DeadlineRule(Protocol):
+    working_days: int
+    counted_from: str
+
+
+class Rules(Protocol):
+    """What the helpers need of a jurisdiction's rules (app.rules.JurisdictionRules)."""
+
+    def deadline(self, key: str) -> DeadlineRule: ...
+
+    def warn_before(self, key: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class CaseClock:
+    """What a case's timers count from: receipt (收到工单), its region (for local holidays)
+    and the rules of its jurisdiction."""
+
+    received_at: datetime
+    region_code: str
+    rules: Rules
+    now: Callable[[], datetime] = utcnow
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.astimezone(SHANGHAI).date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+class TimerHelpers:
+    """The helpers of one case, bound to its clock; `environment()` gives them by name."""
+
+    def __init__(self, clock: CaseClock) -> None:
+        self.clock = clock
+
+    def environment(self) -> dict[str, Callable[..., str]]:
+        return {"deadline": self.deadline, "warning": self.warning, "overdue": self.overdue}
+
+    def _start(self, key: str) -> datetime:
+        rule = self.clock.rules.deadline(key)
+        return self.clock.received_at if rule.counted_from == "receipt" else self.clock.now()
+
+    def due_at(self, key: str, until: Any = None) -> datetime:
+        """End (23:59:59 Asia/Shanghai) of the rule's last working day, or of `until`."""
+        if until:
+            self.clock.rules.deadline(key)  # an unknown key fails even when extended
+            return datetime.combine(_as_date(until), time(23, 59, 59), SHANGHAI)
+        rule = self.clock.rules.deadline(key)
+        return workdays.deadline(self._start(key), rule.working_days, self.clock.region_code)
+
+    def warn_at(self, key: str, until: Any = None) -> datetime:
+        """00:00 of the first of the last `warn_before` working days before the due instant,
+        and never before now."""
+        lead = max(1, self.clock.rules.warn_before(key))
+        due_day = self.due_at(key, until).date()
+        region = self.clock.region_code
+        day = workdays.add_working_days(due_day, -(lead - 1), region) if lead > 1 else due_day
+        warn = datetime.combine(day, time(0, 0), SHANGHAI)
+        now = self.clock.now().astimezone(SHANGHAI).replace(microsecond=0)
+        return max(warn, now)
+
+    def deadline(self, key: str, until: Any = None) -> str:
+        return self.due_at(key, until).isoformat()
+
+    def warning(self, key: str, until: Any = None) -> str:
+        return self.warn_at(key, until).isoformat()
+
+    def overdue(self, key: str, until: Any = None) -> str:
+        return (self.due_at(key, until) + ONE_SECOND).isoformat()
+
+
+def timer_kind(expression: str | None) -> str:
+    """"warning", "overdue" or "deadline" by the helper a timeDate expression calls, else
+    "timer" (a plain ISO instant or another expression)."""
+    try:
+        tree = ast.parse((expression or "").strip(), mode="eval")
+    except SyntaxError:
+        return "timer"
+    call = tree.body
+    if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in HELPERS:
+        return call.func.id
+    return "timer"
+
+
+def rule_key_of(expression: str | None) -> str | None:
+    """The rule key written literally as a helper's first argument, e.g. "contact"; for
+    `"rectify." + rectify_class` the literal prefix with a "*" ("rectify.*"); else None."""
+    try:
+        call = ast.parse((expression or "").strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if not (isinstance(call, ast.Call) and call.args):
+        return None
+    arg = call.args[0]
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return arg.value
+    if (isinstance(arg, ast.BinOp) and isinstance(arg.left, ast.Constant)
+            and isinstance(arg.left.value, str)):
+        return arg.left.value + "*"
+    return None

@@ -1,0 +1,188 @@
+"""/api/v1/tasks: my tasks, my groups' and my department's; claim, unclaim, complete."""
+
+from __future__ import annotations
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from app.auth.errors import error_response
+from app.auth.models import User
+from app.auth.users import can_act, task_scope, user_required
+from app.cases import events, lifecycle
+from app.cases.models import Case
+from app.cases.records import CaseTask
+from app.engine import FormInvalid
+from app.extensions import db
+from app.inbox.schemas import CompleteIn, ReassignIn, TaskDetail, TaskOut, TaskQuery
+from app.timeutil import utcnow
+
+blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks",
+                description="待办任务 Tasks: list, claim, unclaim, complete")
+SECURITY = [{"ApiToken": []}]
+
+
+def _listing(user: User, args: dict):
+    view = args["view"]
+    query = select(CaseTask).join(Case, Case.id == CaseTask.case_id).where(task_scope(user))
+    if view == "mine":
+        query = query.where(CaseTask.assignee_id == user.id, CaseTask.state == "open")
+    elif view == "group":
+        query = query.where(CaseTask.state == "open", CaseTask.assignee_id.is_(None),
+                            CaseTask.group_name.in_(user.groups or ("-",)))
+    elif view == "department":
+        query = query.where(CaseTask.state == "open")
+    else:
+        query = query.where(CaseTask.completed_by_id == user.id, CaseTask.state == "done")
+    if args.get("step"):
+        query = query.where(CaseTask.step == args["step"])
+    if args.get("rectify_class"):
+        query = query.where(Case.rectify_class == args["rectify_class"])
+    if args.get("jurisdiction"):
+        query = query.where(CaseTask.jurisdiction == args["jurisdiction"])
+    if args.get("case_number"):
+        query = query.where(Case.number == args["case_number"])
+    if "overdue" in args:
+        late = CaseTask.overdue.is_(True) | (CaseTask.due_at < utcnow())
+        query = query.where(late if args["overdue"] else ~late)
+    return query
+
+
+@blp.route("")
+class Tasks(MethodView):
+    @user_required
+    @blp.doc(security=SECURITY)
+    @blp.arguments(TaskQuery, location="query")
+    @blp.response(200, TaskOut(many=True))
+    @blp.paginate()
+    def get(self, args: dict, pagination_parameters):
+        """List tasks, soonest due first."""
+        query = _listing(g.user, args)
+        pagination_parameters.item_count = db.session.scalar(
+            query.with_only_columns(func.count(CaseTask.id)).order_by(None))
+        page, size = pagination_parameters.page, pagination_parameters.page_size
+        order = (CaseTask.completed_at.desc(),) if args["view"] == "done" else (
+            CaseTask.due_at.is_(None), CaseTask.due_at, CaseTask.id)
+        return list(db.session.scalars(query.order_by(*order)
+                                       .offset((page - 1) * size).limit(size)))
+
+
+def _task(task_id: str, user: User, act: bool = True):
+    """(task row, None) or (None, error response): 404 unknown or out of scope, 403 not theirs."""
+    task = db.session.scalar(select(CaseTask).where(CaseTask.task_id == task_id,
+                                                    task_scope(user)))
+    if task is None:
+        return None, error_response(404, f"no task {task_id} that you may see")
+    if act and not can_act(user, task):
+        return None, error_response(403, f"task {task_id} is worked by the {task.group_name} "
+                                         "group of its department or region, not by you")
+    return task, None
+
+
+@blp.route("/<task_id>")
+class TaskItem(MethodView):
+    @user_required
+    @blp.doc(security=SECURITY)
+    @blp.response(200, TaskDetail)
+    def get(self, task_id: str):
+        """One task with its form (fields, labels, required, options) and deadline."""
+        task, err = _task(task_id, g.user, act=False)
+        return err or task
+
+
+def _open_or_409(task: CaseTask):
+    if task.state != "open":
+        return error_response(409, f"task {task.task_id} is {task.state}")
+    return None
+
+
+@blp.route("/<task_id>/claim", methods=["POST"])
+@user_required
+@blp.doc(security=SECURITY)
+@blp.response(200, TaskOut)
+def claim(task_id: str):
+    """Claim a task (认领): it becomes mine; 409 when someone else holds it."""
+    task, err = _task(task_id, g.user)
+    if err or (err := _open_or_409(task)):
+        return err
+    if task.assignee_id not in (None, g.user.id):
+        return error_response(409, f"task {task_id} is claimed by {task.assignee.username}")
+    if task.assignee_id is None:
+        now = utcnow()
+        task.assignee_id, task.claimed_at = g.user.id, now
+        events.record(task.case_id, "claimed", g.user.username, now, step=task.step,
+                      title=task.title, task_id=task_id)
+        db.session.commit()
+    return task
+
+
+@blp.route("/<task_id>/unclaim", methods=["POST"])
+@user_required
+@blp.doc(security=SECURITY)
+@blp.response(200, TaskOut)
+def unclaim(task_id: str):
+    """Give a task back to the group (退回); the holder or a supervisor may."""
+    task, err = _task(task_id, g.user, act=False)
+    if err or (err := _open_or_409(task)):
+        return err
+    if task.assignee_id is not None:
+        if task.assignee_id != g.user.id and g.user.role not in ("supervisor", "admin"):
+            return error_response(403, f"task {task_id} is held by {task.assignee.username}")
+        now = utcnow()
+        task.assignee_id, task.claimed_at = None, None
+        events.record(task.case_id, "unclaimed", g.user.username, now, step=task.step,
+                      title=task.title, task_id=task_id)
+        db.session.commit()
+    return task
+
+
+@blp.route("/<task_id>/reassign", methods=["POST"])
+@user_required
+@blp.doc(security=SECURITY)
+@blp.arguments(ReassignIn)
+@blp.response(200, TaskOut)
+def reassign(args: dict, task_id: str):
+    """A department supervisor (部门负责人) gives a task to one of the department's people."""
+    task, err = _task(task_id, g.user, act=False)
+    if err or (err := _open_or_409(task)):
+        return err
+    if g.user.role not in ("supervisor", "admin"):
+        return error_response(403, "only a department supervisor may reassign tasks")
+    to = db.session.scalar(select(User).where(User.username == args["username"]))
+    if to is None or not to.active or not can_act(to, task):
+        return error_response(422, "cannot reassign", {"json": {"username": [
+            "Not an active user who may work this task."]}})
+    now = utcnow()
+    task.assignee_id, task.claimed_at = to.id, now
+    events.record(task.case_id, "claimed", g.user.username, now, step=task.step,
+                  title=task.title, task_id=task_id, data={"assigned_to": to.username})
+    db.session.commit()
+    return task
+
+
+@blp.route("/<task_id>/complete", methods=["POST"])
+@user_required
+@blp.doc(security=SECURITY)
+@blp.arguments(CompleteIn)
+@blp.response(200, TaskOut)
+def complete(args: dict, task_id: str):
+    """Complete a task with its form data: 422 with a message per field when the data does not
+    fit the form; 409 when the task was completed or the case changed meanwhile."""
+    task, err = _task(task_id, g.user)
+    if err or (err := _open_or_409(task)):
+        return err
+    if task.assignee_id not in (None, g.user.id):
+        return error_response(409, f"task {task_id} is claimed by {task.assignee.username}")
+    case = task.case
+    try:
+        lifecycle.complete(case, task_id, args["data"], g.user, utcnow())
+        db.session.commit()
+    except FormInvalid as exc:
+        db.session.rollback()
+        return error_response(422, "the form data is not valid", {"json": {"data": exc.errors}})
+    except lifecycle.Conflict as exc:
+        db.session.rollback()
+        return error_response(409, str(exc))
+    db.session.refresh(task)
+    return task

@@ -1,0 +1,67 @@
+"""Task list filters and task representations for /api/v1/tasks."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.cases.models import CLASS_LABELS
+from app.cases.schemas import Local, TaskRef
+
+VIEWS = ("mine", "group", "department", "done")
+
+
+class TaskQuery(Schema):
+    view = fields.String(load_default="mine", validate=validate.OneOf(VIEWS), metadata={
+        "description": "mine: claimed by me; group: unclaimed tasks of my groups in my scope; "
+                       "department: all open tasks of my department (or region); done: "
+                       "completed by me"})
+    step = fields.String(metadata={"description": "step id, e.g. rectify"})
+    rectify_class = fields.String(validate=validate.OneOf(list(CLASS_LABELS)))
+    overdue = fields.Boolean()
+    jurisdiction = fields.String()
+    case_number = fields.String()
+
+
+class TaskOut(TaskRef):
+    case_number = fields.Function(lambda t: t.case.number)
+    process_id = fields.String()
+    department_code = fields.String()
+    department_name = fields.Function(lambda t: t.case.department_name)
+    region_code = fields.String()
+    jurisdiction = fields.String()
+    rectify_class = fields.Function(lambda t: t.case.rectify_class)
+    received_at = fields.Function(lambda t: Local()._serialize(t.case.received_at, None, None))
+    claimed_at = Local()
+
+
+class TaskDetail(TaskOut):
+    form = fields.Method("_form")
+    documentation = fields.Method("_documentation")
+
+    def _form(self, task):
+        info = _task_info(task)
+        return [f.as_dict() for f in info.form] if info else []
+
+    def _documentation(self, task):
+        info = _task_info(task)
+        return info.documentation if info else None
+
+
+def _task_info(task):
+    from app.processes import service as processes
+    version = task.case.process_version
+    if version is None:
+        return None
+    try:
+        return processes.definition(version).task(task.process_id, task.step)
+    except KeyError:
+        return None
+
+
+class CompleteIn(Schema):
+    data = fields.Dict(required=True, metadata={
+        "description": "the form's fields (see the task's `form`)"})
+
+
+class ReassignIn(Schema):
+    username = fields.String(required=True)

@@ -1,0 +1,76 @@
+"""Deployed process versions: the current one per jurisdiction, and their parsed definitions.
+
+The diagrams in `bpmn/` are deployed for every jurisdiction the first time they are needed and
+again whenever a release changes them; supervisors' deployments (the modeler) add versions too.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.engine import ProcessDefinition, definition_for
+from app.engine.definitions import content_hash
+from app.extensions import db
+from app.processes.models import ProcessVersion
+from app.timeutil import utcnow
+
+log = logging.getLogger("app.processes")
+
+
+def release_files(directory: str | Path | None = None) -> dict[str, str]:
+    """The BPMN files shipped in `bpmn/` (name → XML text)."""
+    root = Path(directory or current_app.config["BPMN_DIR"])
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(root.glob("*.bpmn"))}
+
+
+def current(jurisdiction: str, process_key: str | None = None) -> ProcessVersion:
+    """The version new cases of `jurisdiction` start on, deploying `bpmn/` when it is new."""
+    key = process_key or current_app.config["PROCESS_KEY"]
+    latest = _latest(jurisdiction, key)
+    files = release_files()
+    digest = content_hash(files)
+    if latest is None or not _released(jurisdiction, key, digest):
+        latest = deploy(jurisdiction, key, files, source="files", by="system",
+                        comment="随版本发布的流程图 (bpmn/)")
+    return latest
+
+
+def _latest(jurisdiction: str, key: str) -> ProcessVersion | None:
+    return db.session.scalar(
+        select(ProcessVersion).where(ProcessVersion.jurisdiction == jurisdiction,
+                                     ProcessVersion.process_key == key)
+        .order_by(ProcessVersion.id.desc()).limit(1))
+
+
+def _released(jurisdiction: str, key: str, digest: str) -> bool:
+    return db.session.scalar(
+        select(func.count()).select_from(ProcessVersion).where(
+            ProcessVersion.jurisdiction == jurisdiction, ProcessVersion.process_key == key,
+            ProcessVersion.content_hash == digest, ProcessVersion.source == "files")) > 0
+
+
+def deploy(jurisdiction: str, key: str, files: dict[str, str], *, source: str, by: str,
+           comment: str | None = None) -> ProcessVersion:
+    """A new version (parsed first: a diagram that does not parse raises DiagramError and
+    nothing is stored). In the caller's transaction."""
+    definition_for(key, files)
+    number = (db.session.scalar(
+        select(func.max(ProcessVersion.number)).where(
+            ProcessVersion.jurisdiction == jurisdiction, ProcessVersion.process_key == key))
+        or 0) + 1
+    version = ProcessVersion(jurisdiction=jurisdiction, process_key=key, number=number,
+                             content_hash=content_hash(files), files=files, source=source,
+                             comment=comment, deployed_by=by, deployed_at=utcnow())
+    db.session.add(version)
+    db.session.flush()
+    log.info("deployed %s v%s for %s (%s)", key, number, jurisdiction, version.content_hash[:12])
+    return version
+
+
+def definition(version: ProcessVersion) -> ProcessDefinition:
+    """The parsed definition of a version (cached by content hash)."""
+    return definition_for(version.process_key, version.files)

@@ -1,0 +1,140 @@
+"""One pass of the scheduler: start cases waiting for the engine, fire due timers.
+
+Each due timer is claimed in its own transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so
+several scheduler processes share the work) and fired in the transaction that saves its case:
+a timer fires exactly once. The cost of a pass grows with the due timers, not the open cases.
+A failing timer is recorded and retried with backoff; it never blocks the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from app.cases import events, lifecycle
+from app.cases.models import AWAITING_ENGINE, Case
+from app.cases.records import CaseTimer
+from app.dbutil import is_postgres
+from app.extensions import db
+from app.timeutil import utcnow
+
+log = logging.getLogger("app.scheduler")
+
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
+           timedelta(hours=2), timedelta(hours=6))
+
+
+@dataclass
+class SweepResult:
+    started: int = 0
+    fired: int = 0
+    failed: int = 0
+    conflicts: int = 0
+    next_due: datetime | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before retry number `attempts` (1, 5, 30 minutes, 2 h, then every 6 h)."""
+    return BACKOFF[min(attempts, len(BACKOFF)) - 1]
+
+
+def next_due() -> datetime | None:
+    """The earliest instant a timer should be tried."""
+    return db.session.scalar(select(func.min(CaseTimer.fire_at)))
+
+
+def start_waiting(now: datetime, limit: int = 500, case_ids: list[int] | None = None) -> int:
+    """Start cases opened by intake and not yet on the engine, oldest first, each in its own
+    transaction. Returns how many started."""
+    query = select(Case.id).where(Case.status == AWAITING_ENGINE)
+    if case_ids is not None:
+        query = query.where(Case.id.in_(case_ids))
+    ids = db.session.scalars(query.order_by(Case.received_at, Case.id).limit(limit)).all()
+    db.session.commit()
+    started = 0
+    for case_id in ids:
+        case = db.session.get(Case, case_id)
+        if case is None or case.status != AWAITING_ENGINE:
+            continue
+        try:
+            lifecycle.start(case, now)
+            db.session.commit()
+            started += 1
+        except (lifecycle.Conflict, OperationalError):
+            db.session.rollback()
+        except Exception:
+            db.session.rollback()
+            log.exception("could not start case %s", case_id)
+    return started
+
+
+def _claim_next(now: datetime, skip: set[int]) -> CaseTimer | None:
+    query = (select(CaseTimer).where(CaseTimer.fire_at <= now)
+             .order_by(CaseTimer.due_at, CaseTimer.id).limit(1))
+    if skip:
+        query = query.where(CaseTimer.id.not_in(skip))
+    if is_postgres():
+        query = query.with_for_update(skip_locked=True)
+    return db.session.scalar(query)
+
+
+def fire_due_timers(now: datetime, limit: int = 10_000) -> SweepResult:
+    """Fire timers due at `now`, oldest first; at most `limit` claims in one pass."""
+    result, tried = SweepResult(), set()
+    for _ in range(limit):
+        timer = _claim_next(now, tried)
+        if timer is None:
+            db.session.rollback()
+            break
+        tried.add(timer.id)
+        timer_id, case_id = timer.id, timer.case_id
+        try:
+            fired = lifecycle.fire_due(db.session.get(Case, case_id), now)
+            db.session.commit()
+            result.fired += len(fired)
+        except (lifecycle.Conflict, OperationalError):
+            db.session.rollback()  # another scheduler has the case; its pass fires the timer
+            result.conflicts += 1
+            continue
+        except Exception as exc:  # recorded and retried later; the others go on
+            db.session.rollback()
+            _record_failure(timer_id, case_id, now, exc)
+            result.failed += 1
+            result.errors.append(f"timer {timer_id} of case {case_id}: {exc}")
+            continue
+        if db.session.get(CaseTimer, timer_id) is not None:  # the engine did not fire it
+            _record_failure(timer_id, case_id, now, RuntimeError("timer did not fire when due"))
+            result.failed += 1
+    return result
+
+
+def _record_failure(timer_id: int, case_id: int, now: datetime, exc: BaseException) -> None:
+    timer = db.session.get(CaseTimer, timer_id)
+    if timer is None:
+        return
+    timer.attempts += 1
+    timer.fire_at = now + backoff(timer.attempts)
+    timer.last_error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+    events.record(case_id, "timer_failed", "scheduler", now, step=timer.step,
+                  data={"event": timer.event, "attempts": timer.attempts,
+                        "error": timer.last_error, "retry_at": timer.fire_at.isoformat()})
+    db.session.commit()
+    log.warning("timer %s of case %s failed (attempt %s), retry at %s: %s", timer_id, case_id,
+                timer.attempts, timer.fire_at, timer.last_error)
+
+
+def sweep(now: datetime | None = None) -> SweepResult:
+    """One pass: start waiting cases, fire due timers; `next_due` says when to wake."""
+    now = now or utcnow()
+    started = start_waiting(now)
+    result = fire_due_timers(now)
+    result.started = started
+    result.next_due = next_due()
+    db.session.commit()
+    return result
