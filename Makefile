@@ -36,7 +36,7 @@ run: setup
 	@echo "  好差评差评处置系统 is starting on http://$(HOST):$(PORT)/"
 	@echo "  API docs (Swagger UI): http://$(HOST):$(PORT)/api/v1/docs   health: http://$(HOST):$(PORT)/healthz"
 	@echo ""
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	SCHEDULER_IN_APP=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## test: set up, run the suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
 test: setup test-sqlite test-postgres

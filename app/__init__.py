@@ -33,6 +33,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _data_files(app)
     _blueprints(app)
     _commands(app)
+    _scheduler(app)
     return app
 
 
@@ -88,8 +89,15 @@ def _commands(app: Flask) -> None:
     from app.auth.cli import tokens_cli, users_cli
     from app.demo.cli import demo_cli
     from app.rules.cli import rules_cli
+    from app.scheduler.cli import scheduler_cli
     from app.workdays.cli import calendar_cli
 
-    for group in (calendar_cli, rules_cli, tokens_cli, users_cli, demo_cli):
+    for group in (calendar_cli, rules_cli, tokens_cli, users_cli, demo_cli, scheduler_cli):
         app.cli.add_command(group)
 
+
+def _scheduler(app: Flask) -> None:
+    """The timer scheduler in this process, when SCHEDULER_IN_APP is set (make run)."""
+    from app.scheduler import runner
+
+    runner.init_app(app)

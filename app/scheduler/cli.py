@@ -1,0 +1,49 @@
+"""`flask scheduler run|once|status`: the timer scheduler from the command line."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from app.cases.models import AWAITING_ENGINE, Case
+from app.cases.records import CaseTimer
+from app.extensions import db
+from app.scheduler.runner import run_blocking
+from app.scheduler.sweep import sweep
+from app.timeutil import to_local, utcnow
+
+scheduler_cli = AppGroup("scheduler", help="Start cases on the engine and fire due timers.")
+
+
+@scheduler_cli.command("run")
+def run() -> None:
+    """Run the scheduler in this process until interrupted (for gunicorn deployments)."""
+    click.echo("scheduler running; Ctrl-C stops it")
+    run_blocking(current_app._get_current_object())
+
+
+@scheduler_cli.command("once")
+def once() -> None:
+    """One pass now: start waiting cases, fire due timers."""
+    result = sweep()
+    click.echo(f"started {result.started} cases, fired {result.fired} timers, "
+               f"{result.failed} failed")
+    for error in result.errors:
+        click.echo(f"  {error}", err=True)
+
+
+@scheduler_cli.command("status")
+def status() -> None:
+    """Pending timers, the next one due, failing ones, cases waiting for the engine."""
+    now = utcnow()
+    pending = db.session.scalar(select(func.count(CaseTimer.id)))
+    due = db.session.scalar(select(func.count(CaseTimer.id)).where(CaseTimer.fire_at <= now))
+    failing = db.session.scalar(select(func.count(CaseTimer.id)).where(CaseTimer.attempts > 0))
+    first = db.session.scalar(select(func.min(CaseTimer.fire_at)))
+    waiting = db.session.scalar(select(func.count(Case.id))
+                                .where(Case.status == AWAITING_ENGINE))
+    click.echo(f"pending timers {pending}, due now {due}, failing {failing}")
+    click.echo(f"next due {to_local(first):%Y-%m-%d %H:%M:%S %z}" if first else "next due -")
+    click.echo(f"cases waiting for the engine {waiting}")

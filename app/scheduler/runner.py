@@ -1,0 +1,119 @@
+"""APScheduler around `sweep`: wake at the earliest due instant and on a slow safety interval.
+
+In the app process (`make run`, SCHEDULER_IN_APP=1) a BackgroundScheduler runs it, started once
+per process and never in the reloader's watcher process; with gunicorn, run it as its own
+process: `flask scheduler run`. Several schedulers may run: claims keep firing exactly-once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+from werkzeug.serving import is_running_from_reloader
+
+from app.scheduler.sweep import SweepResult, sweep
+from app.timeutil import utcnow
+
+log = logging.getLogger("app.scheduler")
+EXTENSION = "timer_scheduler"
+WAKE_JOB, SAFETY_JOB = "wake", "safety"
+
+
+class TimerScheduler:
+    """Runs `sweep` passes for `app`, one at a time."""
+
+    def __init__(self, app: Flask, scheduler: BaseScheduler) -> None:
+        self.app, self.scheduler = app, scheduler
+        self._lock = threading.Lock()
+        self._again = False
+        self.last: SweepResult | None = None
+        self.last_at: datetime | None = None
+
+    def start(self) -> None:
+        safety = self.app.config["SCHEDULER_SAFETY_SECONDS"]
+        self.scheduler.add_job(self.tick, "interval", seconds=safety, id=SAFETY_JOB,
+                               max_instances=1, coalesce=True, next_run_time=utcnow())
+        log.info("scheduler started (safety interval %ss)", safety)
+        self.scheduler.start()
+
+    def nudge(self) -> None:
+        """Run a pass soon (after intake opened cases)."""
+        self._wake_at(utcnow())
+
+    def _wake_at(self, when: datetime) -> None:
+        self.scheduler.add_job(self.tick, "date", run_date=when, id=WAKE_JOB,
+                               replace_existing=True, misfire_grace_time=None)
+
+    def tick(self) -> None:
+        """One pass (or, when one is running, another right after it)."""
+        if not self._lock.acquire(blocking=False):
+            self._again = True
+            return
+        try:
+            while True:
+                self._again = False
+                self._pass()
+                if not self._again:
+                    break
+        finally:
+            self._lock.release()
+
+    def _pass(self) -> None:
+        with self.app.app_context():
+            try:
+                result = sweep()
+            except Exception:
+                log.exception("scheduler pass failed")
+                return
+        self.last, self.last_at = result, utcnow()
+        if result.fired or result.started or result.failed:
+            log.info("scheduler: started %s cases, fired %s timers, %s failed",
+                     result.started, result.fired, result.failed)
+        safety = timedelta(seconds=self.app.config["SCHEDULER_SAFETY_SECONDS"])
+        if result.next_due is not None and result.next_due < utcnow() + safety:
+            self._wake_at(max(result.next_due, utcnow()))
+
+
+def _reloader_parent() -> bool:
+    """True in the watcher process of `flask run --debug` (it serves nothing)."""
+    return os.environ.get("FLASK_DEBUG") in ("1", "true") and not is_running_from_reloader()
+
+
+def init_app(app: Flask) -> None:
+    """Start the in-process scheduler when SCHEDULER_IN_APP is set (not under tests, not in the
+    reloader's watcher process)."""
+    if not app.config["SCHEDULER_IN_APP"] or app.testing or _reloader_parent():
+        return
+    if os.environ.get("FLASK_RUN_FROM_CLI") == "true" and not _serving():
+        return  # flask db upgrade, flask demo load, ...: no scheduler
+    runner = TimerScheduler(app, BackgroundScheduler(timezone="UTC", daemon=True))
+    app.extensions[EXTENSION] = runner
+    runner.start()
+
+
+def _serving() -> bool:
+    import sys
+    return len(sys.argv) > 1 and sys.argv[1] == "run"
+
+
+def nudge(app: Flask) -> None:
+    runner = app.extensions.get(EXTENSION)
+    if runner is not None:
+        runner.nudge()
+
+
+def run_blocking(app: Flask) -> None:
+    """`flask scheduler run`: the scheduler as its own process, until interrupted."""
+    runner = TimerScheduler(app, BlockingScheduler(timezone="UTC"))
+    app.extensions[EXTENSION] = runner
+    try:
+        runner.start()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("scheduler stopped")
