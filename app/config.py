@@ -35,6 +35,7 @@ def from_env(instance_path: str) -> dict:
         "PROCESS_KEY": "bad_review",  # the top process every case starts on
         # Scheduler (定时任务): run in the app process (make run) or only via `flask scheduler run`
         "SCHEDULER_IN_APP": env.get("SCHEDULER_IN_APP", "0") == "1",
+        "START_INLINE_MAX": int(env.get("START_INLINE_MAX", "50")),  # cases started by intake
         "SCHEDULER_SAFETY_SECONDS": float(env.get("SCHEDULER_SAFETY_SECONDS", "60")),
         "RULES_RELOAD_SECONDS": float(env.get("RULES_RELOAD_SECONDS", "2")),
         "INTAKE_BATCH_MAX": int(env.get("INTAKE_BATCH_MAX", "1000")),

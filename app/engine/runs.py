@@ -110,14 +110,11 @@ class CaseRun:
 
     # -- tasks ---------------------------------------------------------------------------
 
-    def _workflows(self) -> list[BpmnWorkflow]:
-        return [self.workflow, *self.workflow.subprocesses.values()]
-
     def _ready_user_tasks(self) -> Iterable[Any]:
-        for wf in self._workflows():
-            for task in wf.get_tasks(state=TaskState.READY):
-                if isinstance(task.task_spec, UserTask):
-                    yield task
+        """Ready user tasks, called processes' included (the top workflow lists them all)."""
+        for task in self.workflow.get_tasks(state=TaskState.READY):
+            if isinstance(task.task_spec, UserTask):
+                yield task
 
     def user_tasks(self) -> list[UserTaskView]:
         timers = self.timers()
@@ -147,12 +144,9 @@ class CaseRun:
     # -- timers --------------------------------------------------------------------------
 
     def _timer_tasks(self) -> list[Any]:
-        found = []
-        for wf in self._workflows():
-            for task in wf.event_manager.tasks.values():
-                if isinstance(task.task_spec.event_definition, TimerEventDefinition):
-                    found.append(task)
-        return found
+        """Waiting timers; the top workflow's event manager holds the called processes' too."""
+        return [task for task in self.workflow.event_manager.tasks.values()
+                if isinstance(task.task_spec.event_definition, TimerEventDefinition)]
 
     def timers(self) -> list[PendingTimer]:
         """The timers waiting to fire (with their evaluated due instants)."""
@@ -168,7 +162,8 @@ class CaseRun:
         return PendingTimer(
             task_id=str(task.id), event=spec.bpmn_id or spec.name,
             name=spec.bpmn_name or spec.event_definition.name or "", kind=timer_kind(expression),
-            due_at=datetime.fromisoformat(value), rule_key=rule_key_of(expression),
+            due_at=datetime.fromisoformat(value),
+            rule_key=rule_key_of(expression, attached.data if attached else task.data),
             attached_step=attached.task_spec.bpmn_id if attached else None,
             attached_task_id=str(attached.id) if attached else None)
 
@@ -179,8 +174,7 @@ class CaseRun:
     def _advance(self, refresh: bool = False) -> list[FiredTimer]:
         before = {t.task_id: t for t in self.timers()}
         if refresh:
-            for wf in self._workflows():
-                wf.refresh_timers()
+            self.workflow.refresh_timers()
         self.workflow.do_engine_steps()
         for _ in range(10):  # timers that became due while the engine ran
             waiting = {t.task_id for t in self.timers()}
@@ -188,8 +182,7 @@ class CaseRun:
                    and _is_due(t, self.clock.now())]
             if not due:
                 break
-            for wf in self._workflows():
-                wf.refresh_timers()
+            self.workflow.refresh_timers()
             self.workflow.do_engine_steps()
         return self._fired(before)
 

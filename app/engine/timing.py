@@ -109,9 +109,9 @@ def timer_kind(expression: str | None) -> str:
     return "timer"
 
 
-def rule_key_of(expression: str | None) -> str | None:
-    """The rule key written literally as a helper's first argument, e.g. "contact"; for
-    `"rectify." + rectify_class` the literal prefix with a "*" ("rectify.*"); else None."""
+def rule_key_of(expression: str | None, data: dict[str, Any] | None = None) -> str | None:
+    """The rule key a helper call names: a literal ("contact"), or an expression such as
+    `"rectify." + rectify_class` evaluated on the task's `data`; None when it cannot be told."""
     try:
         call = ast.parse((expression or "").strip(), mode="eval").body
     except SyntaxError:
@@ -121,7 +121,11 @@ def rule_key_of(expression: str | None) -> str | None:
     arg = call.args[0]
     if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
         return arg.value
-    if (isinstance(arg, ast.BinOp) and isinstance(arg.left, ast.Constant)
-            and isinstance(arg.left.value, str)):
-        return arg.left.value + "*"
-    return None
+    try:  # plain names, constants and + only: no calls
+        if any(isinstance(n, ast.Call | ast.Attribute | ast.Subscript) for n in ast.walk(arg)):
+            return None
+        value = eval(compile(ast.Expression(arg), "<rule key>", "eval"),  # noqa: S307
+                     {"__builtins__": {}}, dict(data or {}))
+    except Exception:
+        return None
+    return value if isinstance(value, str) else None

@@ -10,11 +10,15 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.errors import error_response
 from app.auth.tokens import token_required
+from app.cases.models import Case
 from app.cases.schemas import CaseSummary
 from app.extensions import db
 from app.reviews.intake import ItemResult, intake
 from app.reviews.models import Review
 from app.reviews.schemas import ReviewOut, ReviewQuery
+from app.scheduler.runner import nudge
+from app.scheduler.sweep import start_waiting
+from app.timeutil import utcnow
 
 blp = Blueprint("reviews", __name__, url_prefix="/api/v1/reviews",
                 description="评价接收与查询 Rating intake and listing")
@@ -51,6 +55,7 @@ class Reviews(MethodView):
         (res,) = intake([body], source=g.api_token.name)
         if res.status == "invalid":
             return error_response(422, "invalid rating", {"json": res.errors})
+        _start_cases([res])
         return _single(res), 201 if res.status == "created" else 200
 
     @token_required
@@ -85,11 +90,25 @@ def _batch(items: list):
         return error_response(422, f"a batch holds 1 to {limit} ratings",
                               {"json": {"_schema": [f"A batch holds 1 to {limit} ratings."]}})
     results = intake(items, source=g.api_token.name)
+    _start_cases(results)
     counts = {s: sum(r.status == s for r in results) for s in ("created", "duplicate", "invalid")}
     body = {"received": len(results), **counts, "results": [_row(r) for r in results]}
     if counts["invalid"] == 0:
         return body, 200
     return body, 422 if counts["invalid"] == len(results) else 207
+
+
+def _start_cases(results: list[ItemResult]) -> None:
+    """Start the new cases on the engine now when they are few (so the reply shows their first
+    task), else leave them to the scheduler, woken now."""
+    numbers = [r.case_number for r in results if r.status == "created" and r.case_number]
+    if not numbers:
+        return
+    if len(numbers) <= current_app.config["START_INLINE_MAX"]:
+        ids = list(db.session.scalars(select(Case.id).where(Case.number.in_(numbers))))
+        start_waiting(utcnow(), case_ids=ids)
+    else:
+        nudge(current_app._get_current_object())
 
 
 def _single(res: ItemResult) -> dict:
