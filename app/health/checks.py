@@ -1,13 +1,15 @@
-"""What /healthz and the home page report: database, calendar coverage, rules."""
+"""What /healthz and the home page report: database, calendar coverage, rules, scheduler."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from app import workdays
+from app.cases.models import AWAITING_ENGINE, Case
+from app.cases.records import CaseTimer
 from app.extensions import db
 from app.rules import service as rules_service
 from app.timeutil import to_local, utcnow
@@ -42,14 +44,44 @@ def calendar(today: date | None = None) -> dict:
     return out
 
 
+def scheduler(now=None) -> dict:
+    """Timers waiting, overdue by more than the safety interval (the scheduler is not
+    running?), failing, and cases not yet started on the engine."""
+    now = now or utcnow()
+    try:
+        pending = db.session.scalar(select(func.count(CaseTimer.id)))
+        failing = db.session.scalar(select(func.count(CaseTimer.id))
+                                    .where(CaseTimer.attempts > 0))
+        grace = timedelta(seconds=2 * current_app.config["SCHEDULER_SAFETY_SECONDS"] + 60)
+        late = db.session.scalar(select(func.count(CaseTimer.id)).where(
+            CaseTimer.fire_at < now - grace))
+        first = db.session.scalar(select(func.min(CaseTimer.fire_at)))
+        waiting = db.session.scalar(select(func.count(Case.id)).where(
+            Case.status == AWAITING_ENGINE))
+    except Exception as err:  # noqa: BLE001 - reported, not raised
+        db.session.rollback()
+        return {"error": str(err).splitlines()[0]}
+    out = {"pending_timers": pending, "failing_timers": failing, "late_timers": late,
+           "next_due": to_local(first).isoformat() if first else None,
+           "cases_waiting_for_engine": waiting}
+    if late:
+        out["warning"] = (f"{late} timers are past due: is the scheduler running? "
+                          "(make run starts it; with gunicorn run `flask scheduler run`)")
+    elif failing:
+        out["warning"] = f"{failing} timers failed and are being retried: see the case events"
+    return out
+
+
 def report() -> tuple[dict, int]:
     """The whole health report and its HTTP status (503 when the database is unreachable)."""
     db_state, cal, rules = database(), calendar(), rules_service.status()
+    sched = scheduler() if db_state["ok"] else {}
     status = "ok"
-    if "warning" in cal or cal["last_error"] or rules.get("last_error"):
+    if ("warning" in cal or cal["last_error"] or rules.get("last_error")
+            or "warning" in sched or "error" in sched):
         status = "warning"
     if not db_state["ok"]:
         status = "error"
     body = {"status": status, "time": to_local(utcnow()).isoformat(timespec="seconds"),
-            "database": db_state, "calendar": cal, "rules": rules}
+            "database": db_state, "calendar": cal, "rules": rules, "scheduler": sched}
     return body, 503 if status == "error" else 200
