@@ -1,0 +1,84 @@
+"""The scheduler: cases opened before the engine existed are started; passes wake at the earliest
+due timer; the in-app scheduler never starts under tests or in the reloader's watcher."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app.cases.models import AWAITING_ENGINE, IN_PROGRESS, Case
+from app.cases.records import CaseTask, CaseTimer
+from app.extensions import db
+from app.reviews.intake import intake
+from app.scheduler import runner
+from app.scheduler.sweep import backoff, sweep
+from app.timeutil import SHANGHAI
+
+
+def bj(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+def test_cases_opened_without_the_engine_are_started(app_ctx, bad_rating, time_machine):
+    time_machine.move_to(bj("2026-09-30 10:00"), tick=False)
+    results = intake([bad_rating(), bad_rating(), bad_rating(rated_object="channel")],
+                     source="legacy")  # the service layer: opens cases, starts nothing
+    assert all(r.status == "created" for r in results)
+    assert {c.status for c in db.session.scalars(select(Case))} == {AWAITING_ENGINE}
+    result = sweep()
+    assert result.started == 3 and result.fired == 0
+    assert {c.status for c in db.session.scalars(select(Case))} == {IN_PROGRESS}
+    assert db.session.scalar(select(func.count(CaseTask.id))) == 3
+    assert db.session.scalar(select(func.count(CaseTimer.id))) == 6  # warning + overdue each
+    # Shenzhen contact: 3 working days after Wed 9/30: 10/8, 10/9, 10/10 (make-up Saturday)
+    assert result.next_due == bj("2026-10-10 00:00")  # the first warning
+    assert sweep().started == 0
+
+
+def test_backoff_grows_then_stays():
+    assert [backoff(n) for n in (1, 2, 3, 4, 5, 9)] == [
+        timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
+        timedelta(hours=6), timedelta(hours=6)]
+
+
+class FakeScheduler:
+    def __init__(self):
+        self.jobs = {}
+
+    def add_job(self, func, trigger, **kw):
+        self.jobs[kw["id"]] = (trigger, kw)
+
+    def start(self):
+        pass
+
+
+def test_a_pass_wakes_at_the_next_due_timer(app, app_ctx, bad_rating, time_machine):
+    time_machine.move_to(bj("2026-10-09 09:00"), tick=False)
+    intake([bad_rating()], source="legacy")
+    app.config["SCHEDULER_SAFETY_SECONDS"] = 30 * 24 * 3600  # the safety run is far away
+    fake = FakeScheduler()
+    timers = runner.TimerScheduler(app, fake)
+    timers.tick()
+    trigger, kw = fake.jobs[runner.WAKE_JOB]
+    # contact 3 working days after Fri 10/9: 10/10 (make-up), 10/12, 10/13; warning at 00:00
+    assert trigger == "date" and kw["run_date"] == bj("2026-10-13 00:00")
+    assert timers.last.started == 1
+    app.config["SCHEDULER_SAFETY_SECONDS"] = 60
+
+
+def test_no_in_app_scheduler_under_tests(app):
+    app.config["SCHEDULER_IN_APP"] = True
+    try:
+        runner.init_app(app)
+        assert runner.EXTENSION not in app.extensions
+    finally:
+        app.config["SCHEDULER_IN_APP"] = False
+
+
+def test_not_in_the_reloader_watcher(monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
+    assert runner._reloader_parent()
+    monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
+    assert not runner._reloader_parent()
