@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.engine import ProcessDefinition, definition_for
+from app.engine import DiagramError, ProcessDefinition, definition_for
 from app.engine.definitions import content_hash
 from app.extensions import db
 from app.processes.models import ProcessVersion
@@ -21,22 +21,51 @@ from app.timeutil import utcnow
 log = logging.getLogger("app.processes")
 
 
-def release_files(directory: str | Path | None = None) -> dict[str, str]:
-    """The BPMN files shipped in `bpmn/` (name → XML text)."""
+_release_cache: dict[str, tuple[tuple, dict[str, str], str]] = {}
+_released_seen: set[tuple[str, str, str]] = set()  # (jurisdiction, key, hash) known deployed
+
+
+def release_files(directory: str | Path | None = None) -> tuple[dict[str, str], str]:
+    """The BPMN files shipped in `bpmn/` (name → XML text) and their hash; re-read only when
+    a file's size or modification time changed."""
     root = Path(directory or current_app.config["BPMN_DIR"])
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(root.glob("*.bpmn"))}
+    paths = sorted(root.glob("*.bpmn"))
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+    cached = _release_cache.get(str(root))
+    if cached is None or cached[0] != stamp:
+        files = {p.name: p.read_text(encoding="utf-8") for p in paths}
+        cached = (stamp, files, content_hash(files))
+        _release_cache[str(root)] = cached
+    return cached[1], cached[2]
 
 
 def current(jurisdiction: str, process_key: str | None = None) -> ProcessVersion:
     """The version new cases of `jurisdiction` start on, deploying `bpmn/` when it is new."""
     key = process_key or current_app.config["PROCESS_KEY"]
+    files, digest = release_files()
+    seen = (jurisdiction, key, digest)
     latest = _latest(jurisdiction, key)
-    files = release_files()
-    digest = content_hash(files)
-    if latest is None or not _released(jurisdiction, key, digest):
-        latest = deploy(jurisdiction, key, files, source="files", by="system",
-                        comment="随版本发布的流程图 (bpmn/)")
-    return latest
+    if latest is not None and (seen in _released_seen or _released(*seen)):
+        _released_seen.add(seen)
+        return latest
+    try:
+        return deploy(jurisdiction, key, files, source="files", by="system",
+                      comment="随版本发布的流程图 (bpmn/)")
+    except DiagramError as exc:
+        if latest is None:
+            raise
+        _errors[jurisdiction] = str(exc)
+        log.error("bpmn/ not deployed for %s, %s v%s stays in force: %s", jurisdiction, key,
+                  latest.number, exc)
+        return latest
+
+
+_errors: dict[str, str] = {}
+
+
+def last_error(jurisdiction: str) -> str | None:
+    """Why the diagrams in bpmn/ were last refused for `jurisdiction`, if they were."""
+    return _errors.get(jurisdiction)
 
 
 def _latest(jurisdiction: str, key: str) -> ProcessVersion | None:
