@@ -11,6 +11,7 @@ from app import workdays
 from app.cases.models import AWAITING_ENGINE, Case
 from app.cases.records import CaseTimer
 from app.extensions import db
+from app.processes import service as processes
 from app.rules import service as rules_service
 from app.timeutil import to_local, utcnow
 
@@ -76,12 +77,14 @@ def report() -> tuple[dict, int]:
     """The whole health report and its HTTP status (503 when the database is unreachable)."""
     db_state, cal, rules = database(), calendar(), rules_service.status()
     sched = scheduler() if db_state["ok"] else {}
+    refused = processes.errors()
     status = "ok"
     if ("warning" in cal or cal["last_error"] or rules.get("last_error")
-            or "warning" in sched or "error" in sched):
+            or "warning" in sched or "error" in sched or refused):
         status = "warning"
     if not db_state["ok"]:
         status = "error"
     body = {"status": status, "time": to_local(utcnow()).isoformat(timespec="seconds"),
-            "database": db_state, "calendar": cal, "rules": rules, "scheduler": sched}
+            "database": db_state, "calendar": cal, "rules": rules, "scheduler": sched,
+            "processes": {"refused": refused}}
     return body, 503 if status == "error" else 200

@@ -49,8 +49,10 @@ def current(jurisdiction: str, process_key: str | None = None) -> ProcessVersion
         _released_seen.add(seen)
         return latest
     try:
-        return deploy(jurisdiction, key, files, source="files", by="system",
+        version = deploy(jurisdiction, key, files, source="files", by="system",
                       comment="随版本发布的流程图 (bpmn/)")
+        _errors.pop(jurisdiction, None)
+        return version
     except DiagramError as exc:
         if latest is None:
             raise
@@ -66,6 +68,11 @@ _errors: dict[str, str] = {}
 def last_error(jurisdiction: str) -> str | None:
     """Why the diagrams in bpmn/ were last refused for `jurisdiction`, if they were."""
     return _errors.get(jurisdiction)
+
+
+def errors() -> dict[str, str]:
+    """Jurisdiction → why bpmn/ was refused (the last good version stays in force)."""
+    return dict(_errors)
 
 
 def _latest(jurisdiction: str, key: str) -> ProcessVersion | None:
