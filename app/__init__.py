@@ -41,8 +41,8 @@ def _logging(app: Flask) -> None:
     level = app.config["LOG_LEVEL"]
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.logger.setLevel(level)
-    # SpiffWorkflow logs every task state change at INFO; keep its warnings only.
-    for name in ("spiff", "spiff.task", "spiff.workflow", "spiff.metrics"):
+    # SpiffWorkflow logs every task state change at INFO, APScheduler every run: warnings only.
+    for name in ("spiff", "spiff.task", "spiff.workflow", "spiff.metrics", "apscheduler"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
