@@ -9,9 +9,10 @@ the other gets `Conflict`. State, events, tasks and timers are written together.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from marshmallow import ValidationError
 from sqlalchemy import select, update
 
 from app.auth.models import User
@@ -19,10 +20,12 @@ from app.cases import events
 from app.cases.models import CLOSED, IN_PROGRESS, Case
 from app.cases.projection import sync_tasks, sync_timers
 from app.cases.records import CaseState, CaseTask
-from app.engine import CaseClock, CaseRun, FiredTimer, TaskNotReady
+from app.engine import CaseClock, CaseRun, FiredTimer, FormInvalid, TaskNotReady
 from app.extensions import db
 from app.processes import service as processes
 from app.rules import service as rules_service
+from app.rules.schema import validate_uscc
+from app.timeutil import to_local
 
 SUMMARY_FIELDS = ("determination", "rectify_class", "revisit_result")
 
@@ -98,6 +101,7 @@ def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | Non
     except TaskNotReady:
         raise Conflict(f"task {task_id} is not open") from None
     late = row.due_at is not None and now > row.due_at
+    check_domain(run.validate(task_id, data), now)
     clean, fired = run.complete(task_id, data)
     actor = user.username if user else "system"
     events.record(case.id, "completed", actor, now, step=view.step, title=view.info.title,
@@ -115,6 +119,23 @@ def fire_due(case: Case, now: datetime, actor: str = "scheduler") -> list[FiredT
     fired = run.fire_due()
     _after(case, run, fired, now, actor)
     return fired
+
+
+def check_domain(clean: Mapping[str, Any], now: datetime) -> None:
+    """What a form cannot say: a department named by dispatch must be a real unified social
+    credit code; an extension must end after today. FormInvalid otherwise."""
+    errors: dict[str, list[str]] = {}
+    code = clean.get("department_code")
+    if code is not None:
+        try:
+            validate_uscc(code)
+        except ValidationError as exc:
+            errors["department_code"] = list(exc.messages)
+    until = clean.get("requested_until")
+    if until is not None and date.fromisoformat(until) <= to_local(now).date():
+        errors["requested_until"] = ["Must be a day after today."]
+    if errors:
+        raise FormInvalid(errors)
 
 
 def _summarise(case: Case, clean: Mapping[str, Any]) -> None:

@@ -117,19 +117,38 @@ class CaseRun:
                 yield task
 
     def user_tasks(self) -> list[UserTaskView]:
-        timers = self.timers()
+        """Tasks waiting for a person, each with its boundary timers (waiting or already
+        fired: a task that began after its deadline still shows it)."""
         views = []
         for task in self._ready_user_tasks():
             info = self.definition.task(task.workflow.spec.name, task.task_spec.bpmn_id)
-            mine = tuple(t for t in timers if t.attached_task_id == str(task.id))
-            views.append(UserTaskView(str(task.id), info, task.data, mine))
+            views.append(UserTaskView(str(task.id), info, task.data, self._timers_on(task)))
         return views
+
+    def _timers_on(self, task: Any) -> tuple[PendingTimer, ...]:
+        parent = task.parent
+        if parent is None or "BoundaryEventSplit" not in type(parent.task_spec).__name__:
+            return ()
+        found = []
+        for sibling in parent.children:
+            definition = getattr(sibling.task_spec, "event_definition", None)
+            if isinstance(definition, TimerEventDefinition) and sibling.state in (
+                    TaskState.WAITING, TaskState.COMPLETED, TaskState.READY):
+                described = self._describe(sibling)
+                if described:
+                    found.append(described)
+        return tuple(found)
 
     def user_task(self, task_id: str) -> UserTaskView:
         for view in self.user_tasks():
             if view.task_id == task_id:
                 return view
         raise TaskNotReady(task_id)
+
+    def validate(self, task_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The cleaned form data for a waiting task, or FormInvalid (TaskNotReady)."""
+        info = self.user_task(task_id).info
+        return validate_form(info.form, data, info.schema)
 
     def complete(self, task_id: str, data: Mapping[str, Any]) -> tuple[dict, list[FiredTimer]]:
         """Validate `data` against the task's form (FormInvalid), then complete the task and
@@ -172,33 +191,35 @@ class CaseRun:
         return self._advance(refresh=True)
 
     def _advance(self, refresh: bool = False) -> list[FiredTimer]:
-        before = {t.task_id: t for t in self.timers()}
+        """Run engine steps until only people's tasks and future timers remain; the timers
+        that fired on the way, including those created and already due during this run."""
+        fired: list[Any] = []
+
+        def note(task: Any) -> None:
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, TimerEventDefinition):
+                fired.append(task)
+
         if refresh:
             self.workflow.refresh_timers()
-        self.workflow.do_engine_steps()
-        for _ in range(10):  # timers that became due while the engine ran
-            waiting = {t.task_id for t in self.timers()}
-            due = [t for t in self._timer_tasks() if str(t.id) in waiting
-                   and _is_due(t, self.clock.now())]
-            if not due:
+        for _ in range(20):
+            self.workflow.do_engine_steps(did_complete_task=note)
+            now = self.clock.now()
+            pending = [t for t in self.workflow.get_tasks(state=TaskState.READY)
+                       if not t.task_spec.manual]
+            if not pending and not any(_is_due(t, now) for t in self._timer_tasks()):
                 break
             self.workflow.refresh_timers()
-            self.workflow.do_engine_steps()
-        return self._fired(before)
-
-    def _fired(self, before: Mapping[str, PendingTimer]) -> list[FiredTimer]:
         now = self.clock.now()
-        fired = []
-        for task_id, timer in before.items():
-            task = self.workflow.get_task_from_id(UUID(task_id))
-            if task is not None and task.state == TaskState.COMPLETED:
-                fired.append(FiredTimer(timer, now))
-        return sorted(fired, key=lambda f: f.timer.due_at)
+        described = (self._describe(task) for task in fired)
+        return sorted((FiredTimer(t, now) for t in described if t),
+                      key=lambda f: f.timer.due_at)
 
 
 def _is_due(task: Any, now: datetime) -> bool:
+    """SpiffWorkflow fires a timer once its instant has passed (strictly)."""
     value = task.internal_data.get("event_value")
-    return bool(value) and datetime.fromisoformat(value) <= now
+    return bool(value) and datetime.fromisoformat(value) < now
 
 
 def _attached_task(timer_task: Any) -> Any:

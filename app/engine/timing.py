@@ -68,12 +68,14 @@ class TimerHelpers:
         return self.clock.received_at if rule.counted_from == "receipt" else self.clock.now()
 
     def due_at(self, key: str, until: Any = None) -> datetime:
-        """End (23:59:59 Asia/Shanghai) of the rule's last working day, or of `until`."""
-        if until:
-            self.clock.rules.deadline(key)  # an unknown key fails even when extended
-            return datetime.combine(_as_date(until), time(23, 59, 59), SHANGHAI)
+        """End (23:59:59 Asia/Shanghai) of the rule's last working day; an approved extension
+        `until` (a day) moves it to the end of that day when that is later."""
         rule = self.clock.rules.deadline(key)
-        return workdays.deadline(self._start(key), rule.working_days, self.clock.region_code)
+        due = workdays.deadline(self._start(key), rule.working_days, self.clock.region_code)
+        if until:
+            extended = datetime.combine(_as_date(until), time(23, 59, 59), SHANGHAI)
+            return max(due, extended)
+        return due
 
     def warn_at(self, key: str, until: Any = None) -> datetime:
         """00:00 of the first of the last `warn_before` working days before the due instant,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.auth.errors import error_response
 from app.auth.models import User
@@ -44,7 +44,8 @@ def _listing(user: User, args: dict):
     if args.get("case_number"):
         query = query.where(Case.number == args["case_number"])
     if "overdue" in args:
-        late = CaseTask.overdue.is_(True) | (CaseTask.due_at < utcnow())
+        late = CaseTask.overdue.is_(True) | (CaseTask.due_at.is_not(None)
+                                             & (CaseTask.due_at < utcnow()))
         query = query.where(late if args["overdue"] else ~late)
     return query
 
@@ -110,11 +111,24 @@ def claim(task_id: str):
         return error_response(409, f"task {task_id} is claimed by {task.assignee.username}")
     if task.assignee_id is None:
         now = utcnow()
-        task.assignee_id, task.claimed_at = g.user.id, now
+        taken = db.session.execute(  # atomic: of two claims at once, one wins
+            update(CaseTask).where(CaseTask.id == task.id, CaseTask.assignee_id.is_(None),
+                                   CaseTask.state == "open")
+            .values(assignee_id=g.user.id, claimed_at=now)
+            .execution_options(synchronize_session=False)).rowcount
+        if taken != 1:
+            db.session.rollback()
+            return error_response(409, f"task {task_id} was claimed by someone else")
         events.record(task.case_id, "claimed", g.user.username, now, step=task.step,
                       title=task.title, task_id=task_id)
         db.session.commit()
+        db.session.refresh(task)
     return task
+
+
+def _supervises(user: User, task: CaseTask) -> bool:
+    """A department supervisor (部门负责人) for their department's tasks; an administrator."""
+    return user.role == "admin" or (user.role == "supervisor" and can_act(user, task))
 
 
 @blp.route("/<task_id>/unclaim", methods=["POST"])
@@ -127,7 +141,7 @@ def unclaim(task_id: str):
     if err or (err := _open_or_409(task)):
         return err
     if task.assignee_id is not None:
-        if task.assignee_id != g.user.id and g.user.role not in ("supervisor", "admin"):
+        if task.assignee_id != g.user.id and not _supervises(g.user, task):
             return error_response(403, f"task {task_id} is held by {task.assignee.username}")
         now = utcnow()
         task.assignee_id, task.claimed_at = None, None
@@ -147,8 +161,9 @@ def reassign(args: dict, task_id: str):
     task, err = _task(task_id, g.user, act=False)
     if err or (err := _open_or_409(task)):
         return err
-    if g.user.role not in ("supervisor", "admin"):
-        return error_response(403, "only a department supervisor may reassign tasks")
+    if not _supervises(g.user, task):
+        return error_response(403, "only a supervisor of the group that works this task may "
+                                   "reassign it")
     to = db.session.scalar(select(User).where(User.username == args["username"]))
     if to is None or not to.active or not can_act(to, task):
         return error_response(422, "cannot reassign", {"json": {"username": [

@@ -78,7 +78,8 @@ class TimerScheduler:
                      result.started, result.fired, result.failed)
         safety = timedelta(seconds=self.app.config["SCHEDULER_SAFETY_SECONDS"])
         if result.next_due is not None and result.next_due < utcnow() + safety:
-            self._wake_at(max(result.next_due, utcnow()))
+            # a timer fires once its instant has passed: wake just after it
+            self._wake_at(max(result.next_due + timedelta(seconds=1), utcnow()))
 
 
 def _reloader_parent() -> bool:

@@ -75,7 +75,7 @@ def start_waiting(now: datetime, limit: int = 500, case_ids: list[int] | None = 
 
 
 def _claim_next(now: datetime, skip: set[int]) -> CaseTimer | None:
-    query = (select(CaseTimer).where(CaseTimer.fire_at <= now)
+    query = (select(CaseTimer).where(CaseTimer.fire_at < now)  # fires once its instant passed
              .order_by(CaseTimer.due_at, CaseTimer.id).limit(1))
     if skip:
         query = query.where(CaseTimer.id.not_in(skip))
@@ -93,7 +93,7 @@ def fire_due_timers(now: datetime, limit: int = 10_000) -> SweepResult:
             db.session.rollback()
             break
         tried.add(timer.id)
-        timer_id, case_id = timer.id, timer.case_id
+        timer_id, case_id, task_id = timer.id, timer.case_id, timer.task_id
         try:
             fired = lifecycle.fire_due(db.session.get(Case, case_id), now)
             db.session.commit()
@@ -108,8 +108,9 @@ def fire_due_timers(now: datetime, limit: int = 10_000) -> SweepResult:
             result.failed += 1
             result.errors.append(f"timer {timer_id} of case {case_id}: {exc}")
             continue
-        if db.session.get(CaseTimer, timer_id) is not None:  # the engine did not fire it
-            _record_failure(timer_id, case_id, now, RuntimeError("timer did not fire when due"))
+        left = db.session.scalar(select(CaseTimer.id).where(CaseTimer.task_id == task_id))
+        if left is not None:  # the engine did not fire it (row ids may be reused: by task id)
+            _record_failure(left, case_id, now, RuntimeError("timer did not fire when due"))
             result.failed += 1
     return result
 

@@ -54,7 +54,7 @@ TASKS = {
     "rectify": ("责任部门", RECTIFY_KEY),
     "request_extension": ("责任部门", RECTIFY_KEY),
     "approve_extension": ("政务服务管理机构", '"extension.decision"'),
-    "feedback": ("责任部门", '"feedback"'),
+    "feedback": ("责任部门", '"feedback", extended_until'),
     "revisit": ("12345热线", '"revisit"'),
     "rectify_again": ("责任部门", '"rectify.reopen"'),
     "supervise": ("政务服务管理机构", '"supervise"'),

@@ -66,7 +66,7 @@ class TestSingle:
         assert resp.status_code == 201
         case = resp.json["case"]
         assert case["number"] == "CP-20260303-000001"
-        assert case["status"] == "in_progress" and case["status_label"] == "办理中"  # started at once
+        assert case["status"] == "in_progress" and case["status_label"] == "办理中"
         assert case["jurisdiction"] == "shenzhen"
         assert case["responsibility"] == "item" and case["dispatch"] == "auto"
         assert case["department_name"] == "深圳市人力资源和社会保障局"

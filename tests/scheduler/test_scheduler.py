@@ -62,7 +62,7 @@ def test_a_pass_wakes_at_the_next_due_timer(app, app_ctx, bad_rating, time_machi
     timers.tick()
     trigger, kw = fake.jobs[runner.WAKE_JOB]
     # contact 3 working days after Fri 10/9: 10/10 (make-up), 10/12, 10/13; warning at 00:00
-    assert trigger == "date" and kw["run_date"] == bj("2026-10-13 00:00")
+    assert trigger == "date" and kw["run_date"] == bj("2026-10-13 00:00:01")
     assert timers.last.started == 1
     app.config["SCHEDULER_SAFETY_SECONDS"] = 60
 
