@@ -1,8 +1,16 @@
 """`make bench`: run every benchmark and print each figure next to its goal.
 
 Each module benchmarks/bench_*.py has `run() -> list[dict]` with rows
-{name, value, unit, goal, ok, detail}. Medians of several repetitions; the machine is small and
-noisy, so read the figures as orders of magnitude, not to the last digit."""
+{name, value, unit, goal, ok, detail}, and is found here by its name:
+- bench_calendar: working-day deadlines against workalendar (goal >= 20x faster);
+- bench_engine: a whole case lifecycle persisted against bare SpiffWorkflow (goal <= 3x);
+- bench_intake: batch intake throughput on PostgreSQL (goal >= 5,000 ratings/s);
+- bench_scheduler: an idle sweep among 100,000 open cases (goal < 20 ms) and a sweep firing
+  1,000 due timers (goal < 10 s).
+SQLite and PostgreSQL (BENCH_DATABASE_URL, skipped when unreachable) each time. Medians of
+several repetitions; the machine is small and noisy, so read the figures as orders of
+magnitude, not to the last digit. `python benchmarks/run.py engine` runs the modules whose
+names contain "engine"."""
 
 from __future__ import annotations
 

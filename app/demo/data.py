@@ -82,3 +82,16 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁�
 GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰",
          "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "晓东", "嘉怡", "子轩"]
 STAFF = ["陈晓", "林静", "黄俊", "刘洋", "周敏", "吴涛", "郑丽", "何强", "梁晨", "谢芳"]
+
+# Departments that own the channel systems in the rules (rules/*.yaml, routing.systems): they
+# answer for reviews of a system's usability. key → (code, name, region6)
+SYSTEM_OWNERS = {
+    "sz_zwfw": ("11440300MB2D8R104E", "深圳市政务服务和数据管理局", "440300"),
+    "js_zwb": ("11320000MB1A2C3D4E", "江苏省政务服务管理办公室", "320000"),
+}
+# The 12345 hotline and the management agency (政务服务管理机构) of each demo city:
+# jurisdiction → (key, 12-digit region, city)
+CITIES = {
+    "shenzhen": ("sz", "440300000000", "深圳市"),
+    "jiangsu": ("nj", "320100000000", "南京市"),
+}
