@@ -82,8 +82,8 @@ def load(case: Case, now: datetime) -> tuple[CaseRun, CaseState]:
     state = db.session.get(CaseState, case.id)
     if state is None:
         raise Conflict(f"case {case.number} has not started yet")
-    version = case.process_version
-    return CaseRun.load(processes.definition(version), state.state, clock_for(case, now)), state
+    definition = processes.definition_by_id(case.process_version_id)
+    return CaseRun.load(definition, state.state, clock_for(case, now)), state
 
 
 def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | None,
@@ -155,9 +155,12 @@ def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, act
            done_task_id: str | None = None, done_by: int | None = None,
            late: bool = False) -> None:
     """Record fired timers, bring tasks and timers in step, save the state."""
-    _apply_fired(case, fired, now, actor)
-    sync_tasks(case, run, now, done_task_id, done_by, late)
-    sync_timers(case, run.timers())
+    with db.session.no_autoflush:
+        open_rows = list(db.session.scalars(select(CaseTask).where(
+            CaseTask.case_id == case.id, CaseTask.state == "open")))
+        _apply_fired(case, fired, now, actor, open_rows)
+        sync_tasks(case, run, now, done_task_id, done_by, late, open_rows)
+        sync_timers(case, run.timers())
     if run.completed and case.status != CLOSED:
         case.status, case.closed_at = CLOSED, now
         events.record(case.id, "closed", actor, now,
@@ -166,11 +169,11 @@ def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, act
     state.state, state.updated_at = run.dump(), now
 
 
-def _apply_fired(case: Case, fired: list[FiredTimer], now: datetime, actor: str) -> None:
+def _apply_fired(case: Case, fired: list[FiredTimer], now: datetime, actor: str,
+                 open_rows: list[CaseTask]) -> None:
     if not fired:
         return
-    rows = {r.task_id: r for r in db.session.scalars(
-        select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.state == "open"))}
+    rows = {r.task_id: r for r in open_rows}
     for item in fired:
         timer = item.timer
         row = rows.get(timer.attached_task_id or "")

@@ -29,12 +29,15 @@ def _provisional(due: datetime | None) -> bool:
 
 
 def sync_tasks(case: Case, run: CaseRun, now: datetime, done_task_id: str | None = None,
-               done_by: int | None = None, late: bool = False) -> list[CaseTask]:
+               done_by: int | None = None, late: bool = False,
+               rows: list[CaseTask] | None = None) -> list[CaseTask]:
     """Close the rows of tasks no longer waiting (done, or cancelled by the process) and add
-    rows for new ones. Returns the new rows."""
+    rows for new ones (`rows`: the case's open task rows, when the caller has them).
+    Returns the new rows."""
     views = {v.task_id: v for v in run.user_tasks()}
-    rows = db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id,
-                                                     CaseTask.state == "open")).all()
+    if rows is None:
+        rows = db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id,
+                                                         CaseTask.state == "open")).all()
     for row in rows:
         if row.task_id in views:
             continue

@@ -12,6 +12,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any, Protocol
 
 from app import workdays
@@ -98,14 +99,30 @@ class TimerHelpers:
         return (self.due_at(key, until) + ONE_SECOND).isoformat()
 
 
+@lru_cache(maxsize=1024)
+def _parse(expression: str) -> ast.expr | None:
+    try:
+        return ast.parse(expression.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+
+
+@lru_cache(maxsize=1024)
+def _key_code(expression: str) -> Any:
+    """The compiled first argument of a helper call, when it is safe to evaluate."""
+    call = _parse(expression)
+    if not (isinstance(call, ast.Call) and call.args):
+        return None
+    arg = call.args[0]
+    if any(isinstance(n, ast.Call | ast.Attribute | ast.Subscript) for n in ast.walk(arg)):
+        return None  # plain names, constants and + only: no calls
+    return compile(ast.Expression(arg), "<rule key>", "eval")
+
+
 def timer_kind(expression: str | None) -> str:
     """"warning", "overdue" or "deadline" by the helper a timeDate expression calls, else
     "timer" (a plain ISO instant or another expression)."""
-    try:
-        tree = ast.parse((expression or "").strip(), mode="eval")
-    except SyntaxError:
-        return "timer"
-    call = tree.body
+    call = _parse(expression or "")
     if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in HELPERS:
         return call.func.id
     return "timer"
@@ -114,20 +131,17 @@ def timer_kind(expression: str | None) -> str:
 def rule_key_of(expression: str | None, data: dict[str, Any] | None = None) -> str | None:
     """The rule key a helper call names: a literal ("contact"), or an expression such as
     `"rectify." + rectify_class` evaluated on the task's `data`; None when it cannot be told."""
-    try:
-        call = ast.parse((expression or "").strip(), mode="eval").body
-    except SyntaxError:
-        return None
+    call = _parse(expression or "")
     if not (isinstance(call, ast.Call) and call.args):
         return None
     arg = call.args[0]
     if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
         return arg.value
-    try:  # plain names, constants and + only: no calls
-        if any(isinstance(n, ast.Call | ast.Attribute | ast.Subscript) for n in ast.walk(arg)):
-            return None
-        value = eval(compile(ast.Expression(arg), "<rule key>", "eval"),  # noqa: S307
-                     {"__builtins__": {}}, dict(data or {}))
+    code = _key_code(expression or "")
+    if code is None:
+        return None
+    try:
+        value = eval(code, {"__builtins__": {}}, dict(data or {}))  # noqa: S307
     except Exception:
         return None
     return value if isinstance(value, str) else None

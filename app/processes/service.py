@@ -107,6 +107,19 @@ def deploy(jurisdiction: str, key: str, files: dict[str, str], *, source: str, b
     return version
 
 
+_by_version: dict[int, ProcessDefinition] = {}
+
+
 def definition(version: ProcessVersion) -> ProcessDefinition:
     """The parsed definition of a version (cached by content hash)."""
     return definition_for(version.process_key, version.files)
+
+
+def definition_by_id(version_id: int) -> ProcessDefinition:
+    """The parsed definition of version `version_id`; its row (with the files) is read only
+    the first time in a process: versions never change once deployed."""
+    found = _by_version.get(version_id)
+    if found is None:
+        found = definition(db.session.get(ProcessVersion, version_id))
+        _by_version[version_id] = found
+    return found

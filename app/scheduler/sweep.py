@@ -75,8 +75,10 @@ def start_waiting(now: datetime, limit: int = 500, case_ids: list[int] | None = 
 
 
 def _claim_next(now: datetime, skip: set[int]) -> CaseTimer | None:
+    """The next timer to try, oldest first (by fire_at: the due instant, later for retries),
+    skipping those another scheduler holds."""
     query = (select(CaseTimer).where(CaseTimer.fire_at < now)  # fires once its instant passed
-             .order_by(CaseTimer.due_at, CaseTimer.id).limit(1))
+             .order_by(CaseTimer.fire_at, CaseTimer.id).limit(1))
     if skip:
         query = query.where(CaseTimer.id.not_in(skip))
     if is_postgres():
@@ -86,20 +88,22 @@ def _claim_next(now: datetime, skip: set[int]) -> CaseTimer | None:
 
 def fire_due_timers(now: datetime, limit: int = 10_000) -> SweepResult:
     """Fire timers due at `now`, oldest first; at most `limit` claims in one pass."""
-    result, tried = SweepResult(), set()
+    result, busy = SweepResult(), set()  # timers whose case another scheduler had
     for _ in range(limit):
-        timer = _claim_next(now, tried)
+        timer = _claim_next(now, busy)
         if timer is None:
             db.session.rollback()
             break
-        tried.add(timer.id)
         timer_id, case_id, task_id = timer.id, timer.case_id, timer.task_id
         try:
             fired = lifecycle.fire_due(db.session.get(Case, case_id), now)
             db.session.commit()
             result.fired += len(fired)
+            if any(f.timer.task_id == task_id for f in fired):
+                continue
         except (lifecycle.Conflict, OperationalError):
             db.session.rollback()  # another scheduler has the case; its pass fires the timer
+            busy.add(timer_id)
             result.conflicts += 1
             continue
         except Exception as exc:  # recorded and retried later; the others go on
