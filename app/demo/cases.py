@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from app import workdays
 from app.auth.models import User
-from app.cases import events, lifecycle
+from app.cases import assignment, lifecycle
 from app.cases.models import CLOSED, Case
 from app.cases.records import CaseTask, CaseTimer
 from app.demo import data as d
@@ -298,9 +298,7 @@ def _act(case_id: int, step: str, choices: dict, when: datetime, ctx: Context,
 def _claim(row: CaseTask, user: User, at: datetime, clock: Clock) -> None:
     """`user` claims the task (认领) at `at`, as POST /api/v1/tasks/<id>/claim does."""
     with clock.at(at):
-        row.assignee_id, row.claimed_at = user.id, at
-        events.record(row.case_id, "claimed", user.username, at, step=row.step,
-                      title=row.title, task_id=row.task_id)
+        assignment.claim(row, user, at)
         db.session.commit()
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app.auth.errors import error_response
 from app.auth.models import User
 from app.auth.users import can_act, task_scope, user_required
-from app.cases import events, lifecycle
+from app.cases import assignment, lifecycle
 from app.cases.models import Case
 from app.cases.records import CaseTask
 from app.engine import FormInvalid
@@ -110,19 +110,10 @@ def claim(task_id: str):
     if task.assignee_id not in (None, g.user.id):
         return error_response(409, f"task {task_id} is claimed by {task.assignee.username}")
     if task.assignee_id is None:
-        now = utcnow()
-        taken = db.session.execute(  # atomic: of two claims at once, one wins
-            update(CaseTask).where(CaseTask.id == task.id, CaseTask.assignee_id.is_(None),
-                                   CaseTask.state == "open")
-            .values(assignee_id=g.user.id, claimed_at=now)
-            .execution_options(synchronize_session=False)).rowcount
-        if taken != 1:
+        if not assignment.claim(task, g.user, utcnow()):
             db.session.rollback()
             return error_response(409, f"task {task_id} was claimed by someone else")
-        events.record(task.case_id, "claimed", g.user.username, now, step=task.step,
-                      title=task.title, task_id=task_id)
         db.session.commit()
-        db.session.refresh(task)
     return task
 
 
@@ -143,10 +134,7 @@ def unclaim(task_id: str):
     if task.assignee_id is not None:
         if task.assignee_id != g.user.id and not _supervises(g.user, task):
             return error_response(403, f"task {task_id} is held by {task.assignee.username}")
-        now = utcnow()
-        task.assignee_id, task.claimed_at = None, None
-        events.record(task.case_id, "unclaimed", g.user.username, now, step=task.step,
-                      title=task.title, task_id=task_id)
+        assignment.release(task, g.user, utcnow())
         db.session.commit()
     return task
 
@@ -168,10 +156,7 @@ def reassign(args: dict, task_id: str):
     if to is None or not to.active or not can_act(to, task):
         return error_response(422, "cannot reassign", {"json": {"username": [
             "Not an active user who may work this task."]}})
-    now = utcnow()
-    task.assignee_id, task.claimed_at = to.id, now
-    events.record(task.case_id, "claimed", g.user.username, now, step=task.step,
-                  title=task.title, task_id=task_id, data={"assigned_to": to.username})
+    assignment.assign(task, to, g.user, utcnow())
     db.session.commit()
     return task
 
