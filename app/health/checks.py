@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from app import workdays
-from app.cases.models import AWAITING_ENGINE, Case
-from app.cases.records import CaseTimer
 from app.extensions import db
 from app.processes import service as processes
 from app.rules import service as rules_service
+from app.scheduler.sweep import status as sweep_status
 from app.timeutil import to_local, utcnow
 
 
@@ -49,22 +48,16 @@ def scheduler(now=None) -> dict:
     """Timers waiting, overdue by more than the safety interval (the scheduler is not
     running?), failing, and cases not yet started on the engine."""
     now = now or utcnow()
+    grace = timedelta(seconds=2 * current_app.config["SCHEDULER_SAFETY_SECONDS"] + 60)
     try:
-        pending = db.session.scalar(select(func.count(CaseTimer.id)))
-        failing = db.session.scalar(select(func.count(CaseTimer.id))
-                                    .where(CaseTimer.attempts > 0))
-        grace = timedelta(seconds=2 * current_app.config["SCHEDULER_SAFETY_SECONDS"] + 60)
-        late = db.session.scalar(select(func.count(CaseTimer.id)).where(
-            CaseTimer.fire_at < now - grace))
-        first = db.session.scalar(select(func.min(CaseTimer.fire_at)))
-        waiting = db.session.scalar(select(func.count(Case.id)).where(
-            Case.status == AWAITING_ENGINE))
+        st = sweep_status(now, grace)
     except Exception as err:  # noqa: BLE001 - reported, not raised
         db.session.rollback()
         return {"error": str(err).splitlines()[0]}
-    out = {"pending_timers": pending, "failing_timers": failing, "late_timers": late,
-           "next_due": to_local(first).isoformat() if first else None,
-           "cases_waiting_for_engine": waiting}
+    late, failing = st.late, st.failing
+    out = {"pending_timers": st.pending, "failing_timers": failing, "late_timers": late,
+           "next_due": to_local(st.next_due).isoformat() if st.next_due else None,
+           "cases_waiting_for_engine": st.waiting_cases}
     if late:
         out["warning"] = (f"{late} timers are past due: is the scheduler running? "
                           "(make run starts it; with gunicorn run `flask scheduler run`)")

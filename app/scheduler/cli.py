@@ -5,12 +5,9 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import func, select
 
-from app.cases.models import AWAITING_ENGINE, Case
-from app.cases.records import CaseTimer
-from app.extensions import db
 from app.scheduler.runner import run_blocking
+from app.scheduler.sweep import status as sweep_status
 from app.scheduler.sweep import sweep
 from app.timeutil import to_local, utcnow
 
@@ -37,13 +34,8 @@ def once() -> None:
 @scheduler_cli.command("status")
 def status() -> None:
     """Pending timers, the next one due, failing ones, cases waiting for the engine."""
-    now = utcnow()
-    pending = db.session.scalar(select(func.count(CaseTimer.id)))
-    due = db.session.scalar(select(func.count(CaseTimer.id)).where(CaseTimer.fire_at <= now))
-    failing = db.session.scalar(select(func.count(CaseTimer.id)).where(CaseTimer.attempts > 0))
-    first = db.session.scalar(select(func.min(CaseTimer.fire_at)))
-    waiting = db.session.scalar(select(func.count(Case.id))
-                                .where(Case.status == AWAITING_ENGINE))
-    click.echo(f"pending timers {pending}, due now {due}, failing {failing}")
-    click.echo(f"next due {to_local(first):%Y-%m-%d %H:%M:%S %z}" if first else "next due -")
-    click.echo(f"cases waiting for the engine {waiting}")
+    st = sweep_status(utcnow())
+    click.echo(f"pending timers {st.pending}, due now {st.due}, failing {st.failing}")
+    click.echo(f"next due {to_local(st.next_due):%Y-%m-%d %H:%M:%S %z}" if st.next_due
+               else "next due -")
+    click.echo(f"cases waiting for the engine {st.waiting_cases}")

@@ -49,6 +49,31 @@ def next_due() -> datetime | None:
     return db.session.scalar(select(func.min(CaseTimer.fire_at)))
 
 
+@dataclass(frozen=True)
+class Status:
+    """The scheduler's work list: timers pending, due now, past a grace period (is a scheduler
+    running?), failing; the next instant; cases not yet started on the engine."""
+
+    pending: int
+    due: int
+    late: int
+    failing: int
+    next_due: datetime | None
+    waiting_cases: int
+
+
+def status(now: datetime, grace: timedelta = timedelta(0)) -> Status:
+    def count(*where) -> int:
+        return db.session.scalar(select(func.count(CaseTimer.id)).where(*where))
+
+    return Status(
+        pending=count(), due=count(CaseTimer.fire_at < now),
+        late=count(CaseTimer.fire_at < now - grace), failing=count(CaseTimer.attempts > 0),
+        next_due=next_due(),
+        waiting_cases=db.session.scalar(select(func.count(Case.id))
+                                        .where(Case.status == AWAITING_ENGINE)))
+
+
 def start_waiting(now: datetime, limit: int = 500, case_ids: list[int] | None = None) -> int:
     """Start cases opened by intake and not yet on the engine, oldest first, each in its own
     transaction. Returns how many started."""
