@@ -6,7 +6,7 @@ caller can record them (超期预警, 超期督办) in the same transaction that
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -126,11 +126,8 @@ class CaseRun:
         return views
 
     def _timers_on(self, task: Any) -> tuple[PendingTimer, ...]:
-        parent = task.parent
-        if parent is None or "BoundaryEventSplit" not in type(parent.task_spec).__name__:
-            return ()
         found = []
-        for sibling in parent.children:
+        for sibling in _boundary_siblings(task):
             definition = getattr(sibling.task_spec, "event_definition", None)
             if isinstance(definition, TimerEventDefinition) and sibling.state in (
                     TaskState.WAITING, TaskState.COMPLETED, TaskState.READY):
@@ -145,16 +142,15 @@ class CaseRun:
                 return view
         raise TaskNotReady(task_id)
 
-    def validate(self, task_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
-        """The cleaned form data for a waiting task, or FormInvalid (TaskNotReady)."""
-        info = self.user_task(task_id).info
-        return validate_form(info.form, data, info.schema)
-
-    def complete(self, task_id: str, data: Mapping[str, Any]) -> tuple[dict, list[FiredTimer]]:
-        """Validate `data` against the task's form (FormInvalid), then complete the task and
-        run on. Returns the cleaned data and the timers that fired."""
+    def complete(self, task_id: str, data: Mapping[str, Any],
+                 check: Callable[[dict], None] | None = None) -> tuple[dict, list[FiredTimer]]:
+        """Validate `data` against the task's form (FormInvalid), let `check` refuse the
+        cleaned data (it raises FormInvalid), then complete the task and run on. Returns the
+        cleaned data and the timers that fired."""
         view = self.user_task(task_id)
         clean = validate_form(view.info.form, data, view.info.schema)
+        if check is not None:
+            check(clean)
         task = self.workflow.get_task_from_id(UUID(task_id))
         task.data.update(clean)
         task.run()
@@ -222,12 +218,18 @@ def _is_due(task: Any, now: datetime) -> bool:
     return bool(value) and datetime.fromisoformat(value) < now
 
 
+def _boundary_siblings(task: Any) -> list[Any]:
+    """An activity and the boundary events on it share a parent, the boundary split; outside
+    one, nothing."""
+    parent = task.parent
+    if parent is None or "BoundaryEventSplit" not in type(parent.task_spec).__name__:
+        return []
+    return parent.children
+
+
 def _attached_task(timer_task: Any) -> Any:
     """The activity a boundary timer sits on (its sibling under the boundary split)."""
-    parent = timer_task.parent
-    if parent is None or "BoundaryEventSplit" not in type(parent.task_spec).__name__:
-        return None
-    for sibling in parent.children:
+    for sibling in _boundary_siblings(timer_task):
         if sibling is not timer_task and not hasattr(sibling.task_spec, "event_definition"):
             return sibling
     return None
