@@ -1,8 +1,13 @@
 """How cases, their tasks, deadlines and timelines are shown in API responses."""
 
 from marshmallow import Schema, fields
+from sqlalchemy import select
 
+from app.cases.deadlines import deadline_view
+from app.cases.events import KIND_LABELS
 from app.cases.models import CLASS_LABELS, DETERMINATION_LABELS, RESPONSIBILITY_LABELS
+from app.cases.records import CaseEvent, CaseTask
+from app.extensions import db
 from app.timeutil import to_local
 
 
@@ -61,24 +66,18 @@ class TaskRef(Schema):
     deadline = fields.Method("_deadline")
 
     def _deadline(self, task):
-        from app.cases.deadlines import deadline_view
         return DeadlineOut().dump(deadline_view(task))
 
 
 class EventOut(Schema):
     at = Local()
     kind = fields.String()
-    kind_label = fields.Function(lambda e: _event_label(e.kind))
+    kind_label = fields.Function(lambda e: KIND_LABELS.get(e.kind, e.kind))
     actor = fields.String()
     step = fields.String()
     title = fields.String()
     late = fields.Boolean()
     data = fields.Raw()
-
-
-def _event_label(kind: str) -> str:
-    from app.cases.events import KIND_LABELS
-    return KIND_LABELS.get(kind, kind)
 
 
 class CaseDetail(CaseSummary):
@@ -111,21 +110,11 @@ class CaseDetail(CaseSummary):
     timeline = fields.Method("_timeline")
 
     def _tasks(self, case):
-        return TaskRef(many=True).dump(self.context_tasks(case))
-
-    def context_tasks(self, case):
-        from sqlalchemy import select
-
-        from app.cases.records import CaseTask
-        from app.extensions import db
-        return db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)
+        rows = db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)
                                   .order_by(CaseTask.id)).all()
+        return TaskRef(many=True).dump(rows)
 
     def _timeline(self, case):
-        from sqlalchemy import select
-
-        from app.cases.records import CaseEvent
-        from app.extensions import db
         rows = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
                                   .order_by(CaseEvent.id)).all()
         return EventOut(many=True).dump(rows)

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from app.cases.models import CLASS_LABELS
 from app.cases.schemas import Local, TaskRef
+from app.processes import service as processes
 
 VIEWS = ("mine", "group", "department", "done")
 
@@ -30,7 +31,7 @@ class TaskOut(TaskRef):
     region_code = fields.String()
     jurisdiction = fields.String()
     rectify_class = fields.Function(lambda t: t.case.rectify_class)
-    received_at = fields.Function(lambda t: Local()._serialize(t.case.received_at, None, None))
+    received_at = Local(attribute="case.received_at")
     claimed_at = Local()
 
 
@@ -48,12 +49,11 @@ class TaskDetail(TaskOut):
 
 
 def _task_info(task):
-    from app.processes import service as processes
-    version = task.case.process_version
-    if version is None:
+    version_id = task.case.process_version_id
+    if version_id is None:
         return None
     try:
-        return processes.definition(version).task(task.process_id, task.step)
+        return processes.definition_by_id(version_id).task(task.process_id, task.step)
     except KeyError:
         return None
 
