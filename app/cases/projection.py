@@ -20,8 +20,8 @@ def due_of(view: UserTaskView) -> tuple[datetime | None, datetime | None, str | 
     warning, overdue = view.timer("warning"), view.timer("overdue")
     plain = view.timer("deadline")
     due = overdue.due_at - ONE_SECOND if overdue else (plain.due_at if plain else None)
-    key = (overdue or plain or warning).rule_key if (overdue or plain or warning) else None
-    return (warning.due_at if warning else None), due, key
+    named = overdue or plain or warning
+    return (warning.due_at if warning else None), due, (named.rule_key if named else None)
 
 
 def _provisional(due: datetime | None) -> bool:

@@ -100,14 +100,6 @@ class CaseRun:
     def completed(self) -> bool:
         return self.workflow.is_completed()
 
-    @property
-    def data(self) -> dict[str, Any]:
-        """The process variables: the workflow's data, or the last task's while it runs."""
-        if self.completed:
-            return dict(self.workflow.data)
-        last = self.workflow.last_task
-        return dict(last.data) if last is not None else dict(self.workflow.data)
-
     # -- tasks ---------------------------------------------------------------------------
 
     def _ready_user_tasks(self) -> Iterable[Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from datetime import datetime, timedelta
 
@@ -100,7 +101,7 @@ def init_app(app: Flask) -> None:
 
 
 def _serving() -> bool:
-    import sys
+    """`flask run` (not `flask db upgrade`, `flask demo load`, ...)."""
     return len(sys.argv) > 1 and sys.argv[1] == "run"
 
 
