@@ -26,6 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _logging(app)
 
     db.init_app(app)
+    _database(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
     api.init_app(app)
@@ -44,6 +45,17 @@ def _logging(app: Flask) -> None:
     # SpiffWorkflow logs every task state change at INFO, APScheduler every run: warnings only.
     for name in ("spiff", "spiff.task", "spiff.workflow", "spiff.metrics", "apscheduler"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _database(app: Flask) -> None:
+    """SQLite in WAL mode (readers do not block the writer; a commit does not wait for the
+    disk twice), and the size of the per-process cache of case workflows."""
+    from app.cases import runcache
+    from app.dbutil import tune_sqlite
+
+    with app.app_context():
+        tune_sqlite(db.engine)
+    runcache.cache.size = app.config["RUN_CACHE_SIZE"]
 
 
 def _models() -> None:

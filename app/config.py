@@ -36,6 +36,8 @@ def from_env(instance_path: str) -> dict:
         # Scheduler (定时任务): run in the app process (make run) or only via `flask scheduler run`
         "SCHEDULER_IN_APP": env.get("SCHEDULER_IN_APP", "0") == "1",
         "START_INLINE_MAX": int(env.get("START_INLINE_MAX", "50")),  # cases started by intake
+        # workflows of recently changed cases kept per process (0: always load the state)
+        "RUN_CACHE_SIZE": int(env.get("RUN_CACHE_SIZE", "512")),
         "SCHEDULER_SAFETY_SECONDS": float(env.get("SCHEDULER_SAFETY_SECONDS", "60")),
         "RULES_RELOAD_SECONDS": float(env.get("RULES_RELOAD_SECONDS", "2")),
         "INTAKE_BATCH_MAX": int(env.get("INTAKE_BATCH_MAX", "1000")),

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from functools import lru_cache
 
-from sqlalchemy import JSON, Table, Text, bindparam, cast, func, insert, select
+from sqlalchemy import JSON, Engine, Table, Text, bindparam, cast, event, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -22,8 +22,27 @@ def insert_ignore(model, conflict_columns: list[str]):
     return dialect_insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
 
 
+def tune_sqlite(engine: Engine) -> None:
+    """On a SQLite file: write-ahead logging with `synchronous=NORMAL` (SQLite's advice for
+    WAL: durable against crashes of the app, and a commit costs one write instead of two
+    syncs), and wait up to 5 s for a lock rather than failing at once."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
 def is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
+
+
+UNNEST_FROM = 20  # rows; below this plain VALUES is faster on PostgreSQL
 
 
 def bulk_insert(table: Table, rows: Sequence[dict], conflict: tuple[str, ...] = (),
@@ -31,13 +50,14 @@ def bulk_insert(table: Table, rows: Sequence[dict], conflict: tuple[str, ...] = 
     """Insert many rows (all with the same keys) in the session's transaction, skipping those
     that conflict on `conflict` columns, and return the `returning` columns of inserted rows.
 
-    On PostgreSQL the rows travel as one array per column, `INSERT ... SELECT unnest(...)`: a
+    On PostgreSQL a batch travels as one array per column, `INSERT ... SELECT unnest(...)`: a
     statement of a few dozen parameters instead of one of tens of thousands, about ten times
-    faster for batches of 1,000. Elsewhere SQLAlchemy's batched multi-row VALUES."""
+    faster for batches of 1,000 (and slower for a handful of rows). Otherwise SQLAlchemy's
+    batched multi-row VALUES."""
     if not rows:
         return []
     columns = tuple(rows[0])
-    if is_postgres():
+    if is_postgres() and len(rows) > UNNEST_FROM:
         stmt = _unnest_insert(table, columns, conflict, returning)
         params = {c: [_pg_value(table, c, r[c]) for r in rows] for c in columns}
         result = db.session.execute(stmt, params)
@@ -78,6 +98,9 @@ def rebuild_schema() -> None:
     benchmarks start from an empty database this way, as production does)."""
     from flask_migrate import upgrade
 
+    from app.cases import runcache
+
+    runcache.cache.clear()
     db.drop_all()
     with db.engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")

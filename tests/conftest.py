@@ -11,6 +11,7 @@ import pytest
 
 from app import create_app
 from app.auth import tokens
+from app.cases import runcache
 from app.config import ROOT, normalise_db_url
 from app.dbutil import rebuild_schema
 from app.demo.data import uscc
@@ -56,6 +57,7 @@ def app_ctx(app):
 
 
 def _clear_tables() -> None:
+    runcache.cache.clear()  # row ids start again: no workflow may outlive its case
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())

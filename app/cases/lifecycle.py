@@ -13,10 +13,11 @@ from datetime import date, datetime
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
-from app.cases import events
+from app.cases import events, runcache
 from app.cases.models import CLOSED, IN_PROGRESS, Case
 from app.cases.projection import sync_tasks, sync_timers
 from app.cases.records import CaseState, CaseTask
@@ -54,14 +55,17 @@ def start_data(case: Case) -> dict[str, Any]:
     }
 
 
-def claim(case: Case) -> None:
-    """Bump the case's version, or Conflict when it moved since it was read."""
+def claim(case: Case) -> int:
+    """Bump the case's version, or Conflict when it moved since it was read. Returns the
+    version the case had (the one its saved workflow belongs to)."""
+    seen = case.version
     result = db.session.execute(
-        update(Case).where(Case.id == case.id, Case.version == case.version)
+        update(Case).where(Case.id == case.id, Case.version == seen)
         .values(version=Case.version + 1).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise Conflict(f"case {case.number} was changed by someone else; reload and retry")
-    db.session.expire(case, ["version"])
+    set_committed_value(case, "version", seen + 1)
+    return seen
 
 
 def start(case: Case, now: datetime, actor: str = "system") -> list[FiredTimer]:
@@ -71,31 +75,40 @@ def start(case: Case, now: datetime, actor: str = "system") -> list[FiredTimer]:
     run, fired = CaseRun.start(processes.definition(version), clock_for(case, now),
                                start_data(case))
     case.process_version_id, case.status = version.id, IN_PROGRESS
-    events.record(case.id, "started", actor, now, data={"process_version": version.label})
-    db.session.add(CaseState(case_id=case.id, process_version_id=version.id, state="",
-                             updated_at=now))
-    _after(case, run, fired, now, actor)
+    log = [events.row(case.id, "started", actor, now,
+                      data={"process_version": version.label})]
+    _after(case, run, fired, now, actor, log, open_rows=[], new_state=True)
     return fired
 
 
-def load(case: Case, now: datetime) -> tuple[CaseRun, CaseState]:
-    state = db.session.get(CaseState, case.id)
+def load(case: Case, now: datetime, seen: int | None = None) -> CaseRun:
+    """The case's workflow run: the one kept in this process when the case is still at
+    version `seen` (see runcache), else deserialized from its saved state."""
+    definition = processes.definition_by_id(case.process_version_id)
+    clock = clock_for(case, now)
+    workflow = runcache.cache.take(case.id, seen, case.process_version_id) if seen else None
+    if workflow is not None:
+        return CaseRun.resume(definition, workflow, clock)
+    state = db.session.scalar(select(CaseState.state).where(CaseState.case_id == case.id))
     if state is None:
         raise Conflict(f"case {case.number} has not started yet")
-    definition = processes.definition_by_id(case.process_version_id)
-    return CaseRun.load(definition, state.state, clock_for(case, now)), state
+    return CaseRun.load(definition, state, clock)
+
+
+def _open_rows(case: Case) -> list[CaseTask]:
+    return list(db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id,
+                                                          CaseTask.state == "open")))
 
 
 def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | None,
              now: datetime) -> dict[str, Any]:
     """Complete an open task with form data (FormInvalid when it does not fit the form).
     A task completed after its deadline is accepted and recorded as late (逾期办理)."""
-    row = db.session.scalar(select(CaseTask).where(CaseTask.task_id == task_id,
-                                                   CaseTask.case_id == case.id))
-    if row is None or row.state != "open":
+    open_rows = _open_rows(case)
+    row = next((r for r in open_rows if r.task_id == task_id), None)
+    if row is None:
         raise Conflict(f"task {task_id} is not open")
-    claim(case)
-    run, _ = load(case, now)
+    run = load(case, now, claim(case))
     try:
         view = run.user_task(task_id)
     except TaskNotReady:
@@ -103,20 +116,19 @@ def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | Non
     late = row.due_at is not None and now > row.due_at
     clean, fired = run.complete(task_id, data, check=lambda c: check_domain(c, now))
     actor = user.username if user else "system"
-    events.record(case.id, "completed", actor, now, step=view.step, title=view.info.title,
-                  task_id=task_id, late=late, data=clean)
+    log = [events.row(case.id, "completed", actor, now, step=view.step, title=view.info.title,
+                      task_id=task_id, late=late, data=clean)]
     _summarise(case, clean)
-    _after(case, run, fired, now, actor, done_task_id=task_id,
+    _after(case, run, fired, now, actor, log, open_rows, done_task_id=task_id,
            done_by=user.id if user else None, late=late)
     return clean
 
 
 def fire_due(case: Case, now: datetime, actor: str = "scheduler") -> list[FiredTimer]:
     """Fire the case's timers that are due at `now`."""
-    claim(case)
-    run, _ = load(case, now)
+    run = load(case, now, claim(case))
     fired = run.fire_due()
-    _after(case, run, fired, now, actor)
+    _after(case, run, fired, now, actor, [], _open_rows(case))
     return fired
 
 
@@ -151,48 +163,59 @@ def _summarise(case: Case, clean: Mapping[str, Any]) -> None:
 
 
 def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, actor: str,
-           done_task_id: str | None = None, done_by: int | None = None,
-           late: bool = False) -> None:
-    """Record fired timers, bring tasks and timers in step, save the state."""
+           log: list[dict[str, Any]], open_rows: list[CaseTask], done_task_id: str | None = None,
+           done_by: int | None = None, late: bool = False, new_state: bool = False) -> None:
+    """Record fired timers, bring tasks and timers in step, save the state: a few statements
+    in the change's transaction (the workflow is kept in this process once it commits)."""
     with db.session.no_autoflush:
-        open_rows = list(db.session.scalars(select(CaseTask).where(
-            CaseTask.case_id == case.id, CaseTask.state == "open")))
-        _apply_fired(case, fired, now, actor, open_rows)
-        sync_tasks(case, run, now, done_task_id, done_by, late, open_rows)
+        log += _apply_fired(case, fired, now, actor, open_rows)
+        flags = frozenset((f.timer.attached_task_id or "", f.timer.kind) for f in fired)
+        sync_tasks(case, run, now, done_task_id, done_by, late, open_rows, flags)
         sync_timers(case, run.timers())
-    if run.completed and case.status != CLOSED:
-        case.status, case.closed_at = CLOSED, now
-        events.record(case.id, "closed", actor, now,
-                      data={"invalid": bool(case.invalid)})
-    state = db.session.get(CaseState, case.id)
-    state.state, state.updated_at = run.dump(), now
+        if run.completed and case.status != CLOSED:
+            case.status, case.closed_at = CLOSED, now
+            log.append(events.row(case.id, "closed", actor, now,
+                                  data={"invalid": bool(case.invalid)}))
+        events.insert(log)
+        _save_state(case, run, now, new_state)
+
+
+def _save_state(case: Case, run: CaseRun, now: datetime, new: bool) -> None:
+    values = {"state": run.dump(), "updated_at": now}
+    if new:
+        db.session.execute(insert(CaseState).values(
+            case_id=case.id, process_version_id=case.process_version_id, **values))
+    else:
+        db.session.execute(update(CaseState).where(CaseState.case_id == case.id)
+                           .values(**values).execution_options(synchronize_session=False))
+    runcache.cache.keep_on_commit(db.session(), case.id, case.version,
+                                  case.process_version_id, run.workflow)
 
 
 def _apply_fired(case: Case, fired: list[FiredTimer], now: datetime, actor: str,
-                 open_rows: list[CaseTask]) -> None:
-    if not fired:
-        return
+                 open_rows: list[CaseTask]) -> list[dict[str, Any]]:
+    """The events of the timers that fired (超期预警, 超期 and 督办); the flags they set."""
+    log: list[dict[str, Any]] = []
     rows = {r.task_id: r for r in open_rows}
     for item in fired:
         timer = item.timer
         row = rows.get(timer.attached_task_id or "")
         data = {"event": timer.event, "due_at": timer.due_at.isoformat(),
                 "rule_key": timer.rule_key}
-        title = row.title if row else None
+        where = {"step": timer.attached_step, "title": row.title if row else None}
         if timer.kind == "warning":
             case.warned_at = case.warned_at or now
             if row:
                 row.warned = True
-            events.record(case.id, "warning", actor, now, step=timer.attached_step,
-                          title=title, data=data)
+            log.append(events.row(case.id, "warning", actor, now, **where, data=data))
         elif timer.kind == "overdue":
             case.overdue_at = case.overdue_at or now
             if row:
                 row.overdue = True
-            events.record(case.id, "overdue", actor, now, step=timer.attached_step,
-                          title=title, data=data)
-            events.record(case.id, "escalated", actor, now, step=timer.attached_step,
-                          title=title, data={"to": "agency", **data})
+            log.append(events.row(case.id, "overdue", actor, now, **where, data=data))
+            log.append(events.row(case.id, "escalated", actor, now, **where,
+                                  data={"to": "agency", **data}))
         else:
-            events.record(case.id, "timer", actor, now, step=timer.attached_step,
-                          title=timer.name, data=data)
+            log.append(events.row(case.id, "timer", actor, now, step=timer.attached_step,
+                                  title=timer.name, data=data))
+    return log

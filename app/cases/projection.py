@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from app import workdays
 from app.cases.models import Case
 from app.cases.records import CaseTask, CaseTimer
+from app.dbutil import bulk_insert
 from app.engine import CaseRun, PendingTimer, UserTaskView
 from app.extensions import db
 
@@ -30,10 +31,12 @@ def _provisional(due: datetime | None) -> bool:
 
 def sync_tasks(case: Case, run: CaseRun, now: datetime, done_task_id: str | None = None,
                done_by: int | None = None, late: bool = False,
-               rows: list[CaseTask] | None = None) -> list[CaseTask]:
+               rows: list[CaseTask] | None = None,
+               fired: frozenset[tuple[str, str]] = frozenset()) -> int:
     """Close the rows of tasks no longer waiting (done, or cancelled by the process) and add
-    rows for new ones (`rows`: the case's open task rows, when the caller has them).
-    Returns the new rows."""
+    rows for new ones (`rows`: the case's open task rows, when the caller has them; `fired`:
+    (task id, timer kind) of the timers that fired in this change). Returns how many were
+    added."""
     views = {v.task_id: v for v in run.user_tasks()}
     if rows is None:
         rows = db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id,
@@ -46,31 +49,35 @@ def sync_tasks(case: Case, run: CaseRun, now: datetime, done_task_id: str | None
         if row.task_id == done_task_id:
             row.completed_by_id, row.late = done_by, late
     known = {row.task_id for row in rows}
-    added = []
-    for task_id, view in views.items():
-        if task_id in known:
-            continue
-        warn_at, due_at, key = due_of(view)
-        added.append(CaseTask(
-            task_id=task_id, case_id=case.id, process_id=view.info.process_id, step=view.step,
-            title=view.info.title, group_name=view.info.group,
-            department_code=case.department_code, region_code=case.region_code,
-            jurisdiction=case.jurisdiction, state="open", created_at=now, warn_at=warn_at,
-            due_at=due_at, rule_key=key, provisional=_provisional(due_at)))
-    db.session.add_all(added)
+    added = [_task_row(case, view, now, fired) for task_id, view in views.items()
+             if task_id not in known]
+    bulk_insert(CaseTask.__table__, added, conflict=("task_id",))
     case.current_steps = ",".join(sorted({v.step for v in views.values()}))[:200] or None
-    return added
+    return len(added)
+
+
+def _task_row(case: Case, view: UserTaskView, now: datetime,
+              fired: frozenset[tuple[str, str]]) -> dict:
+    warn_at, due_at, key = due_of(view)
+    return {
+        "task_id": view.task_id, "case_id": case.id, "process_id": view.info.process_id,
+        "step": view.step, "title": view.info.title, "group_name": view.info.group,
+        "department_code": case.department_code, "region_code": case.region_code,
+        "jurisdiction": case.jurisdiction, "state": "open", "created_at": now,
+        "warn_at": warn_at, "due_at": due_at, "rule_key": key,
+        "provisional": _provisional(due_at), "warned": (view.task_id, "warning") in fired,
+        "overdue": (view.task_id, "overdue") in fired, "late": False}
 
 
 def sync_timers(case: Case, pending: list[PendingTimer]) -> None:
-    """Make the case's timer rows the run's pending timers (new rows due at their instant)."""
-    by_id = {t.task_id: t for t in pending}
-    rows = db.session.scalars(select(CaseTimer).where(CaseTimer.case_id == case.id)).all()
-    stale = [row.id for row in rows if row.task_id not in by_id]
-    if stale:
-        db.session.execute(delete(CaseTimer).where(CaseTimer.id.in_(stale)))
-    known = {row.task_id for row in rows}
-    db.session.add_all(
-        CaseTimer(task_id=t.task_id, case_id=case.id, event=t.event, kind=t.kind,
-                  step=t.attached_step, due_at=t.due_at, fire_at=t.due_at, attempts=0)
-        for t in pending if t.task_id not in known)
+    """Make the case's timer rows the run's pending timers: rows of timers that fired or were
+    cancelled go, new ones come due at their instant (rows already there keep their retry
+    state). Two statements, no read."""
+    gone = delete(CaseTimer).where(CaseTimer.case_id == case.id)
+    if pending:
+        gone = gone.where(CaseTimer.task_id.not_in([t.task_id for t in pending]))
+    db.session.execute(gone.execution_options(synchronize_session=False))
+    bulk_insert(CaseTimer.__table__, [
+        {"task_id": t.task_id, "case_id": case.id, "event": t.event, "kind": t.kind,
+         "step": t.attached_step, "due_at": t.due_at, "fire_at": t.due_at, "attempts": 0}
+        for t in pending], conflict=("task_id",))

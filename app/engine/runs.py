@@ -71,6 +71,7 @@ class CaseRun:
     def __init__(self, definition: ProcessDefinition, workflow: BpmnWorkflow,
                  clock: CaseClock) -> None:
         self.definition, self.workflow, self.clock = definition, workflow, clock
+        self._views: list[UserTaskView] | None = None  # user_tasks() until the run moves
         self._attach(workflow)
 
     def _attach(self, workflow: BpmnWorkflow) -> None:
@@ -93,6 +94,12 @@ class CaseRun:
     def load(cls, definition: ProcessDefinition, state: str, clock: CaseClock) -> CaseRun:
         return cls(definition, definition.serializer.loads(state), clock)
 
+    @classmethod
+    def resume(cls, definition: ProcessDefinition, workflow: BpmnWorkflow,
+               clock: CaseClock) -> CaseRun:
+        """A run on a workflow kept from an earlier change (its clock replaced by `clock`)."""
+        return cls(definition, workflow, clock)
+
     def dump(self) -> str:
         return self.definition.serializer.dumps(self.workflow)
 
@@ -111,11 +118,13 @@ class CaseRun:
     def user_tasks(self) -> list[UserTaskView]:
         """Tasks waiting for a person, each with its boundary timers (waiting or already
         fired: a task that began after its deadline still shows it)."""
-        views = []
-        for task in self._ready_user_tasks():
-            info = self.definition.task(task.workflow.spec.name, task.task_spec.bpmn_id)
-            views.append(UserTaskView(str(task.id), info, task.data, self._timers_on(task)))
-        return views
+        if self._views is None:
+            views = []
+            for task in self._ready_user_tasks():
+                info = self.definition.task(task.workflow.spec.name, task.task_spec.bpmn_id)
+                views.append(UserTaskView(str(task.id), info, task.data, self._timers_on(task)))
+            self._views = views
+        return list(self._views)
 
     def _timers_on(self, task: Any) -> tuple[PendingTimer, ...]:
         found = []
@@ -144,6 +153,7 @@ class CaseRun:
         if check is not None:
             check(clean)
         task = self.workflow.get_task_from_id(UUID(task_id))
+        self._views = None
         task.data.update(clean)
         task.run()
         return clean, self._advance()
@@ -182,6 +192,7 @@ class CaseRun:
         """Run engine steps until only people's tasks and future timers remain; the timers
         that fired on the way, including those created and already due during this run."""
         fired: list[Any] = []
+        self._views = None
 
         def note(task: Any) -> None:
             definition = getattr(task.task_spec, "event_definition", None)
