@@ -10,8 +10,9 @@ PORT ?= 5000
 
 .PHONY: setup run test test-sqlite test-postgres bench lint assets db-upgrade clean
 
-## setup: venv + Python packages + front-end assets + database migrations (idempotent)
-setup: $(VENV)/.installed app/static/vendor/.installed db-upgrade
+## setup: venv + Python packages + front-end assets + translations + database migrations (idempotent)
+MO := app/translations/en/LC_MESSAGES/messages.mo
+setup: $(VENV)/.installed app/static/vendor/.installed $(MO) db-upgrade
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,11 @@ assets: app/static/vendor/.installed
 app/static/vendor/.installed: package.json package-lock.json scripts/vendor.sh
 	npm ci --no-audit --no-fund --loglevel=error
 	bash scripts/vendor.sh
+	touch $@
+
+# The English catalog, compiled from the committed .po (the .mo is a build artifact).
+$(MO): app/translations/en/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --statistics -d app/translations
 	touch $@
 
 db-upgrade: $(VENV)/.installed

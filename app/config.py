@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,10 +21,38 @@ def normalise_db_url(url: str) -> str:
     return url
 
 
+def _flag(name: str, default: str = "0") -> bool:
+    return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
+
+
+def web_settings() -> dict:
+    """Browser sessions, cookies, CSRF and language (see README, "Logins and the web pages")."""
+    secure = _flag("SESSION_COOKIE_SECURE")  # turn on behind HTTPS
+    lifetime = timedelta(hours=float(os.environ.get("SESSION_HOURS", "8")))
+    return {
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_NAME": "hcp_session",
+        "PERMANENT_SESSION_LIFETIME": lifetime,  # of inactivity: every request renews it
+        "SESSION_REFRESH_EACH_REQUEST": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_DURATION": lifetime,
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": int(lifetime.total_seconds()),  # a form stays valid with its session
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "app" / "translations"),
+    }
+
+
 def from_env(instance_path: str) -> dict:
     """Settings for `create_app`, each overridable by an environment variable."""
     env = os.environ
     return {
+        **web_settings(),
         "SECRET_KEY": env.get("SECRET_KEY", "dev-only-change-me"),
         "SQLALCHEMY_DATABASE_URI": normalise_db_url(
             env.get("DATABASE_URL") or _sqlite_default(instance_path)

@@ -1,8 +1,11 @@
 """Flask extensions, created once and bound in `create_app`."""
 
+from flask_babel import Babel
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -17,3 +20,6 @@ naming = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=naming))
 migrate = Migrate()
 api = Api()
+login_manager = LoginManager()  # browser sessions (the API uses tokens only)
+csrf = CSRFProtect()  # every form; the /api/v1 blueprints are exempt (bearer tokens, no cookies)
+babel = Babel()  # 简体中文 by default, English on the header switch

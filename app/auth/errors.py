@@ -24,14 +24,21 @@ def unauthorized(message: str):
     return error_response(401, message, headers={"WWW-Authenticate": 'Bearer realm="api"'})
 
 
+def is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
 def register_error_handlers(app: Flask) -> None:
     """JSON for /api/ errors (flask-smorest already renders its own aborts and 422s as JSON);
-    HTML pages keep Flask's error pages."""
+    every other path gets an HTML page in the user's language (app/web/errors.py)."""
+    from app.web.errors import render_error, render_internal_error
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
-        if not request.path.startswith("/api/"):
-            return err
+        if not is_api():
+            if err.code is None or err.code < 400:  # a RequestRedirect and the like
+                return err
+            return render_error(err)
         data = getattr(err, "data", None) or {}
         return error_response(err.code or 500, err.description or "",
                               data.get("messages") or data.get("errors"))
@@ -41,6 +48,6 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(err, HTTPException):
             return _http(err)
         app.logger.exception("unhandled error on %s", request.path)
-        if request.path.startswith("/api/"):
+        if is_api():
             return error_response(500, "internal error; nothing was changed")
-        return "服务器内部错误 Internal Server Error", 500
+        return render_internal_error()

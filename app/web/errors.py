@@ -1,0 +1,45 @@
+"""HTML error pages (403, 404, 500, …) for the browser; /api/ paths keep their JSON errors
+(app/auth/errors.py decides which)."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.web.i18n import N_
+
+TITLES = {
+    400: N_("请求有误"),
+    401: N_("请先登录"),
+    403: N_("无权访问"),
+    404: N_("页面不存在"),
+    405: N_("不支持的操作"),
+    413: N_("文件过大"),
+    500: N_("系统出了点问题"),
+}
+MESSAGES = {
+    400: N_("提交的内容无法处理，请返回后重试。"),
+    401: N_("请登录后再访问此页面。"),
+    403: N_("您的角色无权访问此页面。如需权限，请联系系统管理员。"),
+    404: N_("您访问的页面不存在或已被移除，请检查地址。"),
+    405: N_("此页面不支持该操作。"),
+    413: N_("上传的文件超过了大小限制。"),
+    500: N_("处理请求时发生错误，操作没有完成。请稍后再试；问题持续时请联系系统管理员。"),
+}
+CSRF_MESSAGE = N_("表单已过期或来源无法验证，请刷新页面后重新提交。")
+
+
+def render_error(err: HTTPException):
+    """The HTML page for `err`, with its status code."""
+    code = err.code or 500
+    message = CSRF_MESSAGE if isinstance(err, CSRFError) else MESSAGES.get(code, MESSAGES[400])
+    title = TITLES.get(code, TITLES[400 if code < 500 else 500])
+    template = "errors/500.html" if code >= 500 else "errors/error.html"
+    return render_template(template, code=code, title=title, message=message), code
+
+
+def render_internal_error():
+    """The 500 page; its template touches neither the database nor the signed-in user."""
+    return render_template("errors/500.html", code=500, title=TITLES[500],
+                           message=MESSAGES[500]), 500
