@@ -37,6 +37,8 @@ def app(database_url, tmp_path_factory):
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RULES_RELOAD_SECONDS": 0,
+        # Forms in test-client tests post without tokens; tests/web/test_csrf.py turns it on.
+        "WTF_CSRF_ENABLED": False,
     })
     app.instance_path = str(instance)
     with app.app_context():

@@ -59,19 +59,44 @@ users_cli = AppGroup("users", help="Users: caseworkers, hotline, agency, personn
 @click.option("--role", required=True, type=click.Choice(list(ROLES)))
 @click.option("--department", "department_code", help="Department USCC (统一社会信用代码).")
 @click.option("--region", "region_code", help="Region code (行政区划代码), 12 digits.")
+@click.option("--password", help=f"Login password (at least {users.MIN_PASSWORD} characters); "
+                                  "asked for when omitted.")
+@click.option("--no-password", is_flag=True, help="No browser login (API token only).")
 def create_user(username: str, name: str, role: str, department_code: str | None,
-                region_code: str | None) -> None:
+                region_code: str | None, password: str | None, no_password: bool) -> None:
     """Create a user."""
+    if password is None and not no_password:
+        password = _ask_password()
     try:
-        users.create(username, name, role, department_code, region_code)
+        users.create(username, name, role, department_code, region_code, password=password)
     except ValueError as err:
         raise click.ClickException(str(err)) from err
     click.echo(f"created {username} ({ROLES[role]})")
 
 
+@users_cli.command("set-password")
+@click.argument("username")
+@click.option("--password", help="The new password; asked for when omitted.")
+def set_password(username: str, password: str | None) -> None:
+    """Set (reset) the login password of USERNAME; their other sessions end."""
+    user = users.by_username(username)
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    try:
+        users.set_password(user, password if password is not None else _ask_password())
+    except ValueError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"password set for {username}")
+
+
+def _ask_password() -> str:
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
 @users_cli.command("list")
 def list_users() -> None:
-    """List users: username, name, role, department, region."""
+    """List users: username, name, role, department, region, state, login."""
     for u in db.session.scalars(select(User).order_by(User.username)):
+        login = "password" if u.password_hash else "no-password"
         click.echo(f"{u.username}\t{u.name}\t{u.role}\t{u.department_code or '-'}\t"
-                   f"{u.region_code or '-'}\t{'active' if u.active else 'inactive'}")
+                   f"{u.region_code or '-'}\t{'active' if u.active else 'inactive'}\t{login}")

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
 from app.extensions import db
 from app.models_base import BigId, UTCDateTime
 from app.timeutil import utcnow
+from app.web.i18n import N_
 
 
 class ApiToken(db.Model):
@@ -26,13 +32,13 @@ class ApiToken(db.Model):
 
 # Roles (角色) per DOMAIN.md, and the task groups (lanes) each works.
 ROLES = {
-    "caseworker": "政务服务机构经办人",
-    "supervisor": "部门负责人",
-    "hotline": "12345热线话务员",
-    "agency": "政务服务管理机构",
-    "personnel": "人员管理单位",
-    "process_owner": "流程负责人",
-    "admin": "系统管理员",
+    "caseworker": N_("政务服务机构经办人"),
+    "supervisor": N_("部门负责人"),
+    "hotline": N_("12345热线话务员"),
+    "agency": N_("政务服务管理机构"),
+    "personnel": N_("人员管理单位"),
+    "process_owner": N_("流程负责人"),
+    "admin": N_("系统管理员"),
 }
 ROLE_GROUPS = {
     "caseworker": ("department",),
@@ -45,7 +51,7 @@ ROLE_GROUPS = {
 }
 
 
-class User(db.Model):
+class User(UserMixin, db.Model):
     """A person who works cases (用户), bound to a department (部门) and a region (行政区划).
     Caseworkers, supervisors and personnel units see their department's cases; the hotline and
     the management agency see their region's."""
@@ -58,9 +64,34 @@ class User(db.Model):
     role = db.Column(db.String(16), nullable=False)
     department_code = db.Column(db.String(18), nullable=True, index=True)
     region_code = db.Column(db.String(12), nullable=True)
-    password_hash = db.Column(db.String(256), nullable=True)  # set by the browser login issue
+    password_hash = db.Column(db.String(256), nullable=True)  # werkzeug scrypt; None: no login
     active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        """Store a salted scrypt hash (werkzeug's default); signs out the user's other sessions."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: inactive users cannot sign in
+        return bool(self.active)
+
+    def get_id(self) -> str:
+        """Session id `<id>.<stamp>`: the stamp changes with the password, which ends the other
+        sessions of this user (see app/auth/web.py, load_user)."""
+        return f"{self.id}.{self.session_stamp}"
+
+    @property
+    def session_stamp(self) -> str:
+        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
+
+    @property
+    def role_label(self) -> str:
+        """The role's Chinese name (message id; translate with `_()` where shown)."""
+        return ROLES.get(self.role, self.role)
 
     @property
     def groups(self) -> tuple[str, ...]:

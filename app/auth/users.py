@@ -1,15 +1,18 @@
 """Users (用户) and what they may see: roles, departments, regions (部门与辖区范围).
 
 API users authenticate with a token bound to them (`flask tokens create NAME --user USERNAME`);
-the browser login of the inbox issue uses the same User rows.
+people in the browser sign in with a password (app/auth/web.py) as the same User rows.
 """
 
 from __future__ import annotations
 
-from functools import wraps
+import re
+import secrets
+from functools import cache, wraps
 
 from flask import g
 from sqlalchemy import and_, false, or_, select, true
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.errors import error_response
 from app.auth.models import ROLES, User
@@ -20,20 +23,77 @@ from app.extensions import db
 
 DEPARTMENT_GROUPS = ("department", "personnel")  # scoped by the case's department
 REGION_GROUPS = ("hotline", "agency")  # scoped by the case's region
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
+MIN_PASSWORD = 8
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when the username is unknown, so that answer takes as long as a wrong password."""
+    return generate_password_hash(secrets.token_hex(16))
 
 
 def create(username: str, name: str, role: str, department_code: str | None = None,
-           region_code: str | None = None) -> User:
-    """A new user (committed); ValueError for an unknown role or a taken username."""
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}; one of: {', '.join(ROLES)}")
-    if db.session.scalar(select(User).where(User.username == username)):
+           region_code: str | None = None, password: str | None = None,
+           active: bool = True) -> User:
+    """A new user (committed); ValueError for an unknown role or a taken username. Without a
+    password the user can use an API token but cannot sign in."""
+    _check_role(role)
+    if by_username(username):
         raise ValueError(f"user {username!r} exists")
+    if password is not None:
+        _check_password(password)
     user = User(username=username, name=name, role=role, department_code=department_code,
-                region_code=region_code)
+                region_code=region_code, active=active)
+    if password is not None:
+        user.set_password(password)
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def update(user: User, *, name: str, role: str, department_code: str | None,
+           region_code: str | None, active: bool) -> User:
+    """Change a user's profile (committed); ValueError for an unknown role."""
+    _check_role(role)
+    user.name, user.role, user.active = name, role, active
+    user.department_code, user.region_code = department_code or None, region_code or None
+    db.session.commit()
+    return user
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; one of: {', '.join(ROLES)}")
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"a password needs at least {MIN_PASSWORD} characters")
+
+
+def by_username(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with this username and password, or None (whatever the reason: the
+    caller shows one message, so nobody learns which usernames exist or are disabled)."""
+    user = by_username(username.strip()) if username else None
+    if user is None or not user.password_hash:
+        check_password_hash(_dummy_hash(), password or "")  # same time as a wrong password
+        return None
+    if not user.check_password(password or "") or not user.active:
+        return None
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Set (reset) a password, committed; ValueError when shorter than MIN_PASSWORD. The
+    user's other browser sessions end."""
+    _check_password(password)
+    user.set_password(password)
+    db.session.commit()
 
 
 def user_required(view):

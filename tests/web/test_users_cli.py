@@ -1,0 +1,62 @@
+"""`flask users create --password`, `flask users set-password`; the demo logins."""
+
+from __future__ import annotations
+
+from app.auth.cli import users_cli
+from app.auth.users import authenticate, by_username
+from app.demo import people
+
+
+def test_create_with_password_then_sign_in(app_ctx):
+    runner = app_ctx.test_cli_runner()
+    result = runner.invoke(users_cli, ["create", "wang", "--name", "王芳", "--role", "caseworker",
+                                       "--password", "wang-pass-1"])
+    assert result.exit_code == 0, result.output
+    assert authenticate("wang", "wang-pass-1") is not None
+    listed = runner.invoke(users_cli, ["list"]).output
+    assert "wang\t王芳\tcaseworker" in listed and "password" in listed
+
+
+def test_create_prompts_for_the_password(app_ctx):
+    runner = app_ctx.test_cli_runner()
+    result = runner.invoke(users_cli, ["create", "li", "--name", "李", "--role", "hotline"],
+                           input="li-pass-123\nli-pass-123\n")
+    assert result.exit_code == 0, result.output
+    assert authenticate("li", "li-pass-123") is not None
+
+
+def test_create_without_login_and_short_passwords(app_ctx):
+    runner = app_ctx.test_cli_runner()
+    result = runner.invoke(users_cli, ["create", "sys", "--name", "接口", "--role", "agency",
+                                       "--no-password"])
+    assert result.exit_code == 0 and by_username("sys").password_hash is None
+    short = runner.invoke(users_cli, ["create", "x", "--name", "x", "--role", "agency",
+                                      "--password", "short"])
+    assert short.exit_code == 1 and "at least 8" in short.output and by_username("x") is None
+
+
+def test_set_password(app_ctx):
+    runner = app_ctx.test_cli_runner()
+    runner.invoke(users_cli, ["create", "wang", "--name", "王芳", "--role", "caseworker",
+                              "--no-password"])
+    result = runner.invoke(users_cli, ["set-password", "wang", "--password", "fresh-pass-1"])
+    assert result.exit_code == 0, result.output
+    assert authenticate("wang", "fresh-pass-1") is not None
+    prompted = runner.invoke(users_cli, ["set-password", "wang"],
+                             input="other-pass-2\nother-pass-2\n")
+    assert prompted.exit_code == 0 and authenticate("wang", "other-pass-2") is not None
+    assert runner.invoke(users_cli, ["set-password", "nobody", "--password",
+                                     "whatever-1"]).exit_code == 1
+
+
+def test_demo_users_get_the_demo_password_and_a_login_table(app_ctx):
+    import random
+
+    admin = people._user("admin", "admin", random.Random(1))
+    owner = people._user("process_owner", "process_owner", random.Random(1))
+    owner.password_hash = None  # as loaded before demo users had passwords
+    found = people.existing()
+    assert found.others == {"admin": admin, "process_owner": owner}
+    assert authenticate("process_owner", people.DEMO_PASSWORD) is not None
+    table = "\n".join(people.logins(found))
+    assert "admin" in table and "系统管理员" in table and people.DEMO_PASSWORD in table
