@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from app import config
-from app.extensions import api, db, migrate
+from app.extensions import api, csrf, db, migrate
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -30,8 +30,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
     api.init_app(app)
+    csrf.init_app(app)
     _models()
     _data_files(app)
+    _web(app)
     _blueprints(app)
     _commands(app)
     _scheduler(app)
@@ -80,6 +82,17 @@ def _data_files(app: Flask) -> None:
     rules_service.init_app(app)
 
 
+def _web(app: Flask) -> None:
+    """The browser side: language, navigation, logins, administration."""
+    from app import web
+    from app.admin import bp as admin_bp
+    from app.auth import web as auth_web
+
+    web.init_app(app)
+    auth_web.init_app(app)
+    app.register_blueprint(admin_bp)
+
+
 def _blueprints(app: Flask) -> None:
     from app.auth.errors import register_error_handlers
     from app.cases.routes import blp as cases_blp
@@ -91,6 +104,7 @@ def _blueprints(app: Flask) -> None:
 
     for blueprint in (reviews_blp, tasks_blp, cases_blp):
         api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)  # the API takes bearer tokens only, never the session cookie
     document(api)
     app.register_blueprint(health_bp)
     app.register_blueprint(home_bp)
@@ -102,9 +116,11 @@ def _commands(app: Flask) -> None:
     from app.demo.cli import demo_cli
     from app.rules.cli import rules_cli
     from app.scheduler.cli import scheduler_cli
+    from app.web.catalog import translations_cli
     from app.workdays.cli import calendar_cli
 
-    for group in (calendar_cli, rules_cli, tokens_cli, users_cli, demo_cli, scheduler_cli):
+    for group in (calendar_cli, rules_cli, tokens_cli, users_cli, demo_cli, scheduler_cli,
+                  translations_cli):
         app.cli.add_command(group)
 
 
