@@ -27,6 +27,7 @@ def load(count: int, seed: int) -> None:
     and demo users with API tokens (once: does nothing when demo data is there)."""
     if db.session.scalar(select(Review.id).where(Review.source == SOURCE).limit(1)):
         click.echo("demo data already loaded")
+        _print_logins(people.existing())
         return
     ensure_departments((code, name, region.ljust(12, "0"))
                        for code, name, region in generate.departments().values())
@@ -40,10 +41,19 @@ def load(count: int, seed: int) -> None:
                    + ", ".join(f"{step} {n}" for step, n in sorted(out.steps.items())))
     users = out.staff.all()
     click.echo(f"demo users ({len(users)}): " + ", ".join(u.username for u in users))
+    _print_logins(out.staff)
     for user, token in people.issue_tokens(out.staff, _busiest_department()):
         click.echo(f"API token for demo user {people.describe(user)}: {token}")
     if not db.session.scalar(select(ApiToken.id).where(ApiToken.name == "demo-channel")):
         click.echo(f"API token for channel system 'demo-channel': {tokens.create('demo-channel')}")
+
+
+def _print_logins(staff: people.People) -> None:
+    """The demo logins for the browser (every demo user has the demo password)."""
+    click.echo("\nbrowser logins (sign in at /login):")
+    for line in people.logins(staff):
+        click.echo(line)
+    click.echo("")
 
 
 def _busiest_department() -> str | None:

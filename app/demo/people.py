@@ -1,22 +1,29 @@
 """Demo users (演示用户): a caseworker and a supervisor for every department the demo cases go
 to, a personnel unit for those with staff reviews, the 12345 hotline and the management agency
-of each city, a process owner and an administrator; API tokens for a few of them."""
+of each city, a process owner and an administrator; API tokens for a few of them.
+
+Every demo user signs in with DEMO_PASSWORD (README). Only demo users get it: users created
+through the admin pages or `flask users create` choose their own."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from app.auth import tokens, users
 from app.auth.models import ROLES, ApiToken, User
 from app.demo import data as d
 from app.demo import generate
 from app.extensions import db
+from app.org.service import names
 
 Department = tuple[str, str, str]  # (code, name, region code)
+DEMO_PASSWORD = "demo-2026"  # demo users only
 
 
 @dataclass
@@ -57,11 +64,62 @@ def _keys() -> dict[str, str]:
     return keys
 
 
+@cache
+def _demo_hash() -> str:
+    """One scrypt hash of DEMO_PASSWORD for all demo users (they share the password anyway)."""
+    return generate_password_hash(DEMO_PASSWORD)
+
+
 def _user(username: str, role: str, rnd: random.Random, department: str | None = None,
           region: str | None = None) -> User:
     name = rnd.choice(d.SURNAMES) + rnd.choice(d.GIVEN)  # drawn even when the user exists
     found = db.session.scalar(select(User).where(User.username == username))
-    return found or users.create(username, name, role, department, region)
+    user = found or users.create(username, name, role, department, region)
+    if user.password_hash is None:
+        user.password_hash = _demo_hash()
+        db.session.commit()
+    return user
+
+
+def existing() -> People:
+    """The demo users already in the database (found by their usernames), with a password."""
+    people, keys = People(), _keys()
+    for code, key in keys.items():
+        for role in ("caseworker", "supervisor", "personnel"):
+            user = users.by_username(f"{key}_{role}")
+            if user is not None:
+                getattr(people, role)[code] = user
+    for jurisdiction, (key, _region, _city) in d.CITIES.items():
+        for role in ("hotline", "agency"):
+            user = users.by_username(f"{key}_{role}")
+            if user is not None:
+                getattr(people, role)[jurisdiction] = user
+    for role in ("process_owner", "admin"):
+        user = users.by_username(role)
+        if user is not None:
+            people.others[role] = user
+    for user in people.all():
+        if user.password_hash is None:  # loaded before demo users had passwords
+            user.password_hash = _demo_hash()
+    db.session.commit()
+    return people
+
+
+def logins(people: People) -> list[str]:
+    """The login table for the console: username, role, department or region, password."""
+    found = people.all()
+    known = [*generate.departments().values(), *d.SYSTEM_OWNERS.values()]
+    depts = {code: name for code, name, _region in known}
+    depts.update(names(u.department_code for u in found))
+    rows = [(u.username, ROLES[u.role],
+             depts.get(u.department_code or "") or u.department_code or u.region_code or "-")
+            for u in sorted(found, key=lambda u: (list(ROLES).index(u.role), u.username))]
+    width = max([len("username"), *(len(r[0]) for r in rows)])
+    pw = max(len("password"), len(DEMO_PASSWORD))
+    lines = [f"  {'username'.ljust(width)}  {'password'.ljust(pw)}  role · department / region"]
+    lines += [f"  {name.ljust(width)}  {DEMO_PASSWORD.ljust(pw)}  {role} · {where}"
+              for name, role, where in rows]
+    return lines
 
 
 def ensure(departments: Iterable[Department], personnel_units: set[str],
