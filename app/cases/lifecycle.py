@@ -14,6 +14,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import insert, select, update
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
@@ -96,8 +97,10 @@ def load(case: Case, now: datetime, seen: int | None = None) -> CaseRun:
 
 
 def _open_rows(case: Case) -> list[CaseTask]:
-    return list(db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id,
-                                                          CaseTask.state == "open")))
+    """The case's open task rows, without the case and assignee the inbox joins to them."""
+    query = (select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.state == "open")
+             .options(lazyload(CaseTask.case), lazyload(CaseTask.assignee)))
+    return list(db.session.scalars(query))
 
 
 def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | None,

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import lazyload
 
 from app.cases import events, lifecycle
 from app.cases.models import AWAITING_ENGINE, Case
@@ -121,7 +122,8 @@ def fire_due_timers(now: datetime, limit: int = 10_000) -> SweepResult:
             break
         timer_id, case_id, task_id = timer.id, timer.case_id, timer.task_id
         try:
-            fired = lifecycle.fire_due(db.session.get(Case, case_id), now)
+            case = db.session.get(Case, case_id, options=[lazyload(Case.review)])
+            fired = lifecycle.fire_due(case, now)
             db.session.commit()
             result.fired += len(fired)
             if any(f.timer.task_id == task_id for f in fired):
