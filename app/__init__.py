@@ -63,6 +63,7 @@ def _database(app: Flask) -> None:
 def _models() -> None:
     """Import every model so the metadata (and Alembic) sees all tables."""
     from app.auth import models as _auth  # noqa: F401
+    from app.cases import materials as _materials  # noqa: F401
     from app.cases import models as _cases  # noqa: F401
     from app.cases import records as _records  # noqa: F401
     from app.org import models as _org  # noqa: F401
@@ -87,14 +88,18 @@ def _web(app: Flask) -> None:
     from app import web
     from app.admin import bp as admin_bp
     from app.auth import web as auth_web
+    from app.inbox import taskpage as _taskpage  # noqa: F401  (the task page's routes)
+    from app.inbox.web import bp as inbox_bp
 
     web.init_app(app)
     auth_web.init_app(app)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(inbox_bp)
 
 
 def _blueprints(app: Flask) -> None:
     from app.auth.errors import register_error_handlers
+    from app.cases.materials_api import blp as case_materials_blp
     from app.cases.routes import blp as cases_blp
     from app.health.routes import bp as health_bp
     from app.home.routes import bp as home_bp
@@ -102,7 +107,7 @@ def _blueprints(app: Flask) -> None:
     from app.reviews.routes import blp as reviews_blp
     from app.reviews.routes import document
 
-    for blueprint in (reviews_blp, tasks_blp, cases_blp):
+    for blueprint in (reviews_blp, tasks_blp, cases_blp, case_materials_blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # the API takes bearer tokens only, never the session cookie
     document(api)

@@ -1,0 +1,55 @@
+"""The revisit call script (回访话术) for the 12345 hotline: what to say, filled in with the
+case's own facts (the matter, the rating, what was found and done), never the reviewer's data
+beyond the masked name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext
+from sqlalchemy import select
+
+from app.cases.models import Case
+from app.cases.records import CaseEvent, CaseTask
+from app.extensions import db
+from app.reviews.masking import mask_name
+
+FACTS = ("reason", "demand", "findings", "explanation", "rectify_result",
+         "rectify_again_result", "feedback_text")
+
+
+def facts(case: Case) -> dict[str, str]:
+    """The latest value of each fact the caseworkers entered (联系、核实、整改、反馈)."""
+    found: dict[str, str] = {}
+    rows = db.session.scalars(select(CaseEvent.data).where(
+        CaseEvent.case_id == case.id, CaseEvent.kind == "completed").order_by(CaseEvent.id))
+    for data in rows:
+        for key in FACTS:
+            if isinstance(data, dict) and data.get(key):
+                found[key] = str(data[key])
+    return found
+
+
+def for_task(task: CaseTask, case: Case) -> list[dict[str, Any]]:
+    """The script as steps: a heading and what to say (or check)."""
+    review, known = case.review, facts(case)
+    matter = review.item_name or gettext("政务服务")
+    who = mask_name(review.reviewer_name) or gettext("服务对象")
+    done = known.get("rectify_again_result") or known.get("rectify_result") \
+        or known.get("explanation") or known.get("feedback_text") or gettext("（见办理记录）")
+    steps = [
+        {"title": gettext("问候与身份确认"),
+         "say": gettext("您好，我是12345政务服务便民热线，请问是%(who)s吗？关于您对“%(matter)s”"
+                        "的评价，我们进行一次回访，占用您一两分钟时间。", who=who, matter=matter)},
+        {"title": gettext("复述诉求"),
+         "say": gettext("您当时反映：%(reason)s。", reason=known.get("reason") or review.text
+                        or gettext("（见评价内容）"))},
+        {"title": gettext("告知办理结果"),
+         "say": gettext("经核实，%(findings)s。处理情况：%(done)s。",
+                        findings=known.get("findings") or gettext("情况已核实"), done=done)},
+        {"title": gettext("征询满意度"),
+         "say": gettext("请问您对本次处理结果是满意、基本满意，还是不满意？")},
+        {"title": gettext("结束语"),
+         "say": gettext("感谢您对政务服务工作的监督和支持，祝您生活愉快，再见。")},
+    ]
+    return steps

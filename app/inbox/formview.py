@@ -1,0 +1,118 @@
+"""A task's BPMN form (camunda:formData) in the browser: how each field is drawn, what a posted
+form means as task data, and the validation messages in the page's language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext
+
+from app.engine.forms import FormField
+from app.web.i18n import N_
+
+SHORT_TEXT = ("department_code", "department_name", "owner")  # one-line inputs
+RADIO_MAX = 4  # an enum with more options is a select
+
+# marshmallow's (and the domain checks') messages → message ids (Chinese) for the page
+MESSAGES = {
+    "Missing data for required field.": N_("此项为必填项。"),
+    "Field may not be null.": N_("此项为必填项。"),
+    "Not a valid date.": N_("请填写有效的日期。"),
+    "Not a valid string.": N_("请填写文字。"),
+    "Not a valid boolean.": N_("请勾选或取消勾选。"),
+    "Not a valid integer.": N_("请填写整数。"),
+    "Must be confirmed (true).": N_("请确认此项后再提交。"),
+    "Unknown field.": N_("表单中没有此项。"),
+    "Must be a day after today.": N_("日期须晚于今天。"),
+}
+PATTERNS = (
+    (re.compile(r"^Must be one of: "), N_("请从给出的选项中选择。")),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"),
+     N_("长度须在 %(lo)s 至 %(hi)s 个字符之间。")),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), N_("至少填写 %(lo)s 个字符。")),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), N_("最多 %(hi)s 个字符。")),
+    (re.compile(r"credit code|check (character|digit)|统一社会信用代码", re.I),
+     N_("不是有效的统一社会信用代码。")),
+)
+
+
+@dataclass(frozen=True)
+class Widget:
+    """How one form field is drawn: input, textarea, select, radios, checkbox, date, number."""
+
+    field: FormField
+    kind: str
+    value: Any
+    errors: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return self.field.id
+
+
+def widget_kind(f: FormField) -> str:
+    if f.type == "enum":
+        return "radios" if len(f.options) <= RADIO_MAX else "select"
+    if f.type == "boolean":
+        return "checkbox"
+    if f.type == "date":
+        return "date"
+    if f.type == "long":
+        return "number"
+    if f.id in SHORT_TEXT or (f.max_length is not None and f.max_length <= 100):
+        return "input"
+    return "textarea"
+
+
+def widgets(form: tuple[FormField, ...], values: Mapping[str, Any],
+            errors: Mapping[str, Any]) -> list[Widget]:
+    out = []
+    for f in form:
+        value = values.get(f.id, f.default)
+        out.append(Widget(f, widget_kind(f), value, tuple(translate(errors.get(f.id)))))
+    return out
+
+
+def posted_data(form: tuple[FormField, ...], posted: Mapping[str, Any]) -> dict[str, Any]:
+    """Task data from a posted HTML form: a checkbox is true when ticked, false otherwise;
+    other fields as typed (absent ones left out, so a required one is reported missing)."""
+    data: dict[str, Any] = {}
+    for f in form:
+        if f.type == "boolean":
+            data[f.id] = posted.get(f.id) in ("on", "true", "1", "yes")
+        elif f.id in posted:
+            data[f.id] = posted.get(f.id)
+    return data
+
+
+def translate(messages: Any) -> list[str]:
+    """Validation messages (a list, or a nested dict) in the page's language."""
+    if not messages:
+        return []
+    if isinstance(messages, Mapping):
+        return [m for value in messages.values() for m in translate(value)]
+    if isinstance(messages, str):
+        messages = [messages]
+    return [_one(str(m)) for m in messages]
+
+
+def _one(message: str) -> str:
+    if message in MESSAGES:
+        return gettext(MESSAGES[message])
+    for pattern, text in PATTERNS:
+        found = pattern.search(message)
+        if found:
+            groups = [g for g in found.groups() if g and g.isdigit()]
+            lo = groups[0] if groups else ""
+            hi = groups[-1] if groups else ""
+            return gettext(text, lo=lo, hi=hi)
+    return message
+
+
+def other_errors(errors: Mapping[str, Any], form: tuple[FormField, ...]) -> list[str]:
+    """Messages not about a field of the form (shown above it)."""
+    ids = {f.id for f in form}
+    return [m for key, value in errors.items() if key not in ids for m in translate(value)]

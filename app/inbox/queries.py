@@ -1,0 +1,244 @@
+"""What an inbox shows (待办箱): tabs, role queues, filters, sorting and paging of task rows.
+
+One place for the browser inbox and /api/v1/tasks. A listing is a handful of indexed queries:
+the page of rows (only the columns shown) and a count per tab.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, false, func, or_, select, true
+
+from app.auth.models import User
+from app.auth.users import REGION_GROUPS, task_scope
+from app.cases.models import Case
+from app.cases.records import CaseTask
+from app.extensions import db
+from app.reviews.models import Review
+from app.web.i18n import N_
+
+TABS = ("mine", "pool", "all", "done")
+SORTS = {
+    "due": (CaseTask.due_at.is_(None), CaseTask.due_at, CaseTask.id),
+    "-due": (CaseTask.due_at.is_(None), CaseTask.due_at.desc(), CaseTask.id.desc()),
+    "received": (Case.received_at, CaseTask.id),
+    "-received": (Case.received_at.desc(), CaseTask.id.desc()),
+    "case": (Case.number, CaseTask.id),
+    "-case": (Case.number.desc(), CaseTask.id.desc()),
+    "step": (CaseTask.step, CaseTask.due_at, CaseTask.id),
+    "-step": (CaseTask.step.desc(), CaseTask.due_at, CaseTask.id),
+}
+DONE_SORT = (CaseTask.completed_at.desc(), CaseTask.id.desc())
+PAGE_SIZES = (20, 50, 100)
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A role's work list (热线派单, 回访, 申诉审核, 督办 ...): a named set of steps, or every
+    overdue task of the user's region (督办)."""
+
+    key: str
+    label: str
+    roles: tuple[str, ...]
+    steps: tuple[str, ...] = ()
+    escalated: bool = False
+
+
+QUEUES = (
+    Queue("dispatch", N_("待派单"), ("hotline", "admin"), ("dispatch",)),
+    Queue("revisit", N_("待回访"), ("hotline", "admin"), ("revisit",)),
+    Queue("appeals", N_("申诉审核"), ("agency", "admin"), ("appeal_decide",)),
+    Queue("extensions", N_("延期审批"), ("agency", "admin"), ("approve_extension",)),
+    Queue("supervise", N_("督办处理"), ("agency", "admin"), ("supervise",)),
+    Queue("escalated", N_("超期督办"), ("agency", "admin"), escalated=True),
+    Queue("staff", N_("工作人员差评"), ("personnel", "admin"),
+          ("staff_notify", "staff_self_criticism")),
+    Queue("recheck", N_("复核申请"), ("personnel", "admin"),
+          ("staff_recheck_request", "staff_decide")),
+)
+
+
+def queues_for(user: User) -> list[Queue]:
+    return [q for q in QUEUES if user.role in q.roles]
+
+
+def queue(key: str | None, user: User) -> Queue | None:
+    return next((q for q in queues_for(user) if q.key == key), None)
+
+
+def tabs_for(user: User) -> tuple[str, ...]:
+    """mine, pool (unclaimed, mine to take), all (every open task in scope: supervisors, the
+    agency and administrators, who reassign and supervise), done."""
+    if user.role in ("supervisor", "agency", "admin"):
+        return TABS
+    return ("mine", "pool", "done")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A listing as the URL says it (?tab=pool&step=rectify&overdue=1&sort=-due&page=2)."""
+
+    tab: str = "mine"
+    queue: str | None = None
+    step: str | None = None
+    rectify_class: str | None = None
+    department_code: str | None = None
+    region_code: str | None = None
+    jurisdiction: str | None = None
+    overdue: bool | None = None
+    q: str | None = None  # case number or matter serial number (办件编号)
+    sort: str = "due"
+    page: int = 1
+    per_page: int = 20
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """The URL query of these filters with `changes`, defaults left out."""
+        merged = replace(self, **changes)
+        default = Filters()
+        out = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(merged, name)
+            if value is not None and value != getattr(default, name):
+                out[name] = int(value) if isinstance(value, bool) else value
+        return out
+
+
+@dataclass
+class Row:
+    """A task row as the inbox shows it."""
+
+    task_id: str
+    step: str
+    title: str
+    group_name: str | None
+    state: str
+    case_number: str
+    department_code: str | None
+    department_name: str | None
+    region_code: str
+    jurisdiction: str
+    rectify_class: str | None
+    received_at: datetime
+    warn_at: datetime | None
+    due_at: datetime | None
+    provisional: bool
+    warned: bool
+    overdue: bool
+    assignee_id: int | None
+    assignee_name: str | None
+    completed_at: datetime | None
+    late: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+COLUMNS = (
+    CaseTask.task_id, CaseTask.step, CaseTask.title, CaseTask.group_name, CaseTask.state,
+    Case.number, CaseTask.department_code, Case.department_name, CaseTask.region_code,
+    CaseTask.jurisdiction, Case.rectify_class, Case.received_at, CaseTask.warn_at,
+    CaseTask.due_at, CaseTask.provisional, CaseTask.warned, CaseTask.overdue,
+    CaseTask.assignee_id, User.name, CaseTask.completed_at, CaseTask.late,
+)
+
+
+def _region_scope(user: User):
+    """Every task of the user's region (the agency supervises all of them, 督办)."""
+    if user.role == "admin":
+        return true()
+    if not any(g in REGION_GROUPS for g in user.groups):
+        return false()
+    prefix = user.region_prefix
+    return CaseTask.region_code.startswith(prefix) if prefix else true()
+
+
+def _late(now: datetime):
+    return CaseTask.overdue.is_(True) | (CaseTask.due_at.is_not(None) & (CaseTask.due_at < now))
+
+
+def _tab(user: User, tab: str, chosen: Queue | None, now: datetime):
+    """The condition of a tab (within a queue, when one is chosen)."""
+    if chosen is not None and chosen.escalated:
+        scope = and_(_region_scope(user), _late(now))
+    else:
+        scope = task_scope(user)
+        if chosen is not None:
+            scope = and_(scope, CaseTask.step.in_(chosen.steps))
+    if tab == "mine":
+        return and_(scope, CaseTask.state == "open", CaseTask.assignee_id == user.id)
+    if tab == "pool":
+        groups = user.groups or ("-",)
+        pool = and_(CaseTask.state == "open", CaseTask.assignee_id.is_(None))
+        if not (chosen is not None and chosen.escalated):
+            pool = and_(pool, CaseTask.group_name.in_(groups))
+        return and_(scope, pool)
+    if tab == "all":
+        return and_(scope, CaseTask.state == "open")
+    return and_(scope, CaseTask.state == "done", CaseTask.completed_by_id == user.id)
+
+
+def _narrow(query: Select, f: Filters, now: datetime) -> Select:
+    if f.step:
+        query = query.where(CaseTask.step == f.step)
+    if f.rectify_class:
+        query = query.where(Case.rectify_class == f.rectify_class)
+    if f.department_code:
+        query = query.where(CaseTask.department_code == f.department_code)
+    if f.region_code:
+        query = query.where(CaseTask.region_code.startswith(_prefix(f.region_code)))
+    if f.jurisdiction:
+        query = query.where(CaseTask.jurisdiction == f.jurisdiction)
+    if f.overdue is not None:
+        query = query.where(_late(now) if f.overdue else ~_late(now))
+    if f.q:
+        text = f.q.strip()
+        serial = select(Review.id).where(Review.serial_no == text)
+        query = query.where(or_(Case.number == text.upper(), Case.review_id.in_(serial)))
+    return query
+
+
+def _prefix(region: str) -> str:
+    while region.endswith("00"):
+        region = region[:-2]
+    return region
+
+
+def _base(user: User, f: Filters, tab: str, now: datetime) -> Select:
+    chosen = queue(f.queue, user)
+    query = (select(*COLUMNS).select_from(CaseTask).join(Case, Case.id == CaseTask.case_id)
+             .outerjoin(User, User.id == CaseTask.assignee_id)
+             .where(_tab(user, tab, chosen, now)))
+    return _narrow(query, f, now)
+
+
+def page(user: User, f: Filters, now: datetime) -> tuple[list[Row], int]:
+    """The rows of the page `f` asks for, and how many rows the listing has in all."""
+    query = _base(user, f, f.tab, now)
+    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None))
+    order = DONE_SORT if f.tab == "done" and f.sort == "due" else SORTS.get(f.sort, SORTS["due"])
+    rows = db.session.execute(query.order_by(*order)
+                              .offset((f.page - 1) * f.per_page).limit(f.per_page))
+    return [Row(*r) for r in rows], total
+
+
+def counts(user: User, f: Filters, now: datetime) -> dict[str, int]:
+    """How many tasks each tab holds with the same queue (not the other filters: a tab's count
+    says what waits there)."""
+    bare = Filters(queue=f.queue)
+    out = {}
+    for tab in tabs_for(user):
+        query = _base(user, bare, tab, now).with_only_columns(func.count()).order_by(None)
+        out[tab] = db.session.scalar(query)
+    return out
+
+
+def queue_counts(user: User, now: datetime) -> dict[str, int]:
+    """Open tasks waiting in each of the user's queues (the unclaimed pool, 督办: every late
+    task of the region)."""
+    out = {}
+    for q in queues_for(user):
+        tab = "all" if q.escalated else "pool"
+        query = _base(user, Filters(queue=q.key), tab, now)
+        out[q.key] = db.session.scalar(query.with_only_columns(func.count()).order_by(None))
+    return out

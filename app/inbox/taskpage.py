@@ -1,0 +1,150 @@
+"""The task page (办理页): the case at a glance, the step's form generated from the BPMN, and
+completing it. Completing moves the case on and returns to the inbox the user came from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.users import can_act, task_scope
+from app.cases import assignment, lifecycle
+from app.cases.events import KIND_LABELS
+from app.cases.records import CaseEvent, CaseTask
+from app.engine import FormInvalid
+from app.engine.definitions import TaskInfo
+from app.extensions import db
+from app.inbox import callscript, formview, present
+from app.inbox.web import GROUP_LABELS, bp
+from app.org.models import Department
+from app.processes import service as processes
+from app.reviews.masking import mask_name
+from app.timeutil import utcnow
+from app.web.urls import local_target
+
+RECENT_EVENTS = 8
+
+
+def _task_or_403(task_id: str) -> CaseTask:
+    """The task, if the user may see it: 404 when unknown, 403 when out of their scope."""
+    task = db.session.scalar(select(CaseTask).where(CaseTask.task_id == task_id))
+    if task is None:
+        abort(404)
+    visible = db.session.scalar(select(CaseTask.id).where(CaseTask.id == task.id,
+                                                          task_scope(current_user)))
+    if visible is None:
+        abort(403)
+    return task
+
+
+def _info(task: CaseTask) -> TaskInfo | None:
+    version_id = task.case.process_version_id
+    try:
+        return processes.definition_by_id(version_id).task(task.process_id, task.step)
+    except (KeyError, LookupError, TypeError):
+        return None
+
+
+def _back_to() -> str:
+    return local_target(request.values.get("next")) or url_for("inbox.index")
+
+
+@bp.get("/tasks/<task_id>")
+def task(task_id: str):
+    return _render(_task_or_403(task_id), {}, {})
+
+
+@bp.post("/tasks/<task_id>")
+def complete(task_id: str):
+    """Complete the step with the posted form; the form again with messages in place when it
+    does not fit (400); back to the inbox when done."""
+    task = _task_or_403(task_id)
+    if not can_act(current_user, task):
+        abort(403)
+    if task.state != "open":
+        flash(gettext("该任务已办结，无需重复提交。"), "info")
+        return redirect(url_for("inbox.task", task_id=task_id, next=_back_to()))
+    if task.assignee_id not in (None, current_user.id):
+        flash(gettext("该任务已由 %(name)s 认领，您不能办理。", name=task.assignee.name), "warning")
+        return redirect(url_for("inbox.task", task_id=task_id, next=_back_to()))
+    info = _info(task)
+    form = info.form if info else ()
+    data = formview.posted_data(form, request.form)
+    case, number, title = task.case, task.case.number, task.title
+    try:
+        lifecycle.complete(case, task_id, data, current_user, utcnow())
+        db.session.commit()
+    except FormInvalid as exc:
+        db.session.rollback()
+        return _render(db.session.get(CaseTask, task.id), data, exc.errors), 400
+    except lifecycle.Conflict:
+        db.session.rollback()
+        flash(gettext("工单刚被他人更新，请核对后重新提交。"), "warning")
+        return redirect(url_for("inbox.task", task_id=task_id, next=_back_to()))
+    flash(_moved_on(number, title, case), "success")
+    return redirect(_back_to())
+
+
+def _moved_on(number: str, title: str, case: Any) -> str:
+    db.session.refresh(case)
+    if case.status == "closed":
+        return gettext("“%(step)s”已提交，工单 %(number)s 已办结。", step=gettext(title),
+                       number=number)
+    steps = db.session.scalars(select(CaseTask.title).where(
+        CaseTask.case_id == case.id, CaseTask.state == "open")).all()
+    return gettext("“%(step)s”已提交，工单 %(number)s 进入：%(next)s。", step=gettext(title),
+                   number=number, next="、".join(gettext(s) for s in steps) or "—")
+
+
+@bp.post("/tasks/<task_id>/claim")
+def claim_one(task_id: str):
+    task = _task_or_403(task_id)
+    if task.state == "open" and task.assignee_id is None and can_act(current_user, task):
+        if assignment.claim(task, current_user, utcnow()):
+            db.session.commit()
+            flash(gettext("已认领，可以开始办理。"), "success")
+        else:
+            db.session.rollback()
+            flash(gettext("该任务刚被他人认领。"), "warning")
+    return redirect(url_for("inbox.task", task_id=task_id, next=_back_to()))
+
+
+def _render(task: CaseTask, values: dict, errors: dict):
+    now, case = utcnow(), task.case
+    info = _info(task)
+    form = info.form if info else ()
+    mine = task.assignee_id == current_user.id
+    actionable = (task.state == "open" and can_act(current_user, task)
+                  and task.assignee_id in (None, current_user.id))
+    events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                                .order_by(CaseEvent.id.desc()).limit(RECENT_EVENTS)).all()
+    return render_template(
+        "inbox/task.html", task=task, case=case, review=case.review, info=info,
+        widgets=formview.widgets(form, values, errors),
+        other_errors=formview.other_errors(errors, form), error_count=len(errors),
+        deadline=present.deadline(task, now), actionable=actionable, mine=mine,
+        can_claim=task.state == "open" and task.assignee_id is None
+        and can_act(current_user, task),
+        events=events, kind_labels=KIND_LABELS, group_labels=GROUP_LABELS,
+        script=callscript.for_task(task, case) if task.step == "revisit" else None,
+        departments=_departments_near(case.region_code) if task.step == "dispatch" else [],
+        masked_name=mask_name(case.review.reviewer_name), case_url=_case_url(case.number),
+        materials_template=None, back=_back_to())
+
+
+def _case_url(number: str) -> str | None:
+    """The case page (工单详情), once it exists."""
+    for endpoint in ("cases_web.case", "cases_page.case", "case_pages.case"):
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint, number=number)
+    return None
+
+
+def _departments_near(region_code: str, limit: int = 500) -> list[Department]:
+    """Departments of the case's city (行政区划代码 first four digits), for dispatch (派单)."""
+    return list(db.session.scalars(select(Department).where(
+        Department.region_code.startswith(region_code[:4])).order_by(Department.name)
+        .limit(limit)))

@@ -1,0 +1,147 @@
+"""The inbox and task pages in the browser (server side, Flask test client): tabs and counts,
+filters in the URL, claim, the generated form with messages in place, completing, scoping,
+supervisors' bulk reassign, the hotline's revisit script."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.auth import users
+from app.auth.models import User
+from app.cases.records import CaseTask
+from app.extensions import db
+
+PASSWORD = "inbox-pass-123"
+CONTACT = {"contact_result": "reached", "reason": "窗口排队时间过长"}
+
+
+@pytest.fixture()
+def browser_for(app, desk):
+    """A signed-in test client for one of the desk's people."""
+    clients = {}
+
+    def open_as(who: str):
+        if who not in clients:
+            user = db.session.scalar(select(User).where(User.username == who))
+            users.set_password(user, PASSWORD)
+            client = app.test_client()
+            resp = client.post("/login", data={"username": who, "password": PASSWORD})
+            assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+            clients[who] = client
+        return clients[who]
+
+    return open_as
+
+
+def _text(resp) -> str:
+    return resp.get_data(as_text=True)
+
+
+def _count(html: str, tab: str) -> int:
+    found = re.search(rf'data-tab="{tab}">.*?class="count[^"]*">([\d,]+)<', html, re.S)
+    assert found, f"no {tab} tab"
+    return int(found.group(1).replace(",", ""))
+
+
+def _open_task(number: str, step: str) -> CaseTask:
+    db.session.rollback()
+    return db.session.scalar(select(CaseTask).join(CaseTask.case).where(
+        CaseTask.step == step, CaseTask.state == "open",
+        CaseTask.case.has(number=number)))
+
+
+def test_claim_fill_in_wrongly_then_rightly_and_the_case_moves_on(desk, browser_for):
+    number = desk.post()
+    worker = browser_for("sz_worker")
+    page = _text(worker.get("/inbox?tab=pool"))
+    assert _count(page, "pool") == 1 and _count(page, "mine") == 0
+    assert number in page and "剩余" in page
+
+    task = _open_task(number, "contact")
+    resp = worker.post("/inbox/claim", data={"one": task.task_id, "next": "/inbox?tab=pool"})
+    assert resp.status_code == 302 and resp.location.endswith("/inbox?tab=pool")
+    assert _count(_text(worker.get("/inbox")), "mine") == 1
+
+    form = _text(worker.get(f"/tasks/{task.task_id}?next=/inbox"))
+    assert 'name="contact_result"' in form and 'type="radio"' in form
+    assert "联系服务对象" in form and 'name="reason"' in form
+
+    bad = worker.post(f"/tasks/{task.task_id}", data={"contact_result": "reached",
+                                                      "next": "/inbox"})
+    assert bad.status_code == 400
+    assert re.search(r'data-field="reason".*?此项为必填项', _text(bad), re.S)
+    assert _open_task(number, "contact") is not None  # nothing moved
+
+    good = worker.post(f"/tasks/{task.task_id}", data={**CONTACT, "next": "/inbox"})
+    assert good.status_code == 302 and good.location.endswith("/inbox")
+    assert _open_task(number, "verify") is not None
+    done = _text(worker.get("/inbox?tab=done"))
+    assert _count(done, "done") == 1 and number in done
+
+
+def test_another_departments_caseworker_gets_403(desk, browser_for):
+    number = desk.post()
+    task = _open_task(number, "contact")
+    other = browser_for("sz_other")
+    assert other.get(f"/tasks/{task.task_id}").status_code == 403
+    assert other.post(f"/tasks/{task.task_id}", data=CONTACT).status_code == 403
+    assert number not in _text(other.get("/inbox?tab=pool"))
+    assert other.post("/inbox/claim", data={"one": task.task_id}).status_code == 302
+    assert _open_task(number, "contact").assignee_id is None
+
+
+def test_filters_live_in_the_url_and_bad_values_fall_back(desk, browser_for):
+    first, second = desk.post(), desk.post()
+    worker = browser_for("sz_worker")
+    assert worker.get("/inbox?tab=nonsense&page=abc&per_page=-3&sort=zzz").status_code == 200
+    found = _text(worker.get(f"/inbox?tab=pool&q={second}"))
+    assert second in found and first not in found
+    assert first not in _text(worker.get("/inbox?tab=pool&step=verify"))
+    assert _text(worker.get("/inbox?tab=pool&overdue=1")).count('data-task="') == 0
+    listing = _text(worker.get("/inbox?tab=pool&sort=-received"))
+    assert listing.index(second) < listing.index(first)
+    assert "sort=received" in listing  # the header link that sorts the other way
+
+
+def test_supervisor_bulk_reassigns_within_the_department(desk, browser_for):
+    numbers = [desk.post(), desk.post()]
+    boss = browser_for("sz_boss")
+    page = _text(boss.get("/inbox?tab=all"))
+    assert "批量指派" in page and 'data-tab="all"' in page
+    ids = [_open_task(n, "contact").task_id for n in numbers]
+    resp = boss.post("/inbox/reassign", data={"task": ids, "to": "sz_worker"})
+    assert resp.status_code == 302
+    assert _count(_text(browser_for("sz_worker").get("/inbox")), "mine") == 2
+    worker = browser_for("sz_worker")
+    assert worker.post("/inbox/reassign", data={"task": ids, "to": "sz_boss"}).status_code == 302
+    assert {_open_task(n, "contact").assignee.username for n in numbers} == {"sz_worker"}
+
+
+def test_hotline_revisit_queue_has_the_call_script(desk, browser_for):
+    number = desk.post()
+    for step, data in (("contact", CONTACT),
+                       ("verify", {"determination": "valid", "findings": "叫号系统故障属实"}),
+                       ("classify", {"rectify_class": "simple"}),
+                       ("rectify", {"rectify_outcome": "done", "rectify_result": "已修复叫号系统"}),
+                       ("feedback", {"feedback_text": "已电话告知", "feedback_channel": "phone"})):
+        resp = desk.complete("sz_worker", desk.task(number, step)["task_id"], **data)
+        assert resp.status_code == 200, resp.get_json()
+    hotline = browser_for("sz_hotline")
+    queue = _text(hotline.get("/inbox?tab=pool&queue=revisit"))
+    assert number in queue and "待回访" in queue
+    task = _open_task(number, "revisit")
+    page = _text(hotline.get(f"/tasks/{task.task_id}"))
+    assert "回访话术" in page and "已修复叫号系统" in page and "叫号系统故障属实" in page
+    resp = hotline.post(f"/tasks/{task.task_id}", data={
+        "revisit_result": "satisfied", "revisit_channel": "phone", "next": "/inbox?queue=revisit"})
+    assert resp.status_code == 302
+    assert desk.case(number)["status"] == "closed"
+
+
+def test_english_on_the_switch(desk, browser_for):
+    desk.post()
+    page = _text(browser_for("sz_worker").get("/inbox?tab=pool&lang=en"))
+    assert "My tasks" in page and "working day" in page

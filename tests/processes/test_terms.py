@@ -1,0 +1,29 @@
+"""Every word the shipped diagrams show (step titles, form labels, options) and every timeline
+label is marked for translation, so the English interface has it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.cases.events import KIND_LABELS
+from app.cases.models import CLASS_LABELS
+from app.engine.definitions import ProcessDefinition
+from app.processes.terms import TERMS
+
+BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+
+
+def test_every_label_of_the_shipped_diagrams_is_listed():
+    files = {p.name: p.read_text(encoding="utf-8") for p in BPMN.glob("*.bpmn")}
+    definition = ProcessDefinition("bad_review", files)
+    shown = set()
+    for info in definition.tasks.values():
+        shown.add(info.title)
+        for field in info.form:
+            shown.add(field.label)
+            shown.update(name for _, name in field.options)
+    assert shown - set(TERMS) == set()
+
+
+def test_class_and_timeline_labels_are_listed():
+    assert set(CLASS_LABELS.values()) | set(KIND_LABELS.values()) <= set(TERMS)
