@@ -48,6 +48,17 @@ def web_settings() -> dict:
     }
 
 
+def attachment_settings() -> dict:
+    """Evidence files (证明材料): where they are kept (default instance/attachments/), the
+    largest file, and the largest request (the file plus the form around it)."""
+    limit = int(float(os.environ.get("ATTACHMENT_MAX_MB", "20")) * 1024 * 1024)
+    return {
+        "ATTACHMENTS_DIR": os.environ.get("ATTACHMENTS_DIR") or None,
+        "ATTACHMENT_MAX_BYTES": limit,
+        "MAX_CONTENT_LENGTH": limit + 1024 * 1024,
+    }
+
+
 def from_env(instance_path: str) -> dict:
     """Settings for `create_app`, each overridable by an environment variable."""
     env = os.environ
@@ -71,6 +82,7 @@ def from_env(instance_path: str) -> dict:
         "RULES_RELOAD_SECONDS": float(env.get("RULES_RELOAD_SECONDS", "2")),
         "INTAKE_BATCH_MAX": int(env.get("INTAKE_BATCH_MAX", "1000")),
         "COVERAGE_WARNING_DAYS": int(env.get("COVERAGE_WARNING_DAYS", "60")),
+        **attachment_settings(),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "JSON_AS_ASCII": False,
         # flask-smorest / OpenAPI

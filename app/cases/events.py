@@ -21,6 +21,9 @@ KIND_LABELS = {
     "unclaimed": "退回待认领",
     "closed": "办结",
     "timer_failed": "计时器处理失败",
+    "attachment_added": "上传证明材料",
+    "commented": "备注",
+    "phone_revealed": "查看评价人联系电话",
 }
 
 

@@ -1,0 +1,144 @@
+"""/api/v1/cases/<number>/…: evidence files (证明材料), comments (备注) and the reviewer's phone
+number (查看联系电话) of a case. Everyone who may see the case may read, upload and comment;
+the phone number only its open tasks' assignees and the region's 12345 hotline."""
+
+from __future__ import annotations
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from app.auth.errors import error_response
+from app.auth.users import can_view_case, user_required
+from app.cases import attachments, comments, contact
+from app.cases.materials_schemas import (
+    AttachmentOut,
+    CommentIn,
+    CommentOut,
+    PhoneOut,
+    UploadFiles,
+    UploadForm,
+)
+from app.cases.models import Case
+from app.cases.refusals import Refused
+from app.extensions import db
+from app.timeutil import utcnow
+
+blp = Blueprint("case_materials", __name__, url_prefix="/api/v1/cases",
+                description="证明材料、备注与联系电话 Case evidence files, comments, phone reveal")
+SECURITY = [{"ApiToken": []}]
+
+
+def _case(number: str):
+    """(case, None) or (None, error): 404 unknown, 403 another department's or region's."""
+    case = db.session.scalar(select(Case).where(Case.number == number))
+    if case is None:
+        return None, error_response(404, f"no case {number}")
+    if not can_view_case(g.user, case):
+        return None, error_response(403, f"case {number} belongs to another department or "
+                                         "region")
+    return case, None
+
+
+def _refused(exc: Refused, location: str):
+    db.session.rollback()
+    return error_response(exc.status, exc.english(), exc.errors(location))
+
+
+@blp.route("/<number>/attachments")
+class Attachments(MethodView):
+    @user_required
+    @blp.doc(security=SECURITY)
+    @blp.response(200, AttachmentOut(many=True))
+    def get(self, number: str):
+        """The case's evidence files, oldest first."""
+        case, err = _case(number)
+        return err or attachments.for_case(case)
+
+    @user_required
+    @blp.doc(security=SECURITY)
+    @blp.arguments(UploadFiles, location="files")
+    @blp.arguments(UploadForm, location="form")
+    @blp.response(201, AttachmentOut)
+    def post(self, files: dict, form: dict, number: str):
+        """Upload an evidence file (multipart `file`): 413 when larger than the limit, 415 when
+        its content is not an accepted type or does not match its extension."""
+        case, err = _case(number)
+        if err:
+            return err
+        upload = files["file"]
+        try:
+            return attachments.save(case, g.user, upload.stream, upload.filename, utcnow(),
+                                    task_id=form.get("task_id"),
+                                    description=form.get("description"))
+        except Refused as exc:
+            return _refused(exc, "form" if exc.field != "file" else "files")
+
+
+@blp.route("/<number>/attachments/<int:attachment_id>")
+@user_required
+@blp.doc(security=SECURITY, responses={"200": {"description": "the file, as an attachment"}})
+def download_attachment(number: str, attachment_id: int):
+    """Download an evidence file (Content-Disposition: attachment, its sniffed type)."""
+    case, err = _case(number)
+    if err:
+        return err
+    found = attachments.one(case, attachment_id)
+    if found is None:
+        return error_response(404, f"no attachment {attachment_id} on case {number}")
+    try:
+        return attachments.send(found)
+    except FileNotFoundError:
+        return error_response(410, f"the file of attachment {attachment_id} is gone")
+
+
+@blp.route("/<number>/comments")
+class Comments(MethodView):
+    @user_required
+    @blp.doc(security=SECURITY)
+    @blp.response(200, CommentOut(many=True))
+    def get(self, number: str):
+        """The case's comments, oldest first."""
+        case, err = _case(number)
+        return err or comments.for_case(case)
+
+    @user_required
+    @blp.doc(security=SECURITY)
+    @blp.arguments(CommentIn)
+    @blp.response(201, CommentOut)
+    def post(self, args: dict, number: str):
+        """Add a comment (备注/意见), optionally on one of the case's tasks."""
+        case, err = _case(number)
+        if err:
+            return err
+        try:
+            comment = comments.add(case, g.user, args["text"], utcnow(),
+                                   task_id=args.get("task_id"))
+        except Refused as exc:
+            return _refused(exc, "json")
+        db.session.commit()
+        return comment
+
+
+@blp.route("/<number>/reveal-phone", methods=["POST"])
+@user_required
+@blp.doc(security=SECURITY)
+@blp.response(200, PhoneOut)
+def reveal_phone(number: str):
+    """The reviewer's full phone number, for the assignee of an open task of the case and the
+    region's 12345 hotline (403 for everyone else); every reveal is recorded on the case."""
+    case, err = _case(number)
+    if err:
+        return err
+    if not contact.may_reveal(g.user, case):
+        return error_response(403, "only the assignee of an open task of this case and the "
+                                   "12345 hotline of its region may see the phone number")
+    now = utcnow()
+    try:
+        phone = contact.reveal(case, g.user, now, via="api")
+    except contact.NoPhone:
+        return error_response(404, f"the rating of case {number} has no phone number")
+    db.session.commit()
+    response_headers = {"Cache-Control": "no-store"}
+    return {"phone": phone, "revealed_at": now}, 200, response_headers

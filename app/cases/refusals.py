@@ -1,0 +1,71 @@
+"""Why an upload or a comment was refused, told once and shown twice: in English in the JSON
+API, in the user's language (message ids are Chinese) on the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext
+from sqlalchemy import select
+
+from app.cases.models import Case
+from app.cases.records import CaseTask
+from app.extensions import db
+from app.web.i18n import N_
+
+# reason → (English for the API, Chinese message id for the pages)
+MESSAGES: dict[str, tuple[str, str]] = {
+    "missing": ("Choose a file to upload.", N_("请选择要上传的文件。")),
+    "empty": ("The file is empty.", N_("文件是空的。")),
+    "too_large": ("The file is larger than %(limit)s MB.",
+                  N_("文件超过 %(limit)s MB 的大小限制。")),
+    "type": ("Not an accepted file type: audio (mp3, m4a, wav, amr), images (jpg, png) or PDF.",
+             N_("不支持的文件类型：只能上传音频（mp3、m4a、wav、amr）、图片（jpg、png）或 PDF。")),
+    "mismatch": ("The file's content (%(found)s) does not match its extension (.%(ext)s).",
+                 N_("文件内容（%(found)s）与扩展名（.%(ext)s）不符。")),
+    "too_long": ("At most %(max)d characters.", N_("最多 %(max)d 个字。")),
+    "blank": ("Write something.", N_("请填写内容。")),
+    "task": ("Not a task of this case.", N_("不是本工单的办理步骤。")),
+}
+
+
+class Refused(ValueError):
+    """A submission refused because of `field`; `status` is the HTTP status to answer."""
+
+    def __init__(self, field: str, reason: str, status: int = 422, **params: Any) -> None:
+        self.field, self.reason, self.status, self.params = field, reason, status, params
+        super().__init__(self.english())
+
+    def english(self) -> str:
+        return MESSAGES[self.reason][0] % self.params
+
+    def translated(self) -> str:
+        """In the current language (needs a request or app context with Babel)."""
+        return gettext(MESSAGES[self.reason][1], **self.params)
+
+    def errors(self, location: str) -> dict[str, dict[str, list[str]]]:
+        """The API's per-field errors: {location: {field: [message]}}."""
+        return {location: {self.field: [self.english()]}}
+
+
+def task_of(case: Case, task_id: str | None) -> CaseTask | None:
+    """The case's task `task_id` (None for none); Refused when it is not one of the case's."""
+    if not task_id:
+        return None
+    task = db.session.scalar(select(CaseTask).where(CaseTask.task_id == task_id,
+                                                    CaseTask.case_id == case.id))
+    if task is None:
+        raise Refused("task_id", "task")
+    return task
+
+
+def text(value: str | None, field: str, max_length: int, required: bool = True) -> str | None:
+    """`value` stripped; Refused when blank (and required) or longer than `max_length`."""
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise Refused(field, "blank")
+        return None
+    if len(value) > max_length:
+        raise Refused(field, "too_long", max=max_length)
+    return value
