@@ -113,8 +113,19 @@ def user_required(view):
 
 
 def _in_region(user: User, column):
-    prefix = user.region_prefix
-    return column.startswith(prefix) if prefix else true()
+    return code_prefix(column, user.region_prefix)
+
+
+def code_prefix(column, prefix: str):
+    """SQL condition: a code column starts with `prefix` (digits), as a range an index serves
+    on every database (`LIKE 'p%'` is not, on SQLite)."""
+    if not prefix:
+        return true()
+    if not prefix.isdigit():
+        return column.startswith(prefix)
+    upper = str(int(prefix) + 1).zfill(len(prefix))
+    return and_(column >= prefix, column < upper) if len(upper) == len(prefix) \
+        else column >= prefix
 
 
 def task_scope(user: User):

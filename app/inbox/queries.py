@@ -10,10 +10,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, or_, select, true
+from sqlalchemy import Select, and_, case, false, func, select, true
 
 from app.auth.models import User
-from app.auth.users import REGION_GROUPS, task_scope
+from app.auth.users import REGION_GROUPS, code_prefix, task_scope
 from app.cases.models import Case
 from app.cases.records import CaseTask
 from app.extensions import db
@@ -22,8 +22,8 @@ from app.web.i18n import N_
 
 TABS = ("mine", "pool", "all", "done")
 SORTS = {
-    "due": (CaseTask.due_at.is_(None), CaseTask.due_at, CaseTask.id),
-    "-due": (CaseTask.due_at.is_(None), CaseTask.due_at.desc(), CaseTask.id.desc()),
+    "due": (CaseTask.due_at, CaseTask.id),  # (every open task has a deadline in practice)
+    "-due": (CaseTask.due_at.desc(), CaseTask.id.desc()),
     "received": (Case.received_at, CaseTask.id),
     "-received": (Case.received_at.desc(), CaseTask.id.desc()),
     "case": (Case.number, CaseTask.id),
@@ -149,33 +149,42 @@ def _region_scope(user: User):
         return true()
     if not any(g in REGION_GROUPS for g in user.groups):
         return false()
-    prefix = user.region_prefix
-    return CaseTask.region_code.startswith(prefix) if prefix else true()
+    return code_prefix(CaseTask.region_code, user.region_prefix)
 
 
 def _late(now: datetime):
-    return CaseTask.overdue.is_(True) | (CaseTask.due_at.is_not(None) & (CaseTask.due_at < now))
+    """Past its due instant (超期): the overdue flag is set when that instant passes, so the
+    instant alone says it, as a range the (state, due_at) index serves."""
+    return CaseTask.due_at < now
+
+
+def _scope(user: User, chosen: Queue | None, now: datetime):
+    """The tasks a listing draws from: the user's scope, or the queue's."""
+    if chosen is not None and chosen.escalated:
+        return and_(_region_scope(user), _late(now))
+    scope = task_scope(user)
+    if chosen is not None:
+        scope = and_(scope, CaseTask.step.in_(chosen.steps))
+    return scope
+
+
+def _within(user: User, tab: str, chosen: Queue | None):
+    """What a tab adds to the scope."""
+    if tab == "mine":
+        return and_(CaseTask.state == "open", CaseTask.assignee_id == user.id)
+    if tab == "pool":
+        pool = and_(CaseTask.state == "open", CaseTask.assignee_id.is_(None))
+        if not (chosen is not None and chosen.escalated):
+            pool = and_(pool, CaseTask.group_name.in_(user.groups or ("-",)))
+        return pool
+    if tab == "all":
+        return CaseTask.state == "open"
+    return and_(CaseTask.state == "done", CaseTask.completed_by_id == user.id)
 
 
 def _tab(user: User, tab: str, chosen: Queue | None, now: datetime):
     """The condition of a tab (within a queue, when one is chosen)."""
-    if chosen is not None and chosen.escalated:
-        scope = and_(_region_scope(user), _late(now))
-    else:
-        scope = task_scope(user)
-        if chosen is not None:
-            scope = and_(scope, CaseTask.step.in_(chosen.steps))
-    if tab == "mine":
-        return and_(scope, CaseTask.state == "open", CaseTask.assignee_id == user.id)
-    if tab == "pool":
-        groups = user.groups or ("-",)
-        pool = and_(CaseTask.state == "open", CaseTask.assignee_id.is_(None))
-        if not (chosen is not None and chosen.escalated):
-            pool = and_(pool, CaseTask.group_name.in_(groups))
-        return and_(scope, pool)
-    if tab == "all":
-        return and_(scope, CaseTask.state == "open")
-    return and_(scope, CaseTask.state == "done", CaseTask.completed_by_id == user.id)
+    return and_(_scope(user, chosen, now), _within(user, tab, chosen))
 
 
 def _narrow(query: Select, f: Filters, now: datetime) -> Select:
@@ -186,16 +195,22 @@ def _narrow(query: Select, f: Filters, now: datetime) -> Select:
     if f.department_code:
         query = query.where(CaseTask.department_code == f.department_code)
     if f.region_code:
-        query = query.where(CaseTask.region_code.startswith(_prefix(f.region_code)))
+        query = query.where(code_prefix(CaseTask.region_code, _prefix(f.region_code)))
     if f.jurisdiction:
         query = query.where(CaseTask.jurisdiction == f.jurisdiction)
     if f.overdue is not None:
         query = query.where(_late(now) if f.overdue else ~_late(now))
     if f.q:
-        text = f.q.strip()
-        serial = select(Review.id).where(Review.serial_no == text)
-        query = query.where(or_(Case.number == text.upper(), Case.review_id.in_(serial)))
+        query = query.where(CaseTask.case_id.in_(_searched(f.q.strip())))
     return query
+
+
+def _searched(text: str) -> list[int]:
+    """Ids of the cases with this number (工单编号) or matter serial number (办件编号)."""
+    by_number = select(Case.id).where(Case.number == text.upper())
+    by_serial = select(Case.id).join(Review, Review.id == Case.review_id) \
+        .where(Review.serial_no == text)
+    return list(db.session.scalars(by_number.union(by_serial)))
 
 
 def _prefix(region: str) -> str:
@@ -212,10 +227,28 @@ def _base(user: User, f: Filters, tab: str, now: datetime) -> Select:
     return _narrow(query, f, now)
 
 
-def page(user: User, f: Filters, now: datetime) -> tuple[list[Row], int]:
-    """The rows of the page `f` asks for, and how many rows the listing has in all."""
+def _total(user: User, f: Filters, now: datetime) -> int:
+    """How many rows the listing has (joining the case only when a filter reads it)."""
+    query = select(func.count()).select_from(CaseTask)
+    if f.rectify_class or f.q:
+        query = query.join(Case, Case.id == CaseTask.case_id)
+    query = query.where(_tab(user, f.tab, queue(f.queue, user), now))
+    return db.session.scalar(_narrow(query, f, now))
+
+
+def narrowed(f: Filters) -> bool:
+    """Does `f` filter beyond its tab and queue?"""
+    return any((f.step, f.rectify_class, f.department_code, f.region_code, f.jurisdiction,
+                f.overdue is not None, f.q))
+
+
+def page(user: User, f: Filters, now: datetime,
+         tab_counts: dict[str, int] | None = None) -> tuple[list[Row], int]:
+    """The rows of the page `f` asks for, and how many rows the listing has in all (the tab's
+    count from `tab_counts` when nothing else narrows it)."""
     query = _base(user, f, f.tab, now)
-    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None))
+    known = (tab_counts or {}).get(f.tab)
+    total = known if known is not None and not narrowed(f) else _total(user, f, now)
     order = DONE_SORT if f.tab == "done" and f.sort == "due" else SORTS.get(f.sort, SORTS["due"])
     rows = db.session.execute(query.order_by(*order)
                               .offset((f.page - 1) * f.per_page).limit(f.per_page))
@@ -224,21 +257,36 @@ def page(user: User, f: Filters, now: datetime) -> tuple[list[Row], int]:
 
 def counts(user: User, f: Filters, now: datetime) -> dict[str, int]:
     """How many tasks each tab holds with the same queue (not the other filters: a tab's count
-    says what waits there)."""
-    bare = Filters(queue=f.queue)
-    out = {}
-    for tab in tabs_for(user):
-        query = _base(user, bare, tab, now).with_only_columns(func.count()).order_by(None)
-        out[tab] = db.session.scalar(query)
+    says what waits there). Two queries: the open tabs together, then done."""
+    chosen = queue(f.queue, user)
+    tabs = tabs_for(user)
+    parts = {tab: _within(user, tab, chosen) for tab in tabs if tab != "done"}
+    query = select(*(func.count(case((cond, 1))) for cond in parts.values())) \
+        .select_from(CaseTask).where(CaseTask.state == "open", _scope(user, chosen, now))
+    out = dict(zip(parts, db.session.execute(query).one(), strict=True))
+    if "done" in tabs:
+        out["done"] = db.session.scalar(select(func.count()).select_from(CaseTask)
+                                        .where(_tab(user, "done", chosen, now)))
     return out
 
 
-def queue_counts(user: User, now: datetime) -> dict[str, int]:
-    """Open tasks waiting in each of the user's queues (the unclaimed pool, 督办: every late
-    task of the region)."""
-    out = {}
-    for q in queues_for(user):
-        tab = "all" if q.escalated else "pool"
-        query = _base(user, Filters(queue=q.key), tab, now)
-        out[q.key] = db.session.scalar(query.with_only_columns(func.count()).order_by(None))
+def queue_counts(user: User, now: datetime, known: dict[str, int] | None = None
+                 ) -> dict[str, int]:
+    """Tasks waiting in each of the user's queues: the unclaimed pool by step in one grouped
+    query; 督办, every late open task of the region, in another (unless `known` has it)."""
+    mine = queues_for(user)
+    if not mine:
+        return {}
+    steps = [s for q in mine for s in q.steps]
+    pool = _tab(user, "pool", None, now)
+    by_step = dict(db.session.execute(
+        select(CaseTask.step, func.count()).where(pool, CaseTask.step.in_(steps))
+        .group_by(CaseTask.step)).all())
+    out = {q.key: sum(by_step.get(s, 0) for s in q.steps) for q in mine if not q.escalated}
+    for q in mine:
+        if q.escalated and known and q.key in known:
+            out[q.key] = known[q.key]
+        elif q.escalated:
+            out[q.key] = db.session.scalar(select(func.count()).select_from(CaseTask)
+                                           .where(_tab(user, "all", q, now)))
     return out

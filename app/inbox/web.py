@@ -71,7 +71,11 @@ def _int(raw: Any, default: int, lo: int, hi: int) -> int:
 def index():
     user, now = current_user, utcnow()
     f = read_filters(request.args, user)
-    rows, total = queries.page(user, f, now)
+    counts = queries.counts(user, f, now)
+    rows, total = queries.page(user, f, now, counts)
+    chosen = queries.queue(f.queue, user)
+    known = {chosen.key: counts["all"]} if chosen and chosen.escalated and "all" in counts \
+        else None
     book = rules_service.current()
     jurisdictions = list(book.jurisdictions())
     today = to_local(now).date()
@@ -81,12 +85,18 @@ def index():
         jurisdiction_name=lambda j: book.get(j).name if j in book else j,
         group_labels=GROUP_LABELS, class_labels=dict(present.class_choices()),
         deadlines={r.task_id: present.deadline(r, now) for r in rows},
-        counts=queries.counts(user, f, now), tabs=queries.tabs_for(user),
+        counts=counts, tabs=queries.tabs_for(user),
         tab_labels=_tab_labels(user), queues=queries.queues_for(user),
-        queue_counts=queries.queue_counts(user, now), chosen=queries.queue(f.queue, user),
+        queue_counts=queries.queue_counts(user, now, known), chosen=chosen,
         steps=present.step_choices(jurisdictions), classes=present.class_choices(),
         jurisdictions=jurisdictions, reassignees=_reassignees(user),
-        region_user=not user.department_code, supervisor=_is_supervisor(user))
+        region_user=not user.department_code, supervisor=_is_supervisor(user),
+        my_groups=_acting_groups(user))
+
+
+def _acting_groups(user: User) -> tuple[str, ...]:
+    """The groups whose tasks the user works (an administrator: all of them)."""
+    return tuple(GROUP_LABELS) if user.role == "admin" else user.groups
 
 
 def _tab_labels(user: User) -> dict[str, str]:

@@ -145,3 +145,20 @@ def test_english_on_the_switch(desk, browser_for):
     desk.post()
     page = _text(browser_for("sz_worker").get("/inbox?tab=pool&lang=en"))
     assert "My tasks" in page and "working day" in page
+
+
+def test_agency_sees_overdue_tasks_of_its_city_and_the_queue_counts(desk, browser_for,
+                                                                   time_machine):
+    time_machine.move_to(desk.at("2026-09-30 10:00"), tick=False)  # Wednesday before 国庆
+    late = desk.post(rated_at="2026-09-30T08:00:00+08:00")
+    on_time = desk.post("js", rated_at="2026-09-30T08:00:00+08:00")  # another city
+    time_machine.move_to(desk.at("2026-10-13 10:00"), tick=False)  # past both contact dues
+    desk.tick()
+    agency = browser_for("sz_agency")
+    page = _text(agency.get("/inbox?tab=all&queue=escalated"))
+    assert late in page and on_time not in page
+    assert re.search(r'data-queue="escalated".*?<b>1</b>', page, re.S)
+    assert "已超期" in page and _count(page, "all") == 1
+    row = re.search(rf'data-task="[^"]+".*?{late}.*?</tr>', page, re.S).group(0)
+    assert "inbox/claim" not in row and "查看" in row  # a department task: the agency watches
+    assert _count(_text(agency.get("/inbox?tab=pool&queue=appeals")), "pool") == 0
