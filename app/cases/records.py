@@ -47,6 +47,9 @@ class CaseTask(db.Model):
         db.Index("ix_case_tasks_open_region", "state", "group_name", "region_code"),
         db.Index("ix_case_tasks_assignee", "assignee_id", "state"),
         db.Index("ix_case_tasks_due", "state", "due_at"),
+        # the region's late tasks (督办) counted from the index alone; my done tasks (已办)
+        db.Index("ix_case_tasks_late_region", "state", "due_at", "region_code"),
+        db.Index("ix_case_tasks_done_by", "completed_by_id", "completed_at"),
     )
 
     id = db.Column(BigId, primary_key=True)
