@@ -101,6 +101,7 @@ def _blueprints(app: Flask) -> None:
     from app.auth.errors import register_error_handlers
     from app.cases.materials_api import blp as case_materials_blp
     from app.cases.routes import blp as cases_blp
+    from app.cases.web import bp as case_pages_bp
     from app.health.routes import bp as health_bp
     from app.home.routes import bp as home_bp
     from app.inbox.api import blp as tasks_blp
@@ -111,6 +112,7 @@ def _blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # the API takes bearer tokens only, never the session cookie
     document(api)
+    app.register_blueprint(case_pages_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(home_bp)
     register_error_handlers(app)

@@ -8,8 +8,10 @@ rm -rf "$out" && mkdir -p "$out/swagger-ui" "$out/bpmn-js"
 for f in swagger-ui.css swagger-ui-bundle.js swagger-ui-standalone-preset.js favicon-32x32.png; do
   cp node_modules/swagger-ui-dist/$f "$out/swagger-ui/"
 done
-# bpmn-js viewer (case diagrams) with its stylesheets and icon font
+# bpmn-js viewers (diagrams; the navigated one pans and zooms the case page's diagram) with
+# their stylesheets and icon font
 cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js "$out/bpmn-js/"
+cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js "$out/bpmn-js/"
 cp node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css \
   "$out/bpmn-js/"
 cp -r node_modules/bpmn-js/dist/assets/bpmn-font "$out/bpmn-js/"

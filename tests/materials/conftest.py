@@ -29,6 +29,7 @@ PEOPLE = {
     "outsider": ("caseworker", OTHER_DEPT[0], SZ_REGION),
     "root": ("admin", None, None),
 }
+NAMES = {"worker": "王芳", "outsider": "刘洋"}  # shown on pages; the others are "<username>名"
 
 
 def png_bytes(width: int = 2, height: int = 2) -> bytes:
@@ -83,6 +84,13 @@ class Office:
         assert resp.status_code == 200, resp.get_json()
         return task_id
 
+    def do(self, who: str, step: str, **data) -> str:
+        """`who` completes the case's open `step` task with `data`; returns the task id."""
+        task_id = self.open_task(step)["task_id"]
+        resp = self.post(who, f"/api/v1/tasks/{task_id}/complete", json={"data": data})
+        assert resp.status_code == 200, resp.get_json()
+        return task_id
+
     def upload(self, who: str, name: str, content: bytes, **form):
         from io import BytesIO
 
@@ -94,14 +102,15 @@ class Office:
         return [e for e in self.case()["timeline"] if e["kind"] == kind]
 
 
-@pytest.fixture()
-def office(client, bad_rating) -> Office:
+def open_office(client, bad_rating) -> Office:
     """Everyone in PEOPLE (password PASSWORD, an API token each) and a new Shenzhen case of
-    SZ_DEPT, waiting at `contact` (unclaimed)."""
+    SZ_DEPT, waiting at `contact` (unclaimed). Also for browser tests, which cannot use this
+    directory's fixtures."""
     office = Office(client)
     channel = {"Authorization": f"Bearer {tokens.create('test-channel')}"}
     for username, (role, dept, region) in PEOPLE.items():
-        user = users.create(username, f"{username}名", role, dept, region, password=PASSWORD)
+        user = users.create(username, NAMES.get(username, f"{username}名"), role, dept, region,
+                            password=PASSWORD)
         office.headers[username] = {
             "Authorization": f"Bearer {tokens.create(f'token-{username}', user.id)}"}
     body = bad_rating(region_code=SZ_REGION, department_code=SZ_DEPT[0],
@@ -110,6 +119,11 @@ def office(client, bad_rating) -> Office:
     assert resp.status_code == 201, resp.get_json()
     office.number = resp.get_json()["case"]["number"]
     return office
+
+
+@pytest.fixture()
+def office(client, bad_rating) -> Office:
+    return open_office(client, bad_rating)
 
 
 def sign_in(client, username: str) -> None:

@@ -13,7 +13,7 @@ def test_add_and_list(office):
     assert resp.status_code == 201, resp.get_json()
     body = resp.get_json()
     assert body["text"] == "已电话联系，服务对象同意等候回复。" and body["author"] == "worker"
-    assert body["author_name"] == "worker名" and body["task_id"] is None
+    assert body["author_name"] == "王芳" and body["task_id"] is None
     office.post("hotline", _comments(office), json={"text": "热线已转告"})
     listing = office.get("boss", _comments(office)).get_json()
     assert [c["text"] for c in listing] == ["已电话联系，服务对象同意等候回复。", "热线已转告"]

@@ -56,3 +56,12 @@ def test_case_api_shows_the_phone_masked_only(office):
     office.claim("worker")
     assert "13812345678" not in office.get("worker", f"/api/v1/cases/{office.number}").get_data(
         as_text=True)
+
+
+def test_rating_without_a_phone(client, bad_rating):
+    from tests.materials.conftest import open_office
+
+    office = open_office(client, lambda **kw: bad_rating(**{**kw, "reviewer_phone": None}))
+    resp = office.post("hotline", f"/api/v1/cases/{office.number}/reveal-phone")
+    assert resp.status_code == 404
+    assert office.events("phone_revealed") == []

@@ -1,0 +1,104 @@
+"""The case's process diagram (流程图) as the case page shows it: the BPMN files of the case's
+process version, the step(s) the case waits at (current) and those already done.
+
+A step of a called process (申诉, 工作人员差评核查) also marks the call activity that called it
+in the main diagram; the called process gets its own diagram once the case has entered it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from app.cases.models import Case
+from app.cases.records import CaseTask
+from app.processes.models import ProcessVersion
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+_SAFE = etree.XMLParser(resolve_entities=False, no_network=True)
+
+
+@dataclass(frozen=True)
+class ProcessFile:
+    """A process of a version: its id, name, file and call activities (id → called process)."""
+
+    process_id: str
+    name: str
+    file: str
+    calls: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DiagramView:
+    """One diagram to draw, with the elements to mark."""
+
+    process_id: str
+    name: str
+    current: tuple[str, ...]
+    done: tuple[str, ...]
+
+
+_outlines: dict[int, dict[str, ProcessFile]] = {}
+_lock = threading.Lock()
+
+
+def outline(version: ProcessVersion) -> dict[str, ProcessFile]:
+    """Process id → ProcessFile for every process of the version (versions never change, so
+    this is parsed once per version and process)."""
+    with _lock:
+        found = _outlines.get(version.id)
+    if found is None:
+        found = {}
+        for name, text in sorted(version.files.items()):
+            root = etree.fromstring(text.encode("utf-8"), _SAFE)
+            for proc in root.iter(f"{BPMN}process"):
+                calls = {c.get("id"): c.get("calledElement")
+                         for c in proc.iter(f"{BPMN}callActivity")}
+                found[proc.get("id")] = ProcessFile(proc.get("id"), proc.get("name") or
+                                                    proc.get("id"), name, calls)
+        with _lock:
+            _outlines[version.id] = found
+    return found
+
+
+def xml(version: ProcessVersion, process_id: str) -> str | None:
+    """The BPMN XML of the file holding `process_id`, or None."""
+    found = outline(version).get(process_id)
+    return version.files[found.file] if found else None
+
+
+def _marks(proc: ProcessFile, tasks: Iterable[CaseTask]) -> tuple[set[str], set[str]]:
+    current: set[str] = set()
+    done: set[str] = set()
+    for task in tasks:
+        target = current if task.state == "open" else done if task.state == "done" else None
+        if target is None:
+            continue
+        if task.process_id == proc.process_id:
+            target.add(task.step)
+        for activity, called in proc.calls.items():
+            if called == task.process_id:
+                target.add(activity)
+    return current, done - current
+
+
+def views(case: Case, tasks: list[CaseTask]) -> list[DiagramView]:
+    """The main diagram first, then each called process the case has entered."""
+    version = case.process_version
+    if version is None:
+        return []
+    processes = outline(version)
+    entered = {t.process_id for t in tasks}
+    shown = [version.process_key] + sorted(p for p in entered
+                                           if p in processes and p != version.process_key)
+    out = []
+    for process_id in shown:
+        if process_id not in processes:
+            continue
+        current, done = _marks(processes[process_id], tasks)
+        out.append(DiagramView(process_id, processes[process_id].name, tuple(sorted(current)),
+                               tuple(sorted(done))))
+    return out

@@ -1,0 +1,105 @@
+"""How the case page shows things: a task's deadline in working days (剩余 N 个工作日 /
+今日到期 / 已超期 N 个工作日) with its tone, and the timeline's entries with the data entered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext, ngettext
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.cases.deadlines import working_days_left
+from app.cases.events import KIND_LABELS
+from app.cases.records import CaseEvent, CaseTask
+from app.engine.forms import FormField
+from app.extensions import db
+from app.processes import service as processes
+from app.web.i18n import N_
+
+SYSTEM_ACTORS = {"system": N_("系统"), "scheduler": N_("定时任务")}
+
+
+@dataclass(frozen=True)
+class DeadlineText:
+    """A deadline as a label and a tone (normal, warning, overdue, done, muted)."""
+
+    text: str
+    tone: str
+    provisional: bool
+
+
+def deadline_text(task: CaseTask, now: datetime) -> DeadlineText:
+    if task.state != "open":
+        late = task.late
+        return DeadlineText(gettext("逾期办结") if late else gettext("按期办结"),
+                            "overdue" if late else "done", False)
+    if task.due_at is None:
+        return DeadlineText(gettext("无时限"), "muted", False)
+    days = working_days_left(task.due_at, task.region_code, now) or 0
+    if task.overdue or task.due_at < now:
+        late = max(-days, 0)
+        text = (ngettext("已超期 %(num)d 个工作日", "已超期 %(num)d 个工作日", late) if late
+                else gettext("已超期"))
+        return DeadlineText(text, "overdue", task.provisional)
+    if days == 0:
+        return DeadlineText(gettext("今日到期"), "warning", task.provisional)
+    warned = task.warned or (task.warn_at is not None and task.warn_at <= now)
+    return DeadlineText(ngettext("剩余 %(num)d 个工作日", "剩余 %(num)d 个工作日", days),
+                        "warning" if warned else "normal", task.provisional)
+
+
+@dataclass
+class Entry:
+    """One line of the timeline: the event, who (their name), what was entered."""
+
+    event: CaseEvent
+    label: str
+    actor: str
+    details: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _form_of(version_id: int | None, task: CaseTask | None) -> tuple[FormField, ...]:
+    if version_id is None or task is None:
+        return ()
+    try:
+        return processes.definition_by_id(version_id).task(task.process_id, task.step).form
+    except (KeyError, LookupError, TypeError):
+        return ()
+
+
+def _shown(value: Any, form_field: FormField | None) -> str:
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    if form_field is not None and form_field.options:
+        return dict(form_field.options).get(value, str(value))
+    return "、".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def details(data: dict[str, Any] | None, form: tuple[FormField, ...]) -> list[tuple[str, str]]:
+    """(label, value) of the data a completed task entered, in the form's order."""
+    if not data:
+        return []
+    by_id = {f.id: f for f in form}
+    order = [f.id for f in form if f.id in data] + [k for k in data if k not in by_id]
+    return [(by_id[k].label if k in by_id else k, _shown(data[k], by_id.get(k)))
+            for k in order if data[k] not in (None, "")]
+
+
+def timeline(case_id: int, version_id: int | None, tasks: list[CaseTask]) -> list[Entry]:
+    """The case's events, oldest first, with the actors' names and the data entered."""
+    events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)
+                                .order_by(CaseEvent.id)).all()
+    names = dict(db.session.execute(select(User.username, User.name).where(
+        User.username.in_({e.actor for e in events}))).all())
+    by_task = {t.task_id: t for t in tasks}
+    out = []
+    for e in events:
+        actor = names.get(e.actor) or gettext(SYSTEM_ACTORS.get(e.actor, e.actor))
+        entry = Entry(e, KIND_LABELS.get(e.kind, e.kind), actor)
+        if e.kind == "completed":
+            entry.details = details(e.data, _form_of(version_id, by_task.get(e.task_id)))
+        out.append(entry)
+    return out

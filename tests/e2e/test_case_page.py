@@ -1,0 +1,123 @@
+"""In Chromium: a caseworker opens a case page, sees the diagram drawn with the current step
+marked, reveals the reviewer's phone, uploads a PNG and adds a comment; a caseworker of another
+department gets the 403 page. CSRF stays on; nothing is loaded from another host."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.materials.conftest import PASSWORD, open_office, png_bytes
+
+
+@pytest.fixture()
+def csrf_on(app, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+
+@pytest.fixture()
+def office(client, bad_rating):
+    office = open_office(client, bad_rating)
+    office.claim("worker")
+    return office
+
+
+def sign_in(page, base: str, username: str, next_path: str) -> None:
+    page.goto(f"{base}/login?next={next_path}")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{next_path}")
+
+
+def wait_for_diagram(page) -> None:
+    page.wait_for_selector("[data-case-diagram][data-state=ready]", timeout=15000)
+
+
+def shoot(page, screenshot, name: str) -> None:
+    """A full-page screenshot from the top (the sticky top bar stays at the top)."""
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, name)
+
+
+def test_case_page(live_server, page, screenshot, office, csrf_on):
+    path = f"/cases/{office.number}"
+    sign_in(page, live_server, "worker", path)
+    wait_for_diagram(page)
+    diagram = page.locator("[data-case-diagram]")
+    assert diagram.get_attribute("data-marked") == "contact"
+    assert page.locator('.djs-element.cp-current[data-element-id="contact"]').count() == 1
+    assert page.locator(".djs-element.cp-current").count() == 1
+    assert "剩余" in page.locator("#tasks").inner_text()
+    assert "138****5678" in page.locator("#rating").inner_text()
+    shoot(page, screenshot, "case-page")
+
+    page.click("text=查看完整号码")
+    page.wait_for_selector(".phone.revealed")
+    assert page.locator("[data-phone]").inner_text() == "13812345678"
+
+    page.set_input_files("#upload-file", files=[{
+        "name": "窗口现场.png", "mimeType": "image/png", "buffer": png_bytes(40, 30)}])
+    page.fill("#upload-description", "窗口排队现场照片")
+    page.click("form.upload button[type=submit]")
+    page.wait_for_selector(".files .file-name")
+    assert page.locator(".files .file-name").inner_text() == "窗口现场.png"
+    assert "已上传证明材料" in page.locator(".flashes").inner_text()
+
+    page.fill("#comment-text", "已与服务对象电话沟通，约定三个工作日内回复。")
+    page.click("form.comment-form button[type=submit]")
+    page.wait_for_selector(".comment-body")
+    assert "约定三个工作日内回复" in page.locator(".comment-list").inner_text()
+    timeline = page.locator("#timeline").inner_text()
+    assert "上传证明材料" in timeline and "查看评价人联系电话" in timeline and "备注" in timeline
+    wait_for_diagram(page)
+    shoot(page, screenshot, "case-page-with-materials")
+    assert page.foreign_requests == []
+
+
+def test_case_page_of_another_department_is_forbidden(live_server, page, screenshot, office):
+    path = f"/cases/{office.number}"
+    page.goto(f"{live_server}/login?next={path}")
+    page.fill("#username", "outsider")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url.endswith(path)
+    assert "无权访问" in page.locator("h1").inner_text()
+    assert "排队太久" not in page.content()  # nothing of the case leaks
+    screenshot(page, "case-page-forbidden")
+    assert page.foreign_requests == []
+
+
+def test_case_page_at_tablet_width_in_english(live_server, page, screenshot, office):
+    page.set_viewport_size({"width": 820, "height": 1180})
+    path = f"/cases/{office.number}"
+    sign_in(page, live_server, "worker", path)
+    page.goto(f"{live_server}{path}?lang=en")
+    wait_for_diagram(page)
+    assert "Evidence files" in page.locator("#materials").inner_text()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 820, f"the page scrolls sideways ({width}px)"
+    screenshot(page, "case-page-tablet-en")
+    assert page.foreign_requests == []
+
+
+def test_case_in_appeal_marks_the_call_and_its_own_diagram(live_server, page, screenshot,
+                                                           office):
+    office.do("worker", "contact", contact_result="reached", reason="按错了评价按钮")
+    office.do("worker", "verify", determination="misjudged", findings="经调取录像，属误评")
+    sign_in(page, live_server, "worker", f"/cases/{office.number}")
+    wait_for_diagram(page)
+    diagram = page.locator("[data-case-diagram]")
+    assert diagram.get_attribute("data-marked") == "appeal"  # the call activity
+    done = page.locator(".djs-element.cp-done").evaluate_all(
+        "els => els.map(e => e.dataset.elementId)")
+    assert {"contact", "verify"} <= set(done)
+    shoot(page, screenshot, "case-page-appeal")
+    page.click(".diagram-tabs [data-diagram=appeal]")
+    page.wait_for_function(
+        "() => document.querySelector('[data-case-diagram]').dataset.process === 'appeal'"
+        " && document.querySelector('[data-case-diagram]').dataset.state === 'ready'")
+    assert diagram.get_attribute("data-marked") == "appeal_submit"
+    page.locator("#diagram").scroll_into_view_if_needed()
+    shoot(page, screenshot, "case-page-appeal-tab")
+    assert page.foreign_requests == []
