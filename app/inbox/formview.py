@@ -78,12 +78,13 @@ def widgets(form: tuple[FormField, ...], values: Mapping[str, Any],
 
 def posted_data(form: tuple[FormField, ...], posted: Mapping[str, Any]) -> dict[str, Any]:
     """Task data from a posted HTML form: a checkbox is true when ticked, false otherwise;
-    other fields as typed (absent ones left out, so a required one is reported missing)."""
+    other fields as typed; blank or absent ones are left out, so a required one is reported
+    missing (browsers send empty boxes as empty strings)."""
     data: dict[str, Any] = {}
     for f in form:
         if f.type == "boolean":
             data[f.id] = posted.get(f.id) in ("on", "true", "1", "yes")
-        elif f.id in posted:
+        elif str(posted.get(f.id) or "").strip():  # a blank box is a field left out
             data[f.id] = posted.get(f.id)
     return data
 

@@ -10,6 +10,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.auth.models import User
 from app.auth.users import can_act, task_scope
 from app.cases import assignment, lifecycle
 from app.cases.events import KIND_LABELS
@@ -22,7 +23,9 @@ from app.inbox.web import GROUP_LABELS, bp
 from app.org.models import Department
 from app.processes import service as processes
 from app.reviews.masking import mask_name
+from app.rules import service as rules_service
 from app.timeutil import utcnow
+from app.web.errors import OUT_OF_SCOPE
 from app.web.urls import local_target
 
 RECENT_EVENTS = 8
@@ -36,7 +39,7 @@ def _task_or_403(task_id: str) -> CaseTask:
     visible = db.session.scalar(select(CaseTask.id).where(CaseTask.id == task.id,
                                                           task_scope(current_user)))
     if visible is None:
-        abort(403)
+        abort(403, description=OUT_OF_SCOPE)
     return task
 
 
@@ -132,12 +135,13 @@ def _render(task: CaseTask, values: dict, errors: dict):
         script=callscript.for_task(task, case) if task.step == "revisit" else None,
         departments=_departments_near(case.region_code) if task.step == "dispatch" else [],
         masked_name=mask_name(case.review.reviewer_name), case_url=_case_url(case.number),
+        actor_names=_actor_names(events), rule=_rule_text(case.jurisdiction, task.rule_key),
         materials_template=None, back=_back_to())
 
 
 def _case_url(number: str) -> str | None:
     """The case page (工单详情), once it exists."""
-    for endpoint in ("cases_web.case", "cases_page.case", "case_pages.case"):
+    for endpoint in ("case_pages.show",):
         if endpoint in current_app.view_functions:
             return url_for(endpoint, number=number)
     return None
@@ -148,3 +152,27 @@ def _departments_near(region_code: str, limit: int = 500) -> list[Department]:
     return list(db.session.scalars(select(Department).where(
         Department.region_code.startswith(region_code[:4])).order_by(Department.name)
         .limit(limit)))
+
+
+def _actor_names(events: list[CaseEvent]) -> dict[str, str]:
+    """Username → name of the people in `events`; the system's own actors by what they are."""
+    usernames = {e.actor for e in events}
+    names = dict(db.session.execute(select(User.username, User.name).where(
+        User.username.in_(usernames))).all())
+    names.update({"system": gettext("系统"), "scheduler": gettext("定时任务")})
+    return names
+
+
+def _rule_text(jurisdiction: str, key: str | None) -> str | None:
+    """A step's time limit as people say it: 3 个工作日，自收到工单起算."""
+    if not key:
+        return None
+    try:
+        rules = rules_service.current().get(jurisdiction)
+        days, start = rules.deadline_days(key), rules.counted_from(key)
+    except (KeyError, LookupError):
+        return None
+    text = gettext("%(num)d 个工作日", num=days)
+    if start == "receipt":
+        return text + gettext("，自收到工单之日起算")
+    return text + gettext("，自本环节开始之日起算")

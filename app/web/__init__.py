@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     urls.init_app(app)
     nav.init_app(app)
-    app.jinja_env.globals.update(department_name=department_name)
+    app.jinja_env.globals.update(department_name=department_name, region_name=region_name)
 
 
 def _fresh_request_state() -> None:
@@ -40,3 +40,16 @@ def department_name(code: str | None) -> str:
     if code not in cache:
         cache[code] = names([code]).get(code, code)
     return cache[code]
+
+
+def region_name(code: str | None) -> str:
+    """For templates: the jurisdiction a region code falls in (深圳市 for 440300000000), else
+    the code."""
+    from app.rules import service as rules_service
+
+    if not code:
+        return ""
+    try:
+        return rules_service.current().for_region(code).name
+    except LookupError:
+        return code

@@ -28,12 +28,17 @@ MESSAGES = {
     500: N_("处理请求时发生错误，操作没有完成。请稍后再试；问题持续时请联系系统管理员。"),
 }
 CSRF_MESSAGE = N_("表单已过期或来源无法验证，请刷新页面后重新提交。")
+# a view may say why with abort(403, description=OUT_OF_SCOPE)
+OUT_OF_SCOPE = N_("该工单不属于您所在的部门或辖区，您无权查看。")
+OWN_DESCRIPTIONS = {OUT_OF_SCOPE}
 
 
 def render_error(err: HTTPException):
     """The HTML page for `err`, with its status code."""
     code = err.code or 500
     message = CSRF_MESSAGE if isinstance(err, CSRFError) else MESSAGES.get(code, MESSAGES[400])
+    if err.description in OWN_DESCRIPTIONS:
+        message = err.description
     title = TITLES.get(code, TITLES[400 if code < 500 else 500])
     template = "errors/500.html" if code >= 500 else "errors/error.html"
     return render_template(template, code=code, title=title, message=message), code

@@ -212,9 +212,6 @@ def test_caseworker_claims_submits_wrongly_then_rightly_and_the_case_moves_on(
     assert page.foreign_requests == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app/inbox/formview.posted_data passes an empty text box on as '', so the engine answers "
-    "the length rule (长度须在 1 至 4000 个字符之间) instead of 此项为必填项"))
 def test_an_empty_required_text_box_reads_required(live_server, page, office):
     number = office.post()
     sign_in(page, live_server, "sz_worker", f"/tasks/{open_task(number, 'contact').task_id}")
