@@ -26,7 +26,7 @@ def facts(case: Case) -> dict[str, str]:
     for data in rows:
         for key in FACTS:
             if isinstance(data, dict) and data.get(key):
-                found[key] = str(data[key])
+                found[key] = str(data[key]).strip().rstrip("。.；;，, ")
     return found
 
 

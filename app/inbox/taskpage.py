@@ -14,6 +14,7 @@ from app.auth.models import User
 from app.auth.users import can_act, task_scope
 from app.cases import assignment, lifecycle
 from app.cases.events import KIND_LABELS
+from app.cases.materials_view import materials_context
 from app.cases.records import CaseEvent, CaseTask
 from app.engine import FormInvalid
 from app.engine.definitions import TaskInfo
@@ -136,12 +137,13 @@ def _render(task: CaseTask, values: dict, errors: dict):
         departments=_departments_near(case.region_code) if task.step == "dispatch" else [],
         masked_name=mask_name(case.review.reviewer_name), case_url=_case_url(case.number),
         actor_names=_actor_names(events), rule=_rule_text(case.jurisdiction, task.rule_key),
-        materials_template=None, back=_back_to())
+        back=_back_to(), **materials_context(case, task_id=task.task_id,
+                                             back=request.full_path))
 
 
 def _case_url(number: str) -> str | None:
     """The case page (工单详情), once it exists."""
-    for endpoint in ("case_pages.show",):
+    for endpoint in ("case_pages.case", "case_pages.show"):
         if endpoint in current_app.view_functions:
             return url_for(endpoint, number=number)
     return None
