@@ -95,8 +95,9 @@ def _jurisdiction_name(key: str) -> str:
         return key
 
 
-@bp.get("/<number>")
+@bp.get("/<number>", endpoint="case")
 def show(number: str):
+    """The case page; endpoint `case_pages.case`."""
     return _render(_case(number))
 
 
@@ -139,7 +140,7 @@ def upload(number: str):
     except Refused as exc:
         return _refused(case, form, exc, "upload")
     flash(gettext("已上传证明材料。"), "success")
-    return redirect(_back(case, form) or url_for(".show", number=number, _anchor="materials"))
+    return redirect(_back(case, form) or url_for(".case", number=number, _anchor="materials"))
 
 
 @bp.get("/<number>/attachments/<int:attachment_id>")
@@ -165,7 +166,7 @@ def comment(number: str):
         db.session.rollback()
         return _refused(case, form, exc, "comment")
     flash(gettext("已添加备注。"), "success")
-    return redirect(_back(case, form) or url_for(".show", number=number, _anchor="comments"))
+    return redirect(_back(case, form) or url_for(".case", number=number, _anchor="comments"))
 
 
 @bp.post("/<number>/phone")

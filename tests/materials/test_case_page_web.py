@@ -113,3 +113,29 @@ def test_download_from_the_page(office, client):
 def test_in_english(office, client):
     html = _page(office, client, lang="en").get_data(as_text=True)
     assert "Evidence files" in html and "Timeline" in html and "Process diagram" in html
+
+
+def test_the_partial_for_the_task_page(office, app, client):
+    from flask import render_template
+    from sqlalchemy import select
+
+    from app.cases.materials_view import materials_context
+    from app.cases.models import Case
+    from app.extensions import db
+
+    task_id = office.open_task("contact")["task_id"]
+    back = f"/tasks/{task_id}?next=/inbox"
+    case = db.session.scalar(select(Case).where(Case.number == office.number))
+    with app.test_request_context(back):
+        context = materials_context(case, task_id=task_id, back=back)
+        html = render_template(context["materials_template"], **context)
+    assert f'name="comment-task_id" type="hidden" value="{task_id}"' in html
+    assert 'name="upload-next" type="hidden" value="/tasks/' in html
+    sign_in(client, "worker")
+    resp = client.post(f"/cases/{office.number}/comments", data={
+        "comment-text": "联系未果，明日再试", "comment-task_id": task_id, "comment-next": back})
+    assert resp.status_code == 302 and resp.headers["Location"] == back
+    [event] = office.events("commented")
+    assert event["step"] == "contact"
+    listing = office.get("worker", f"/api/v1/cases/{office.number}/comments").get_json()
+    assert listing[0]["task_id"] == task_id
