@@ -4,6 +4,7 @@ Each module benchmarks/bench_*.py has `run() -> list[dict]` with rows
 {name, value, unit, goal, ok, detail}, and is found here by its name:
 - bench_calendar: working-day deadlines against workalendar (goal >= 20x faster);
 - bench_engine: a whole case lifecycle persisted against bare SpiffWorkflow (goal <= 3x);
+- bench_inbox: the inbox page's server time with 50,000 open tasks (goal p95 < 150 ms);
 - bench_intake: batch intake throughput on PostgreSQL (goal >= 5,000 ratings/s);
 - bench_scheduler: an idle sweep among 100,000 open cases (goal < 20 ms) and a sweep firing
   1,000 due timers (goal < 10 s).
