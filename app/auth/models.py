@@ -51,6 +51,15 @@ ROLE_GROUPS = {
 }
 
 
+def region_prefix(code: str | None) -> str:
+    """A region code (行政区划代码) without its trailing 00 pairs: 4403 for 440300000000, the
+    prefix every code inside that region starts with."""
+    code = code or ""
+    while code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
 class User(UserMixin, db.Model):
     """A person who works cases (用户), bound to a department (部门) and a region (行政区划).
     Caseworkers, supervisors and personnel units see their department's cases; the hotline and
@@ -100,10 +109,7 @@ class User(UserMixin, db.Model):
     @property
     def region_prefix(self) -> str:
         """The region code without its trailing 00 pairs (4403 for 440300000000)."""
-        code = self.region_code or ""
-        while code.endswith("00"):
-            code = code[:-2]
-        return code
+        return region_prefix(self.region_code)
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"

@@ -31,7 +31,8 @@ class DeadlineText:
     provisional: bool
 
 
-def deadline_text(task: CaseTask, now: datetime) -> DeadlineText:
+def deadline_text(task: Any, now: datetime) -> DeadlineText:
+    """The deadline of a task (a CaseTask, or an inbox row with the same attributes)."""
     if task.state != "open":
         late = task.late
         return DeadlineText(gettext("逾期办结") if late else gettext("按期办结"),
@@ -62,12 +63,16 @@ class Entry:
 
 
 def _form_of(version_id: int | None, task: CaseTask | None) -> tuple[FormField, ...]:
-    if version_id is None or task is None:
-        return ()
-    try:
-        return processes.definition_by_id(version_id).task(task.process_id, task.step).form
-    except (KeyError, LookupError, TypeError):
-        return ()
+    info = processes.task_info(version_id, task.process_id, task.step) if task else None
+    return info.form if info else ()
+
+
+def actor_names(usernames: set[str]) -> dict[str, str]:
+    """Username → the person's name, for events' actors; the system's own actors by what they
+    are (系统, 定时任务)."""
+    names = dict(db.session.execute(select(User.username, User.name).where(
+        User.username.in_(usernames))).all())
+    return {u: names.get(u) or gettext(SYSTEM_ACTORS.get(u, u)) for u in usernames}
 
 
 def _shown(value: Any, form_field: FormField | None) -> str:
@@ -92,13 +97,11 @@ def timeline(case_id: int, version_id: int | None, tasks: list[CaseTask]) -> lis
     """The case's events, oldest first, with the actors' names and the data entered."""
     events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)
                                 .order_by(CaseEvent.id)).all()
-    names = dict(db.session.execute(select(User.username, User.name).where(
-        User.username.in_({e.actor for e in events}))).all())
+    names = actor_names({e.actor for e in events})
     by_task = {t.task_id: t for t in tasks}
     out = []
     for e in events:
-        actor = names.get(e.actor) or gettext(SYSTEM_ACTORS.get(e.actor, e.actor))
-        entry = Entry(e, KIND_LABELS.get(e.kind, e.kind), actor)
+        entry = Entry(e, KIND_LABELS.get(e.kind, e.kind), names[e.actor])
         if e.kind == "completed":
             entry.details = details(e.data, _form_of(version_id, by_task.get(e.task_id)))
         out.append(entry)

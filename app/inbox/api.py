@@ -15,6 +15,7 @@ from app.cases.models import Case
 from app.cases.records import CaseTask
 from app.engine import FormInvalid
 from app.extensions import db
+from app.inbox import queries
 from app.inbox.schemas import CompleteIn, ReassignIn, TaskDetail, TaskOut, TaskQuery
 from app.timeutil import utcnow
 
@@ -23,31 +24,18 @@ blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks",
 SECURITY = [{"ApiToken": []}]
 
 
+VIEW_TABS = {"mine": "mine", "group": "pool", "department": "all", "done": "done"}
+
+
 def _listing(user: User, args: dict):
-    view = args["view"]
-    query = select(CaseTask).join(Case, Case.id == CaseTask.case_id).where(task_scope(user))
-    if view == "mine":
-        query = query.where(CaseTask.assignee_id == user.id, CaseTask.state == "open")
-    elif view == "group":
-        query = query.where(CaseTask.state == "open", CaseTask.assignee_id.is_(None),
-                            CaseTask.group_name.in_(user.groups or ("-",)))
-    elif view == "department":
-        query = query.where(CaseTask.state == "open")
-    else:
-        query = query.where(CaseTask.completed_by_id == user.id, CaseTask.state == "done")
-    if args.get("step"):
-        query = query.where(CaseTask.step == args["step"])
-    if args.get("rectify_class"):
-        query = query.where(Case.rectify_class == args["rectify_class"])
-    if args.get("jurisdiction"):
-        query = query.where(CaseTask.jurisdiction == args["jurisdiction"])
+    """The API's views are the inbox's tabs (app/inbox/queries.py), under their API names."""
+    f = queries.Filters(tab=VIEW_TABS[args["view"]], step=args.get("step"),
+                        rectify_class=args.get("rectify_class"),
+                        jurisdiction=args.get("jurisdiction"), overdue=args.get("overdue"))
+    query = select(CaseTask).join(Case, Case.id == CaseTask.case_id)
     if args.get("case_number"):
         query = query.where(Case.number == args["case_number"])
-    if "overdue" in args:
-        late = CaseTask.overdue.is_(True) | (CaseTask.due_at.is_not(None)
-                                             & (CaseTask.due_at < utcnow()))
-        query = query.where(late if args["overdue"] else ~late)
-    return query
+    return queries.restrict(query, user, f, utcnow())
 
 
 @blp.route("")

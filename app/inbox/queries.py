@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, case, false, func, select, true
 
-from app.auth.models import User
+from app.auth.models import User, region_prefix
 from app.auth.users import REGION_GROUPS, code_prefix, task_scope
 from app.cases.models import Case
 from app.cases.records import CaseTask
@@ -195,7 +195,7 @@ def _narrow(query: Select, f: Filters, now: datetime) -> Select:
     if f.department_code:
         query = query.where(CaseTask.department_code == f.department_code)
     if f.region_code:
-        query = query.where(code_prefix(CaseTask.region_code, _prefix(f.region_code)))
+        query = query.where(code_prefix(CaseTask.region_code, region_prefix(f.region_code)))
     if f.jurisdiction:
         query = query.where(CaseTask.jurisdiction == f.jurisdiction)
     if f.overdue is not None:
@@ -213,18 +213,16 @@ def _searched(text: str) -> list[int]:
     return list(db.session.scalars(by_number.union(by_serial)))
 
 
-def _prefix(region: str) -> str:
-    while region.endswith("00"):
-        region = region[:-2]
-    return region
+def restrict(query: Select, user: User, f: Filters, now: datetime) -> Select:
+    """`query` (of case tasks, with their case when a filter reads it) limited to the listing
+    `f` describes: its tab and queue, then its filters. The inbox and /api/v1/tasks use it."""
+    return _narrow(query.where(_tab(user, f.tab, queue(f.queue, user), now)), f, now)
 
 
-def _base(user: User, f: Filters, tab: str, now: datetime) -> Select:
-    chosen = queue(f.queue, user)
+def _base(user: User, f: Filters, now: datetime) -> Select:
     query = (select(*COLUMNS).select_from(CaseTask).join(Case, Case.id == CaseTask.case_id)
-             .outerjoin(User, User.id == CaseTask.assignee_id)
-             .where(_tab(user, tab, chosen, now)))
-    return _narrow(query, f, now)
+             .outerjoin(User, User.id == CaseTask.assignee_id))
+    return restrict(query, user, f, now)
 
 
 def _total(user: User, f: Filters, now: datetime) -> int:
@@ -232,8 +230,7 @@ def _total(user: User, f: Filters, now: datetime) -> int:
     query = select(func.count()).select_from(CaseTask)
     if f.rectify_class or f.q:
         query = query.join(Case, Case.id == CaseTask.case_id)
-    query = query.where(_tab(user, f.tab, queue(f.queue, user), now))
-    return db.session.scalar(_narrow(query, f, now))
+    return db.session.scalar(restrict(query, user, f, now))
 
 
 def narrowed(f: Filters) -> bool:
@@ -246,7 +243,7 @@ def page(user: User, f: Filters, now: datetime,
          tab_counts: dict[str, int] | None = None) -> tuple[list[Row], int]:
     """The rows of the page `f` asks for, and how many rows the listing has in all (the tab's
     count from `tab_counts` when nothing else narrows it)."""
-    query = _base(user, f, f.tab, now)
+    query = _base(user, f, now)
     known = (tab_counts or {}).get(f.tab)
     total = known if known is not None and not narrowed(f) else _total(user, f, now)
     order = DONE_SORT if f.tab == "done" and f.sort == "due" else SORTS.get(f.sort, SORTS["due"])

@@ -49,13 +49,7 @@ class TaskDetail(TaskOut):
 
 
 def _task_info(task):
-    version_id = task.case.process_version_id
-    if version_id is None:
-        return None
-    try:
-        return processes.definition_by_id(version_id).task(task.process_id, task.step)
-    except KeyError:
-        return None
+    return processes.task_info(task.case.process_version_id, task.process_id, task.step)
 
 
 class CompleteIn(Schema):

@@ -10,16 +10,16 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth.models import User
 from app.auth.users import can_act, task_scope
 from app.cases import assignment, lifecycle
 from app.cases.events import KIND_LABELS
 from app.cases.materials_view import materials_context
+from app.cases.present import actor_names, deadline_text
 from app.cases.records import CaseEvent, CaseTask
 from app.engine import FormInvalid
 from app.engine.definitions import TaskInfo
 from app.extensions import db
-from app.inbox import callscript, formview, present
+from app.inbox import callscript, formview
 from app.inbox.web import GROUP_LABELS, bp
 from app.org.models import Department
 from app.processes import service as processes
@@ -45,11 +45,7 @@ def _task_or_403(task_id: str) -> CaseTask:
 
 
 def _info(task: CaseTask) -> TaskInfo | None:
-    version_id = task.case.process_version_id
-    try:
-        return processes.definition_by_id(version_id).task(task.process_id, task.step)
-    except (KeyError, LookupError, TypeError):
-        return None
+    return processes.task_info(task.case.process_version_id, task.process_id, task.step)
 
 
 def _back_to() -> str:
@@ -129,14 +125,15 @@ def _render(task: CaseTask, values: dict, errors: dict):
         "inbox/task.html", task=task, case=case, review=case.review, info=info,
         widgets=formview.widgets(form, values, errors),
         other_errors=formview.other_errors(errors, form), error_count=len(errors),
-        deadline=present.deadline(task, now), actionable=actionable, mine=mine,
+        deadline=deadline_text(task, now), actionable=actionable, mine=mine,
         can_claim=task.state == "open" and task.assignee_id is None
         and can_act(current_user, task),
         events=events, kind_labels=KIND_LABELS, group_labels=GROUP_LABELS,
         script=callscript.for_task(task, case) if task.step == "revisit" else None,
         departments=_departments_near(case.region_code) if task.step == "dispatch" else [],
         masked_name=mask_name(case.review.reviewer_name), case_url=_case_url(case.number),
-        actor_names=_actor_names(events), rule=_rule_text(case.jurisdiction, task.rule_key),
+        actor_names=actor_names({e.actor for e in events}),
+        rule=_rule_text(case.jurisdiction, task.rule_key),
         back=_back_to(), **materials_context(case, task_id=task.task_id,
                                              back=request.full_path))
 
@@ -154,15 +151,6 @@ def _departments_near(region_code: str, limit: int = 500) -> list[Department]:
     return list(db.session.scalars(select(Department).where(
         Department.region_code.startswith(region_code[:4])).order_by(Department.name)
         .limit(limit)))
-
-
-def _actor_names(events: list[CaseEvent]) -> dict[str, str]:
-    """Username → name of the people in `events`; the system's own actors by what they are."""
-    usernames = {e.actor for e in events}
-    names = dict(db.session.execute(select(User.username, User.name).where(
-        User.username.in_(usernames))).all())
-    names.update({"system": gettext("系统"), "scheduler": gettext("定时任务")})
-    return names
 
 
 def _rule_text(jurisdiction: str, key: str | None) -> str | None:

@@ -16,6 +16,7 @@ from app.auth.access import protect
 from app.auth.models import User
 from app.auth.users import can_act, task_scope
 from app.cases import assignment
+from app.cases.present import deadline_text
 from app.cases.records import CaseTask
 from app.extensions import db
 from app.inbox import present, queries
@@ -84,7 +85,7 @@ def index():
         today=today, is_working_day=workdays.is_working_day(today),
         jurisdiction_name=lambda j: book.get(j).name if j in book else j,
         group_labels=GROUP_LABELS, class_labels=dict(present.class_choices()),
-        deadlines={r.task_id: present.deadline(r, now) for r in rows},
+        deadlines={r.task_id: deadline_text(r, now) for r in rows},
         counts=counts, tabs=queries.tabs_for(user),
         tab_labels=_tab_labels(user), queues=queries.queues_for(user),
         queue_counts=queries.queue_counts(user, now, known), chosen=chosen,

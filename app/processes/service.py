@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.engine import DiagramError, ProcessDefinition, definition_for
-from app.engine.definitions import content_hash
+from app.engine.definitions import TaskInfo, content_hash
 from app.extensions import db
 from app.processes.models import ProcessVersion
 from app.timeutil import utcnow
@@ -113,6 +113,17 @@ _by_version: dict[int, ProcessDefinition] = {}
 def definition(version: ProcessVersion) -> ProcessDefinition:
     """The parsed definition of a version (cached by content hash)."""
     return definition_for(version.process_key, version.files)
+
+
+def task_info(version_id: int | None, process_id: str, step: str) -> TaskInfo | None:
+    """A user task of process version `version_id` (its title, group, form), or None when the
+    case has no version yet or the version has no such task."""
+    if version_id is None:
+        return None
+    try:
+        return definition_by_id(version_id).task(process_id, step)
+    except KeyError:
+        return None
 
 
 def definition_by_id(version_id: int) -> ProcessDefinition:
