@@ -66,6 +66,7 @@ def _models() -> None:
     from app.cases import materials as _materials  # noqa: F401
     from app.cases import models as _cases  # noqa: F401
     from app.cases import records as _records  # noqa: F401
+    from app.modeler import models as _modeler  # noqa: F401
     from app.org import models as _org  # noqa: F401
     from app.processes import models as _processes  # noqa: F401
     from app.reviews import models as _reviews  # noqa: F401
@@ -90,11 +91,13 @@ def _web(app: Flask) -> None:
     from app.auth import web as auth_web
     from app.inbox import taskpage as _taskpage  # noqa: F401  (the task page's routes)
     from app.inbox.web import bp as inbox_bp
+    from app.modeler.web import bp as modeler_bp
 
     web.init_app(app)
     auth_web.init_app(app)
     app.register_blueprint(admin_bp)
     app.register_blueprint(inbox_bp)
+    app.register_blueprint(modeler_bp)
 
 
 def _blueprints(app: Flask) -> None:

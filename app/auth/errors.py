@@ -25,7 +25,9 @@ def unauthorized(message: str):
 
 
 def is_api() -> bool:
-    return request.path.startswith("/api/")
+    """The API, and the JSON endpoints of pages (a JSON body, or JSON asked for)."""
+    return (request.path.startswith("/api/") or request.is_json
+            or request.accept_mimetypes.best == "application/json")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -12,7 +12,11 @@ class ProcessVersion(db.Model):
     versions of a process is the current one; cases keep the version they started on."""
 
     __tablename__ = "process_versions"
-    __table_args__ = (db.Index("ix_process_versions_current", "jurisdiction", "process_key", "id"),)
+    __table_args__ = (
+        db.Index("ix_process_versions_current", "jurisdiction", "process_key", "id"),
+        db.UniqueConstraint("jurisdiction", "process_key", "number",
+                            name="uq_process_versions_number"),
+    )
 
     id = db.Column(BigId, primary_key=True)
     jurisdiction = db.Column(db.String(32), nullable=False)

@@ -1,0 +1,224 @@
+"""The modeler's pages (流程建模): the list of versions and the editor, with the editor's JSON
+endpoints (session login, CSRF token in the X-CSRFToken header). See docs/modeler.md."""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+
+from app.auth.access import protect
+from app.extensions import db
+from app.modeler import overview, service
+from app.modeler.models import ProcessDraft
+from app.modeler.service import EDITORS, Refused, Stale
+from app.processes import service as processes
+from app.processes.models import ProcessVersion
+from app.rules import service as rules_service
+from app.timeutil import to_local, utcnow
+from app.web.i18n import N_
+from app.web.nav import register
+
+bp = Blueprint("modeler", __name__, url_prefix="/modeler", template_folder="templates",
+               static_folder="static")
+protect(bp, *EDITORS)
+register("modeler.index", N_("流程建模"), roles=EDITORS, order=60, section="modeler.")
+
+FILE = "/<jurisdiction>/<file_name>"
+
+
+def version_dict(version: ProcessVersion) -> dict[str, Any]:
+    return {"id": version.id, "number": version.number, "label": version.label,
+            "deployed_by": version.deployed_by,
+            "deployed_at": to_local(version.deployed_at).isoformat(),
+            "comment": version.comment, "source": version.source}
+
+
+def draft_dict(draft: ProcessDraft | None, current: ProcessVersion) -> dict[str, Any] | None:
+    if draft is None:
+        return None
+    return {"updated_by": draft.updated_by, "updated_at": to_local(draft.updated_at).isoformat(),
+            "base_version": draft.base_version.number, "base_version_id": draft.base_version_id,
+            "stale": draft.base_version_id != current.id}
+
+
+def _current(jurisdiction: str, file_name: str) -> ProcessVersion:
+    """The jurisdiction's current version, after checking the user may edit it and it has
+    `file_name` (else 403 / 404)."""
+    if jurisdiction not in rules_service.current():
+        abort(404)
+    if not service.may_edit(current_user, jurisdiction):
+        abort(403)
+    version = processes.current(jurisdiction)
+    if file_name not in version.files:
+        abort(404)
+    return version
+
+
+def _refused(exc: Refused):
+    """A refusal as the API's JSON error, with the validation problems when there are any."""
+    body: dict[str, Any] = {"code": exc.status, "status": HTTPStatus(exc.status).phrase,
+                            "message": gettext(exc.message)}
+    if exc.errors:
+        body["errors"] = {name: [gettext(m) for m in messages]
+                          for name, messages in exc.errors.items()}
+    if exc.problems:
+        body["problems"] = [p.as_dict() for p in exc.problems]
+    if isinstance(exc, Stale):
+        body["current"] = version_dict(exc.current)
+    return jsonify(body), exc.status
+
+
+def _posted_xml() -> str:
+    """The `xml` of a JSON body, or a 422 Refused."""
+    body = request.get_json(silent=True)
+    xml = body.get("xml") if isinstance(body, dict) else None
+    if not isinstance(xml, str):
+        raise Refused(N_("请求有误。"), {"xml": [N_("缺少流程图内容 (xml)。")]})
+    return xml
+
+
+@bp.errorhandler(Refused)
+def _on_refused(exc: Refused):
+    return _refused(exc)
+
+
+@bp.get("/")
+def index():
+    return render_template("modeler/index.html", panels=overview.overview(current_user),
+                           source_labels=overview.SOURCE_LABELS,
+                           audit_labels=overview.AUDIT_LABELS,
+                           audit_summary=overview.audit_summary)
+
+
+@bp.get(FILE)
+def editor(jurisdiction: str, file_name: str):
+    version = _current(jurisdiction, file_name)
+    draft = service.draft_of(jurisdiction, version.process_key, file_name)
+    rules = rules_service.current().get(jurisdiction)
+    urls = {name: url_for(f"modeler.{name}", jurisdiction=jurisdiction, file_name=file_name)
+            for name in ("xml", "draft", "validate", "diff", "deploy")}
+    urls["index"] = url_for("modeler.index")
+    return render_template(
+        "modeler/editor.html", jurisdiction=jurisdiction, jurisdiction_name=rules.name,
+        file_name=file_name, files=sorted(version.files), version=version_dict(version),
+        draft=draft_dict(draft, version), urls=urls,
+        can_deploy=service.may_deploy(current_user, jurisdiction))
+
+
+@bp.get(FILE + "/xml")
+def xml(jurisdiction: str, file_name: str):
+    version = _current(jurisdiction, file_name)
+    draft = service.draft_of(jurisdiction, version.process_key, file_name)
+    source = request.args.get("from", "deployed")
+    if source == "draft" and draft is not None:
+        text = draft.xml
+    else:
+        source, text = "deployed", version.files[file_name]
+    return {"xml": text, "source": source, "version": version_dict(version),
+            "draft": draft_dict(draft, version)}
+
+
+@bp.put(FILE + "/draft")
+def draft(jurisdiction: str, file_name: str):
+    version = _current(jurisdiction, file_name)
+    saved = service.save_draft(version, file_name, _posted_xml(), current_user)
+    return {"draft": draft_dict(saved, version)}
+
+
+@bp.delete(FILE + "/draft")
+def discard(jurisdiction: str, file_name: str):
+    version = _current(jurisdiction, file_name)
+    service.discard_draft(jurisdiction, version.process_key, file_name)
+    return "", 204
+
+
+@bp.post(FILE + "/validate")
+def validate(jurisdiction: str, file_name: str):
+    version = _current(jurisdiction, file_name)
+    text = _posted_xml()
+    service.check_size(text)
+    problems = service.check(service.with_file(version, file_name, text), version.process_key)
+    return {"ok": not problems, "problems": [p.as_dict() for p in problems]}
+
+
+@bp.post(FILE + "/diff")
+def diff(jurisdiction: str, file_name: str):
+    from app.modeler.diff import diff_xml
+
+    version = _current(jurisdiction, file_name)
+    text = _posted_xml()
+    service.check_size(text)
+    try:
+        found = diff_xml(version.files[file_name], text)
+    except ValueError as exc:
+        raise Refused(N_("流程图无法解析，不能对比。"), {"xml": [str(exc)]}) from None
+    return {"base": version_dict(version), **found.as_dict()}
+
+
+@bp.post(FILE + "/deploy")
+def deploy(jurisdiction: str, file_name: str):
+    _current(jurisdiction, file_name)
+    if not service.may_deploy(current_user, jurisdiction):
+        abort(403)
+    body = request.get_json(silent=True) or {}
+    base = body.get("base_version")
+    deployed = service.deploy_file(
+        jurisdiction, file_name, _posted_xml(), body.get("comment"),
+        base if isinstance(base, int) else None, current_user)
+    return {"version": version_dict(deployed.version)}, 201
+
+
+def _deployer(jurisdiction: str) -> None:
+    if jurisdiction not in rules_service.current():
+        abort(404)
+    if not service.may_deploy(current_user, jurisdiction):
+        abort(403)
+
+
+@bp.post("/<jurisdiction>/rollback/<int:version_id>")
+def rollback(jurisdiction: str, version_id: int):
+    """Form post: make an earlier version current again (a new version with its files)."""
+    _deployer(jurisdiction)
+    try:
+        done = service.rollback(jurisdiction, version_id, request.form.get("comment"),
+                                current_user)
+    except Refused as exc:
+        _flash_refusal(exc)
+    else:
+        flash(gettext("已回滚：%(label)s 现为现行版本。", label=done.version.label), "success")
+    return redirect(url_for("modeler.index", _anchor=f"j-{jurisdiction}"))
+
+
+def _flash_refusal(exc: Refused) -> None:
+    details = [gettext(m) for messages in exc.errors.values() for m in messages]
+    details += [p.as_dict()["message"] for p in exc.problems[:5]]
+    flash(" ".join([gettext(exc.message), *details]), "error")
+
+
+@bp.post("/<jurisdiction>/migrate")
+def migrate(jurisdiction: str):
+    """Form post: move open cases (the numbers given, else every open case on an older
+    version) to the current version, where SpiffWorkflow's diff says it is safe."""
+    from app.modeler.migrate import move_cases
+
+    _deployer(jurisdiction)
+    current = processes.current(jurisdiction)
+    numbers = [n for n in re.split(r"[\s,，;；]+", request.form.get("numbers", "")) if n]
+    outcomes = move_cases(numbers or None, jurisdiction, current.id, current_user.username,
+                          utcnow())
+    moved = [o.number for o in outcomes if o.moved]
+    refused = {o.number: o.reasons for o in outcomes if not o.moved}
+    service.audit(current, "migrate", current_user.username, None,
+                  {"moved": moved, "refused": refused, "asked": numbers or "all"})
+    db.session.commit()
+    flash(gettext("已迁移 %(moved)d 件到 %(label)s；%(refused)d 件不能安全迁移。",
+                  moved=len(moved), label=current.label, refused=len(refused)),
+          "success" if moved or not refused else "warning")
+    for number, reasons in list(refused.items())[:10]:
+        flash(f"{number}: {'；'.join(reasons)}", "warning")
+    return redirect(url_for("modeler.index", _anchor=f"j-{jurisdiction}"))
