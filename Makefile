@@ -22,7 +22,7 @@ $(VENV)/.installed: $(VENV)/bin/python requirements.txt requirements-dev.txt
 	touch $@
 
 assets: app/static/vendor/.installed
-app/static/vendor/.installed: package.json package-lock.json scripts/vendor.sh
+app/static/vendor/.installed: package.json package-lock.json scripts/vendor.sh $(wildcard assets/modeler/*.js)
 	npm ci --no-audit --no-fund --loglevel=error
 	bash scripts/vendor.sh
 	touch $@

@@ -15,4 +15,14 @@ cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js "$out/bpmn-
 cp node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css \
   "$out/bpmn-js/"
 cp -r node_modules/bpmn-js/dist/assets/bpmn-font "$out/bpmn-js/"
+# The modeler: bpmn-js Modeler + properties panel (Camunda 7) + bpmnlint + Chinese labels, bundled
+# from assets/modeler/index.js by esbuild (its binary comes inside the npm package), with the
+# stylesheets of bpmn-js, diagram-js, the properties panel and bpmn-js-bpmnlint and the icon font.
+mkdir -p "$out/modeler"
+node_modules/.bin/esbuild assets/modeler/index.js --bundle --minify --format=iife \
+  --target=es2019 --log-level=warning --outfile="$out/modeler/modeler.js"
+cp node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css \
+  node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css \
+  node_modules/bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css "$out/modeler/"
+cp -r node_modules/bpmn-js/dist/assets/bpmn-font "$out/modeler/"
 echo "vendor assets copied to $out"
