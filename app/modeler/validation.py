@@ -395,6 +395,8 @@ def _check_spiff(files: Mapping[str, str], parsed: list[_File], process_key: str
         if where is None and element:
             where = next((f for f in parsed if element in f.lines), None)
         line = where.lines.get(element) if where and element else None
+        if element and any(p.element == element for p in out):
+            return  # already reported, in clearer words
         out.append(Problem("bpmn.invalid", template, {"detail": exc.detail.strip()},
                            where.name if where else None, element, line))
     except Exception as exc:  # noqa: BLE001 - anything else SpiffWorkflow or forms raise
