@@ -85,6 +85,9 @@ class CaseTimer(db.Model):
     next: the due instant, later after a failure (retried with backoff)."""
 
     __tablename__ = "case_timers"
+    # The claim's order, whole in the index: with `fire_at` alone, timers due at the same
+    # instant (a day's warnings) were read and sorted again for every claim.
+    __table_args__ = (db.Index("ix_case_timers_claim", "fire_at", "id"),)
 
     id = db.Column(BigId, primary_key=True)
     task_id = db.Column(db.String(36), nullable=False, unique=True)  # the timer's workflow task
@@ -93,6 +96,6 @@ class CaseTimer(db.Model):
     kind = db.Column(db.String(12), nullable=False)  # warning | overdue | deadline | timer
     step = db.Column(db.String(64), nullable=True)  # the user task it sits on
     due_at = db.Column(UTCDateTime, nullable=False)
-    fire_at = db.Column(UTCDateTime, nullable=False, index=True)
+    fire_at = db.Column(UTCDateTime, nullable=False)
     attempts = db.Column(db.Integer, nullable=False, default=0)
     last_error = db.Column(db.Text, nullable=True)
