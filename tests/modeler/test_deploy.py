@@ -1,0 +1,185 @@
+"""The modeler's pages and JSON endpoints: who may open, draft and deploy; a bad diagram is
+refused and the live version stays; deploys, refusals and roll backs are audited; running
+cases keep their version while new ones start on the newest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.auth import users
+from app.cases.models import Case
+from app.config import ROOT
+from app.extensions import db
+from app.modeler import service
+from app.modeler.models import ProcessAudit, ProcessDraft
+from app.processes import service as processes
+
+PASSWORD = "modeler-pass-1"
+SZ = "440305000000"
+JS = "320102000000"
+BASE = "/modeler/shenzhen/bad_review.bpmn"
+SHIPPED = (Path(ROOT) / "bpmn" / "bad_review.bpmn").read_text(encoding="utf-8")
+RENAMED = SHIPPED.replace('name="联系服务对象"', 'name="电话联系服务对象"')
+BAD_KEY = SHIPPED.replace('warning("contact")', 'warning("no.such.rule")')
+
+
+def sign_in(client, username: str, role: str, region: str = SZ) -> None:
+    users.create(username, f"测试{username}", role, None, region, password=PASSWORD)
+    resp = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert resp.status_code == 302
+
+
+@pytest.fixture()
+def supervisor(client):
+    sign_in(client, "sz_boss", "supervisor")
+    return client
+
+
+def current_number(jurisdiction: str = "shenzhen") -> int:
+    return processes.current(jurisdiction).number
+
+
+def deploy(client, xml: str, comment: str = "改名", **extra):
+    return client.post(BASE + "/deploy", json={"xml": xml, "comment": comment, **extra})
+
+
+def test_pages_need_an_editor_role(client):
+    assert client.get("/modeler/").status_code == 302  # to the login page
+    sign_in(client, "clerk", "caseworker")
+    assert client.get("/modeler/").status_code == 403
+    resp = client.get(BASE + "/xml", headers={"Accept": "application/json"})
+    assert resp.status_code == 403 and resp.get_json()["code"] == 403
+
+
+def test_the_versions_page_and_the_editor(supervisor):
+    page = supervisor.get("/modeler/").get_data(as_text=True)
+    assert "bad_review v1" in page and "bad_review.bpmn" in page
+    editor = supervisor.get(BASE)
+    assert editor.status_code == 200
+    assert supervisor.get("/modeler/shenzhen/nope.bpmn").status_code == 404
+    assert supervisor.get("/modeler/mars/bad_review.bpmn").status_code == 404
+
+
+def test_a_supervisor_edits_only_their_jurisdiction(supervisor):
+    assert supervisor.get("/modeler/jiangsu/bad_review.bpmn").status_code == 403
+
+
+def test_drafts_are_saved_read_and_discarded(supervisor):
+    got = supervisor.get(BASE + "/xml").get_json()
+    assert got["source"] == "deployed" and got["draft"] is None and got["xml"] == SHIPPED
+    saved = supervisor.put(BASE + "/draft", json={"xml": RENAMED}).get_json()["draft"]
+    assert saved["updated_by"] == "sz_boss" and saved["stale"] is False
+    again = supervisor.get(BASE + "/xml?from=draft").get_json()
+    assert again["source"] == "draft" and again["xml"] == RENAMED
+    assert supervisor.get(BASE + "/xml").get_json()["xml"] == SHIPPED  # deployed by default
+    assert supervisor.delete(BASE + "/draft").status_code == 204
+    assert db.session.scalar(select(ProcessDraft)) is None
+
+
+def test_a_draft_without_xml_or_too_big_is_refused(supervisor):
+    resp = supervisor.put(BASE + "/draft", json={"text": "x"})
+    assert resp.status_code == 422 and "xml" in resp.get_json()["errors"]
+    resp = supervisor.put(BASE + "/draft", json={"xml": "x" * (2 * 1024 * 1024 + 1)})
+    assert resp.status_code == 413 and "xml" in resp.get_json()["errors"]
+
+
+def test_validate_names_the_element(supervisor):
+    assert supervisor.post(BASE + "/validate", json={"xml": RENAMED}).get_json() == {
+        "ok": True, "problems": []}
+    found = supervisor.post(BASE + "/validate", json={"xml": BAD_KEY}).get_json()
+    assert found["ok"] is False
+    problem = found["problems"][0]
+    assert problem["code"] == "timer.rule_key" and problem["file"] == "bad_review.bpmn"
+    assert problem["element"] and problem["line"]
+
+
+def test_diff_lists_the_renamed_task(supervisor):
+    found = supervisor.post(BASE + "/diff", json={"xml": RENAMED}).get_json()
+    assert found["base"]["number"] == 1
+    assert [c["id"] for c in found["changed"]] == ["contact"]
+    assert not found["added"] and not found["removed"]
+
+
+def test_a_broken_diagram_is_not_deployed(supervisor):
+    before = current_number()
+    resp = deploy(supervisor, BAD_KEY)
+    assert resp.status_code == 422
+    body = resp.get_json()
+    assert body["problems"][0]["code"] == "timer.rule_key"
+    assert current_number() == before
+    audit = db.session.scalars(select(ProcessAudit)).all()
+    assert [a.kind for a in audit] == ["deploy_refused"]
+    malformed = deploy(supervisor, SHIPPED[:500])
+    assert malformed.status_code == 422 and malformed.get_json()["problems"][0]["code"] == (
+        "xml.malformed")
+    assert current_number() == before
+
+
+def test_deploy_needs_a_comment_and_a_change(supervisor):
+    assert deploy(supervisor, RENAMED, comment=" ").get_json()["errors"]["comment"]
+    unchanged = deploy(supervisor, SHIPPED)
+    assert unchanged.status_code == 422 and unchanged.get_json()["errors"]["xml"]
+
+
+def test_deploy_makes_a_new_version_for_new_cases_only(supervisor, bad_rating, auth):
+    old = _open_case(supervisor, bad_rating, auth, "OLD1")
+    supervisor.put(BASE + "/draft", json={"xml": RENAMED})
+    base = processes.current("shenzhen").id
+    resp = deploy(supervisor, RENAMED, comment="联系环节改名", base_version=base)
+    assert resp.status_code == 201, resp.get_json()
+    version = resp.get_json()["version"]
+    assert version["number"] == 2 and version["source"] == "modeler"
+    assert version["deployed_by"] == "sz_boss" and version["comment"] == "联系环节改名"
+    assert db.session.scalar(select(ProcessDraft)) is None  # the deployed draft is gone
+    audit = db.session.scalars(select(ProcessAudit)).all()
+    assert [(a.kind, a.actor, a.comment) for a in audit] == [("deploy", "sz_boss", "联系环节改名")]
+    new = _open_case(supervisor, bad_rating, auth, "NEW1")
+    assert _case(old).process_version.number == 1
+    assert _case(new).process_version.number == 2
+    stale = deploy(supervisor, RENAMED.replace("电话联系", "再联系"), base_version=base)
+    assert stale.status_code == 409 and stale.get_json()["current"]["number"] == 2
+
+
+def test_only_supervisors_and_administrators_deploy(client):
+    sign_in(client, "owner", "process_owner")
+    assert client.get(BASE).status_code == 200
+    assert deploy(client, RENAMED).status_code == 403
+    assert current_number() == 1
+
+
+def test_roll_back_makes_an_old_version_current_again(supervisor):
+    assert deploy(supervisor, RENAMED).status_code == 201
+    v1 = service.versions("shenzhen", "bad_review")[-1]
+    resp = supervisor.post(f"/modeler/shenzhen/rollback/{v1.id}", data={"comment": "改回"})
+    assert resp.status_code == 302
+    current = processes.current("shenzhen")
+    assert current.number == 3 and current.source == "rollback"
+    assert current.files == v1.files
+    kinds = [a.kind for a in db.session.scalars(select(ProcessAudit).order_by(ProcessAudit.id))]
+    assert kinds == ["deploy", "rollback"]
+    again = supervisor.post(f"/modeler/shenzhen/rollback/{current.id}", data={"comment": "x"})
+    assert again.status_code == 302 and processes.current("shenzhen").number == 3
+
+
+def test_writes_need_the_csrf_header(app_ctx, supervisor):
+    app_ctx.config["WTF_CSRF_ENABLED"] = True
+    try:
+        resp = supervisor.put(BASE + "/draft", json={"xml": RENAMED})
+    finally:
+        app_ctx.config["WTF_CSRF_ENABLED"] = False
+    assert resp.status_code == 400 and resp.is_json
+
+
+def _open_case(client, bad_rating, auth, serial: str) -> str:
+    resp = client.post("/api/v1/reviews", json=bad_rating(serial_no=serial, region_code=SZ),
+                       headers=auth)
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()["case"]["number"]
+
+
+def _case(number: str) -> Case:
+    db.session.expire_all()
+    return db.session.scalar(select(Case).where(Case.number == number))
