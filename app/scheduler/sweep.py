@@ -100,29 +100,32 @@ def start_waiting(now: datetime, limit: int = 500, case_ids: list[int] | None = 
     return started
 
 
-def _claim_next(now: datetime, skip: set[int]) -> CaseTimer | None:
+def _claim_next(now: datetime, skip: set[int]) -> tuple[CaseTimer, Case] | None:
     """The next timer to try, oldest first (by fire_at: the due instant, later for retries),
-    skipping those another scheduler holds."""
-    query = (select(CaseTimer).where(CaseTimer.fire_at < now)  # fires once its instant passed
+    skipping those another scheduler holds; with its case, read in the same statement."""
+    query = (select(CaseTimer, Case).join(Case, Case.id == CaseTimer.case_id)
+             .options(lazyload(Case.review))
+             .where(CaseTimer.fire_at < now)  # fires once its instant passed
              .order_by(CaseTimer.fire_at, CaseTimer.id).limit(1))
     if skip:
         query = query.where(CaseTimer.id.not_in(skip))
     if is_postgres():
-        query = query.with_for_update(skip_locked=True)
-    return db.session.scalar(query)
+        query = query.with_for_update(skip_locked=True, of=CaseTimer)
+    row = db.session.execute(query).first()
+    return None if row is None else (row[0], row[1])
 
 
 def fire_due_timers(now: datetime, limit: int = 10_000) -> SweepResult:
     """Fire timers due at `now`, oldest first; at most `limit` claims in one pass."""
     result, busy = SweepResult(), set()  # timers whose case another scheduler had
     for _ in range(limit):
-        timer = _claim_next(now, busy)
-        if timer is None:
+        claimed = _claim_next(now, busy)
+        if claimed is None:
             db.session.rollback()
             break
+        timer, case = claimed
         timer_id, case_id, task_id = timer.id, timer.case_id, timer.task_id
         try:
-            case = db.session.get(Case, case_id, options=[lazyload(Case.review)])
             fired = lifecycle.fire_due(case, now)
             db.session.commit()
             result.fired += len(fired)
