@@ -24,6 +24,7 @@ KIND_LABELS = {
     "attachment_added": "上传证明材料",
     "commented": "备注",
     "phone_revealed": "查看评价人联系电话",
+    "process_migrated": "流程版本迁移",
 }
 
 
