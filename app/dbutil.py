@@ -99,8 +99,10 @@ def rebuild_schema() -> None:
     from flask_migrate import upgrade
 
     from app.cases import runcache
+    from app.processes.service import forget_versions
 
     runcache.cache.clear()
+    forget_versions()
     db.drop_all()
     with db.engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")

@@ -16,6 +16,7 @@ from app.config import ROOT, normalise_db_url
 from app.dbutil import rebuild_schema
 from app.demo.data import uscc
 from app.extensions import db
+from app.processes.service import forget_versions
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -60,6 +61,7 @@ def app_ctx(app):
 
 def _clear_tables() -> None:
     runcache.cache.clear()  # row ids start again: no workflow may outlive its case
+    forget_versions()  # nor a parsed definition its version
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())

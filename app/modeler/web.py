@@ -208,6 +208,7 @@ def migrate(jurisdiction: str):
 
     _deployer(jurisdiction)
     current = processes.current(jurisdiction)
+    db.session.commit()  # move_cases commits each case on its own
     numbers = [n for n in re.split(r"[\s,，;；]+", request.form.get("numbers", "")) if n]
     outcomes = move_cases(numbers or None, jurisdiction, current.id, current_user.username,
                           utcnow())

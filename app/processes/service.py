@@ -110,6 +110,13 @@ def deploy(jurisdiction: str, key: str, files: dict[str, str], *, source: str, b
 _by_version: dict[int, ProcessDefinition] = {}
 
 
+def forget_versions() -> None:
+    """Forget what is cached by version id and which releases were deployed (tests and
+    benchmarks empty the tables, and ids start again)."""
+    _by_version.clear()
+    _released_seen.clear()
+
+
 def definition(version: ProcessVersion) -> ProcessDefinition:
     """The parsed definition of a version (cached by content hash)."""
     return definition_for(version.process_key, version.files)

@@ -183,3 +183,25 @@ def _open_case(client, bad_rating, auth, serial: str) -> str:
 def _case(number: str) -> Case:
     db.session.expire_all()
     return db.session.scalar(select(Case).where(Case.number == number))
+
+
+def test_open_cases_move_to_the_current_version_when_it_is_safe(supervisor, bad_rating, auth):
+    waiting = _open_case(supervisor, bad_rating, auth, "MOVE1")
+    later_step = SHIPPED.replace('name="回访"', 'name="电话回访"')
+    assert deploy(supervisor, later_step, comment="回访改名").status_code == 201
+    page = supervisor.get("/modeler/").get_data(as_text=True)
+    assert "迁移到现行版本" in page
+    resp = supervisor.post("/modeler/shenzhen/migrate", data={"numbers": ""})
+    assert resp.status_code == 302
+    assert _case(waiting).process_version.number == 2
+    row = db.session.scalars(select(ProcessAudit).where(ProcessAudit.kind == "migrate")).one()
+    assert row.data["moved"] == [waiting] and row.data["refused"] == {}
+
+
+def test_a_case_whose_current_step_changed_is_not_moved(supervisor, bad_rating, auth):
+    waiting = _open_case(supervisor, bad_rating, auth, "STAY1")
+    assert deploy(supervisor, RENAMED).status_code == 201  # renames contact, its current step
+    supervisor.post("/modeler/shenzhen/migrate", data={"numbers": waiting})
+    assert _case(waiting).process_version.number == 1
+    row = db.session.scalars(select(ProcessAudit).where(ProcessAudit.kind == "migrate")).one()
+    assert row.data["moved"] == [] and row.data["refused"][waiting]

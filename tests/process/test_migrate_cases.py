@@ -30,15 +30,6 @@ FORMS: dict[str, dict[str, Any]] = {
 WHO = {"revisit": "sz_hotline"}
 
 
-@pytest.fixture(autouse=True)
-def fresh_definitions():
-    """Version ids start again after each test (the tables are emptied) while the parsed
-    definitions stay cached by id: forget them, so v2 here is not another test's v2."""
-    processes._by_version.clear()
-    yield
-    processes._by_version.clear()
-
-
 @pytest.fixture()
 def travel(desk, time_machine):
     def travel(when: str) -> Any:
