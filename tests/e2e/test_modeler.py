@@ -136,7 +136,9 @@ def shape(page, element_id: str):
 
 
 def pick(page, element_id: str) -> None:
-    """Click the element on the canvas; the properties panel shows it."""
+    """Click the element on the canvas (scrolled to first, as a user pans); the properties
+    panel shows it."""
+    page.evaluate("id => window.hcpModeler.get('canvas').scrollToElement(id)", element_id)
     shape(page, element_id).click()
     page.wait_for_function(
         "id => (window.hcpModeler.get('selection').get()[0] || {}).id === id", arg=element_id)
@@ -350,12 +352,17 @@ def test_a_caseworker_gets_403_and_a_process_owner_may_not_deploy(live_server, p
     assert page.locator('.mod-tools button[data-action="save"]').is_enabled()
 
 
-def test_the_modeler_in_english(live_server, page, office):
+def test_the_modeler_in_english(live_server, page, screenshot, office):
     open_editor(page, live_server)
     assert page.locator('.djs-palette [data-action="create.task"]').get_attribute(
         "aria-label") == "创建任务"
+    page.set_viewport_size({"width": 820, "height": 1180})  # a tablet, in English
     page.click(".langswitch a[hreflang=en]")
     page.wait_for_selector('#modeler[data-state="ready"]')
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator('.djs-palette [data-action="create.task"]').get_attribute(
         "aria-label") == "Create task"
+    pick(page, "contact")
+    assert "USER TASK" in page.locator(".bio-properties-panel-header").inner_text().upper()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 820
+    screenshot(page, "modeler-en-tablet")

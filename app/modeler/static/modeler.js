@@ -152,7 +152,7 @@
     state.busy = busy;
     root.dataset.busy = busy ? "1" : "0";
     Array.prototype.forEach.call(root.querySelectorAll(".mod-tools button"), function (b) {
-      if (b.dataset.action !== "open-draft") { b.disabled = busy; }
+      if (b.dataset.action !== "open-draft" && b.dataset.action !== "fit") { b.disabled = busy; }
     });
     renderStatus();
   }
@@ -209,7 +209,7 @@
         state.version = res.body.version;
         state.draft = res.body.draft;
         canvasMsg.hidden = true;
-        canvas.zoom("fit-viewport", "auto");
+        fitView();
         clearProblems(); clearDiff();
         markClean();
         root.dataset.state = "ready";
@@ -226,6 +226,18 @@
       canvasMsg.textContent = fmt(T.import_failed, { error: err && err.message || err });
       throw err;
     });
+  }
+
+  /* The whole diagram, unless that makes its text unreadable (a tablet): then its top left
+     (where it starts) at a readable scale, clear of the palette. */
+  var READABLE = 0.4, START_SCALE = 0.65, PALETTE = 130;
+  function fitView() {
+    canvas.zoom("fit-viewport", "auto");
+    var vb = canvas.viewbox();
+    if (vb.scale >= READABLE) { return; }
+    var w = vb.outer.width / START_SCALE, h = vb.outer.height / START_SCALE;
+    canvas.viewbox({ x: vb.inner.x - PALETTE / START_SCALE, y: vb.inner.y - 20 / START_SCALE,
+                     width: w, height: h });
   }
 
   function staleNote() {
@@ -645,6 +657,7 @@
     "validate": validate,
     "diff": diff,
     "deploy": openDeploy,
+    "fit": function () { canvas.zoom("fit-viewport", "auto"); },
   };
   root.querySelector(".mod-tools").addEventListener("click", function (e) {
     var b = e.target.closest("button[data-action]");
