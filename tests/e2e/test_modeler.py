@@ -117,6 +117,15 @@ def office(app, app_ctx, time_machine, monkeypatch) -> Office:
     return office
 
 
+@pytest.fixture(autouse=True)
+def no_script_errors(page):
+    """Every test here ends with no uncaught error in the page's scripts."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield
+    assert errors == []
+
+
 def sign_in(page, base: str, username: str, path: str = EDITOR) -> None:
     page.goto(f"{base}/login?next={path}")
     page.fill("#username", username)
