@@ -295,12 +295,14 @@ def _elements(text: str) -> tuple[dict[str, Element], dict[str, tuple]]:
 
 
 def _layout(root: etree._Element) -> dict[str, tuple]:
-    """BPMNDI shapes and edges by element id: bounds, waypoints, label bounds, flags."""
+    """BPMNDI shapes and edges by element id: bounds, waypoints, label bounds, flags. An empty
+    part (bpmn-js adds `<bpmndi:BPMNLabel/>` when a task is renamed) draws nothing."""
     layout = {}
     for node in root.iter(f"{{{BPMNDI}}}BPMNShape", f"{{{BPMNDI}}}BPMNEdge"):
         drawn = tuple(
             (_local(part.tag), tuple(sorted((k, _number(v)) for k, v in part.attrib.items())))
-            for part in node.iter() if part is not node and isinstance(part.tag, str))
+            for part in node.iter()
+            if part is not node and isinstance(part.tag, str) and (len(part) or part.attrib))
         flags = tuple(sorted((k, v) for k, v in node.attrib.items() if k.startswith("is")))
         layout[node.get("bpmnElement")] = (flags, drawn)
     return layout

@@ -100,13 +100,14 @@ def save_draft(version: ProcessVersion, file_name: str, xml: str, user: User) ->
     """Save (over) the draft of `file_name`, started from `version`. A draft may be invalid."""
     check_size(xml)
     version_file(version, file_name)
+    author = user.username  # read before the draft is pending: it may refresh the user
     draft = draft_of(version.jurisdiction, version.process_key, file_name)
     if draft is None:
         draft = ProcessDraft(jurisdiction=version.jurisdiction, process_key=version.process_key,
                              file_name=file_name)
-        db.session.add(draft)
     draft.xml, draft.base_version_id = xml, version.id
-    draft.updated_by, draft.updated_at = user.username, utcnow()
+    draft.updated_by, draft.updated_at = author, utcnow()
+    db.session.add(draft)
     db.session.commit()
     return draft
 

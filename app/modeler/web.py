@@ -12,6 +12,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from app.auth.access import protect
+from app.cases.present import actor_names
 from app.extensions import db
 from app.modeler import overview, service
 from app.modeler.models import ProcessDraft
@@ -33,7 +34,7 @@ FILE = "/<jurisdiction>/<file_name>"
 
 def version_dict(version: ProcessVersion) -> dict[str, Any]:
     return {"id": version.id, "number": version.number, "label": version.label,
-            "deployed_by": version.deployed_by,
+            "deployed_by": version.deployed_by, "deployed_by_name": _name(version.deployed_by),
             "deployed_at": to_local(version.deployed_at).isoformat(),
             "comment": version.comment, "source": version.source}
 
@@ -41,9 +42,15 @@ def version_dict(version: ProcessVersion) -> dict[str, Any]:
 def draft_dict(draft: ProcessDraft | None, current: ProcessVersion) -> dict[str, Any] | None:
     if draft is None:
         return None
-    return {"updated_by": draft.updated_by, "updated_at": to_local(draft.updated_at).isoformat(),
+    return {"updated_by": draft.updated_by, "updated_by_name": _name(draft.updated_by),
+            "updated_at": to_local(draft.updated_at).isoformat(),
             "base_version": draft.base_version.number, "base_version_id": draft.base_version_id,
             "stale": draft.base_version_id != current.id}
+
+
+def _name(username: str) -> str:
+    """A person's name for a username (the system's own actors by what they are)."""
+    return actor_names({username})[username]
 
 
 def _current(jurisdiction: str, file_name: str) -> ProcessVersion:
@@ -54,6 +61,7 @@ def _current(jurisdiction: str, file_name: str) -> ProcessVersion:
     if not service.may_edit(current_user, jurisdiction):
         abort(403)
     version = processes.current(jurisdiction)
+    db.session.commit()  # the first visit may have deployed bpmn/
     if file_name not in version.files:
         abort(404)
     return version

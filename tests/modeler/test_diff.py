@@ -189,3 +189,12 @@ def test_labels_are_translated_in_a_request(app):
 def test_malformed_xml_is_a_value_error(source):
     with pytest.raises(ValueError, match="not well-formed"):
         diff_xml(source, "<bpmn:definitions>")
+
+
+def test_the_empty_label_bpmn_js_adds_on_a_rename_is_no_move(source):
+    shape = '<dc:Bounds x="750" y="570" width="100" height="80" />'
+    renamed = source.replace('name="联系服务对象"', 'name="电话联系"').replace(
+        shape, shape + "<bpmndi:BPMNLabel />", 1)
+    found = diff_xml(source, renamed)
+    assert [c.id for c in found.changed] == ["contact"]
+    assert found.layout_changed is False

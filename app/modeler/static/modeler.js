@@ -83,7 +83,7 @@
   function renderStatus() {
     $('[data-field="version-label"]').textContent = state.version.label;
     var chip = $('[data-status="version"]');
-    chip.title = [state.version.deployed_by, when(state.version.deployed_at), state.version.comment]
+    chip.title = [state.version.deployed_by_name || state.version.deployed_by, when(state.version.deployed_at), state.version.comment]
       .filter(Boolean).join(" · ");
     var base = state.draft && state.source === "draft"
       ? "v" + state.draft.base_version : state.version.label;
@@ -91,7 +91,7 @@
       ? fmt(state.source === "draft" ? T.opened_draft : T.opened_deployed, { label: base })
       : T.loading;
     $('[data-field="draft"]').textContent = state.draft
-      ? fmt(T.draft_saved_by, { who: state.draft.updated_by, when: when(state.draft.updated_at) })
+      ? fmt(T.draft_saved_by, { who: state.draft.updated_by_name || state.draft.updated_by, when: when(state.draft.updated_at) })
       : T.no_draft;
     var openDraft = $('[data-action="open-draft"]');
     openDraft.disabled = !state.draft || state.busy;
@@ -197,7 +197,7 @@
         staleNote();
         if (state.source === "draft") {
           notify("info", fmt(T.draft_opened_note,
-                             { who: state.draft.updated_by, when: when(state.draft.updated_at) }));
+                             { who: state.draft.updated_by_name || state.draft.updated_by, when: when(state.draft.updated_at) }));
         }
       });
     }).catch(function (err) {
@@ -292,7 +292,7 @@
   }
 
   function stale(current) {
-    var text = current ? fmt(T.stale, { label: current.label, who: current.deployed_by,
+    var text = current ? fmt(T.stale, { label: current.label, who: current.deployed_by_name || current.deployed_by,
                                          when: when(current.deployed_at) }) : T.stale_plain;
     notify("warning", text, { kind: "stale", actions: [
       { label: T.reload, run: function () { window.location.reload(); } }] });
