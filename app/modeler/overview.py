@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.cases.models import IN_PROGRESS, Case
+from app.cases.present import actor_names
 from app.extensions import db
 from app.modeler import service
 from app.modeler.models import ProcessAudit, ProcessDraft
@@ -74,6 +75,14 @@ def overview(user: User) -> list[Panel]:
     panels = [panel(user, j) for j in service.jurisdictions_for(user)]
     db.session.commit()  # processes.current may have deployed bpmn/ for the first time
     return panels
+
+
+def people(panels: list[Panel]) -> dict[str, str]:
+    """Username → name of everyone the panels show (deployers, draft authors, actors)."""
+    usernames = {v.deployed_by for p in panels for v in p.versions}
+    usernames |= {d.updated_by for p in panels for d in p.drafts.values()}
+    usernames |= {a.actor for p in panels for a in p.history}
+    return actor_names(usernames) if usernames else {}
 
 
 def audit_summary(row: ProcessAudit) -> dict[str, Any]:

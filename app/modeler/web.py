@@ -97,10 +97,12 @@ def _on_refused(exc: Refused):
 
 @bp.get("/")
 def index():
-    return render_template("modeler/index.html", panels=overview.overview(current_user),
+    panels = overview.overview(current_user)
+    return render_template("modeler/index.html", panels=panels,
                            source_labels=overview.SOURCE_LABELS,
                            audit_labels=overview.AUDIT_LABELS,
-                           audit_summary=overview.audit_summary)
+                           audit_summary=overview.audit_summary,
+                           names=overview.people(panels))
 
 
 @bp.get(FILE)
@@ -199,7 +201,7 @@ def rollback(jurisdiction: str, version_id: int):
         _flash_refusal(exc)
     else:
         flash(gettext("已回滚：%(label)s 现为现行版本。", label=done.version.label), "success")
-    return redirect(url_for("modeler.index", _anchor=f"j-{jurisdiction}"))
+    return redirect(url_for("modeler.index"))
 
 
 def _flash_refusal(exc: Refused) -> None:
@@ -230,4 +232,4 @@ def migrate(jurisdiction: str):
           "success" if moved or not refused else "warning")
     for number, reasons in list(refused.items())[:10]:
         flash(f"{number}: {'；'.join(reasons)}", "warning")
-    return redirect(url_for("modeler.index", _anchor=f"j-{jurisdiction}"))
+    return redirect(url_for("modeler.index"))

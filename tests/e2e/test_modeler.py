@@ -375,3 +375,33 @@ def test_the_modeler_in_english(live_server, page, screenshot, office):
     assert "USER TASK" in page.locator(".bio-properties-panel-header").inner_text().upper()
     assert page.evaluate("document.documentElement.scrollWidth") <= 820
     screenshot(page, "modeler-en-tablet")
+
+
+def test_the_versions_page_rolls_back_and_moves_open_cases(live_server, page, screenshot,
+                                                           office):
+    """On /modeler/ a supervisor sees both versions with their open cases, moves the case
+    that may move, and rolls back to v1 with a comment."""
+    waiting = office.post()  # waits at contact on v1
+    later = processes.current("shenzhen").files["bad_review.bpmn"].replace(
+        'name="回访"', 'name="电话回访"')
+    boss = db.session.scalar(select(User).where(User.username == "sz_boss"))
+    service.deploy_file("shenzhen", "bad_review.bpmn", later, "回访改名", None, boss)
+    sign_in(page, live_server, "sz_boss", "/modeler/")
+    panel = page.locator("#j-shenzhen")
+    assert "bad_review v2" in panel.locator("[data-current-version]").inner_text()
+    screenshot(page, "modeler-versions")
+    panel.locator("form.migrate button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "已迁移 1 件" in page.locator(".flashes").inner_text()
+    db.session.rollback()
+    assert db.session.scalar(select(Case).where(Case.number == waiting)).process_version.number == 2
+    office.do(waiting, "contact")  # it goes on, on v2
+    row = page.locator("#j-shenzhen tr", has_text="bad_review v1")
+    row.locator("summary").click()
+    row.locator("input[name=comment]").fill("回访名称改回")
+    row.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "bad_review v3" in page.locator("#j-shenzhen [data-current-version]").inner_text()
+    history = page.locator("#j-shenzhen ul.audit").inner_text()
+    assert "回滚" in history and "回访名称改回" in history and "迁移在办工单" in history
+    screenshot(page, "modeler-versions-after")
