@@ -78,8 +78,14 @@ def start(case: Case, now: datetime, actor: str = "system") -> list[FiredTimer]:
     case.process_version_id, case.status = version.id, IN_PROGRESS
     log = [events.row(case.id, "started", actor, now,
                       data={"process_version": version.label})]
-    _after(case, run, fired, now, actor, log, open_rows=[], new_state=True)
+    _after(case, run, fired, now, actor, log, open_rows=[], new_state=True,
+           timers_before=frozenset())
     return fired
+
+
+def timer_ids(run: CaseRun) -> frozenset[str]:
+    """The task ids of the run's pending timers: its timer rows, as the last change left them."""
+    return frozenset(t.task_id for t in run.timers())
 
 
 def load(case: Case, now: datetime, seen: int | None = None) -> CaseRun:
@@ -112,6 +118,7 @@ def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | Non
     if row is None:
         raise Conflict(f"task {task_id} is not open")
     run = load(case, now, claim(case))
+    before = timer_ids(run)
     try:
         view = run.user_task(task_id)
     except TaskNotReady:
@@ -123,15 +130,16 @@ def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | Non
                       task_id=task_id, late=late, data=clean)]
     _summarise(case, clean)
     _after(case, run, fired, now, actor, log, open_rows, done_task_id=task_id,
-           done_by=user.id if user else None, late=late)
+           done_by=user.id if user else None, late=late, timers_before=before)
     return clean
 
 
 def fire_due(case: Case, now: datetime, actor: str = "scheduler") -> list[FiredTimer]:
     """Fire the case's timers that are due at `now`."""
     run = load(case, now, claim(case))
+    before = timer_ids(run)
     fired = run.fire_due()
-    _after(case, run, fired, now, actor, [], _open_rows(case))
+    _after(case, run, fired, now, actor, [], _open_rows(case), timers_before=before)
     return fired
 
 
@@ -167,14 +175,15 @@ def _summarise(case: Case, clean: Mapping[str, Any]) -> None:
 
 def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, actor: str,
            log: list[dict[str, Any]], open_rows: list[CaseTask], done_task_id: str | None = None,
-           done_by: int | None = None, late: bool = False, new_state: bool = False) -> None:
+           done_by: int | None = None, late: bool = False, new_state: bool = False,
+           timers_before: frozenset[str] | None = None) -> None:
     """Record fired timers, bring tasks and timers in step, save the state: a few statements
     in the change's transaction (the workflow is kept in this process once it commits)."""
     with db.session.no_autoflush:
         log += _apply_fired(case, fired, now, actor, open_rows)
         flags = frozenset((f.timer.attached_task_id or "", f.timer.kind) for f in fired)
         sync_tasks(case, run, now, done_task_id, done_by, late, open_rows, flags)
-        sync_timers(case, run.timers())
+        sync_timers(case, run.timers(), timers_before)
         if run.completed and case.status != CLOSED:
             case.status, case.closed_at = CLOSED, now
             log.append(events.row(case.id, "closed", actor, now,

@@ -69,15 +69,26 @@ def _task_row(case: Case, view: UserTaskView, now: datetime,
         "overdue": (view.task_id, "overdue") in fired, "late": False}
 
 
-def sync_timers(case: Case, pending: list[PendingTimer]) -> None:
+def sync_timers(case: Case, pending: list[PendingTimer],
+                before: frozenset[str] | None = None) -> None:
     """Make the case's timer rows the run's pending timers: rows of timers that fired or were
     cancelled go, new ones come due at their instant (rows already there keep their retry
-    state). Two statements, no read."""
-    gone = delete(CaseTimer).where(CaseTimer.case_id == case.id)
-    if pending:
-        gone = gone.where(CaseTimer.task_id.not_in([t.task_id for t in pending]))
-    db.session.execute(gone.execution_options(synchronize_session=False))
+    state). No read. With `before`, the task ids of the run's timers before this change (its
+    rows, as every change leaves them), only what changed is written: often one statement or
+    none; without it, two statements."""
+    if before is None:
+        gone = delete(CaseTimer).where(CaseTimer.case_id == case.id)
+        if pending:
+            gone = gone.where(CaseTimer.task_id.not_in([t.task_id for t in pending]))
+        new = pending
+    else:
+        left = before - {t.task_id for t in pending}
+        gone = (delete(CaseTimer).where(CaseTimer.case_id == case.id,
+                                        CaseTimer.task_id.in_(sorted(left))) if left else None)
+        new = [t for t in pending if t.task_id not in before]
+    if gone is not None:
+        db.session.execute(gone.execution_options(synchronize_session=False))
     bulk_insert(CaseTimer.__table__, [
         {"task_id": t.task_id, "case_id": case.id, "event": t.event, "kind": t.kind,
          "step": t.attached_step, "due_at": t.due_at, "fire_at": t.due_at, "attempts": 0}
-        for t in pending], conflict=("task_id",))
+        for t in new], conflict=("task_id",))

@@ -21,9 +21,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from app.auth import tokens, users
 from app.demo.data import uscc
+from app.engine import CaseRun
+from app.extensions import db
+from app.processes import service as processes
 
 SZ_REGION, JS_REGION = "440305000000", "320102000000"
 SZ_DEPT = (uscc("440300", 3), "深圳市人力资源和社会保障局")
@@ -109,7 +113,10 @@ class Flow:
     def do(self, step: str, when: str | None = None, **form) -> dict:
         if when:
             self.at(when)
-        return self.desk.do(self.who(step), self.number, step, **{**FORMS[step], **form})
+        timer_rows_match(self.number)  # as the last change or timer left them
+        task = self.desk.do(self.who(step), self.number, step, **{**FORMS[step], **form})
+        timer_rows_match(self.number)
+        return task
 
     def case(self) -> dict:
         return self.desk.case(self.number)
@@ -123,6 +130,23 @@ class Flow:
 
     def timeline(self) -> list[tuple[str, str | None]]:
         return [(e["kind"], e["step"]) for e in self.case()["timeline"]]
+
+
+def timer_rows_match(number: str) -> None:
+    """The case's timer rows are exactly the pending timers of its saved workflow (each change
+    writes only the difference, so this must hold after every one)."""
+    from app.cases import lifecycle
+    from app.cases.models import Case
+    from app.cases.records import CaseState, CaseTimer
+
+    db.session.expire_all()
+    case = db.session.scalar(select(Case).where(Case.number == number))
+    state = db.session.scalar(select(CaseState.state).where(CaseState.case_id == case.id))
+    run = CaseRun.load(processes.definition_by_id(case.process_version_id), state,
+                       lifecycle.clock_for(case, case.received_at))
+    rows = db.session.scalars(select(CaseTimer.task_id).where(CaseTimer.case_id == case.id))
+    assert set(rows) == {t.task_id for t in run.timers()}
+    db.session.rollback()
 
 
 def done(*steps: str) -> list[tuple[str, str | None]]:
