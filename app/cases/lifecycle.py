@@ -88,15 +88,18 @@ def timer_ids(run: CaseRun) -> frozenset[str]:
     return frozenset(t.task_id for t in run.timers())
 
 
-def load(case: Case, now: datetime, seen: int | None = None) -> CaseRun:
+def load(case: Case, now: datetime, seen: int | None = None,
+         state: str | None = None) -> CaseRun:
     """The case's workflow run: the one kept in this process when the case is still at
-    version `seen` (see runcache), else deserialized from its saved state."""
+    version `seen` (see runcache), else deserialized from its saved `state` (read here when
+    the caller did not read it along with the case)."""
     definition = processes.definition_by_id(case.process_version_id)
     clock = clock_for(case, now)
     workflow = runcache.cache.take(case.id, seen, case.process_version_id) if seen else None
     if workflow is not None:
         return CaseRun.resume(definition, workflow, clock)
-    state = db.session.scalar(select(CaseState.state).where(CaseState.case_id == case.id))
+    if state is None:
+        state = db.session.scalar(select(CaseState.state).where(CaseState.case_id == case.id))
     if state is None:
         raise Conflict(f"case {case.number} has not started yet")
     return CaseRun.load(definition, state, clock)
@@ -134,9 +137,11 @@ def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | Non
     return clean
 
 
-def fire_due(case: Case, now: datetime, actor: str = "scheduler") -> list[FiredTimer]:
-    """Fire the case's timers that are due at `now`."""
-    run = load(case, now, claim(case))
+def fire_due(case: Case, now: datetime, actor: str = "scheduler",
+             state: str | None = None) -> list[FiredTimer]:
+    """Fire the case's timers that are due at `now` (`state`: its saved workflow, when the
+    caller read it with the case)."""
+    run = load(case, now, claim(case), state)
     before = timer_ids(run)
     fired = run.fire_due()
     _after(case, run, fired, now, actor, [], _open_rows(case), timers_before=before)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import lazyload
 
 from app.cases import events, lifecycle
 from app.cases.models import AWAITING_ENGINE, Case
-from app.cases.records import CaseTimer
+from app.cases.records import CaseState, CaseTimer
 from app.dbutil import is_postgres
 from app.extensions import db
 from app.timeutil import utcnow
@@ -100,10 +100,12 @@ def start_waiting(now: datetime, limit: int = 500, case_ids: list[int] | None = 
     return started
 
 
-def _claim_next(now: datetime, skip: set[int]) -> tuple[CaseTimer, Case] | None:
+def _claim_next(now: datetime, skip: set[int]) -> tuple[CaseTimer, Case, str | None] | None:
     """The next timer to try, oldest first (by fire_at: the due instant, later for retries),
-    skipping those another scheduler holds; with its case, read in the same statement."""
-    query = (select(CaseTimer, Case).join(Case, Case.id == CaseTimer.case_id)
+    skipping those another scheduler holds; with its case and saved workflow, read in the same
+    statement (one snapshot: the state is the one of the case's version)."""
+    query = (select(CaseTimer, Case, CaseState.state).join(Case, Case.id == CaseTimer.case_id)
+             .outerjoin(CaseState, CaseState.case_id == Case.id)
              .options(lazyload(Case.review))
              .where(CaseTimer.fire_at < now)  # fires once its instant passed
              .order_by(CaseTimer.fire_at, CaseTimer.id).limit(1))
@@ -112,7 +114,7 @@ def _claim_next(now: datetime, skip: set[int]) -> tuple[CaseTimer, Case] | None:
     if is_postgres():
         query = query.with_for_update(skip_locked=True, of=CaseTimer)
     row = db.session.execute(query).first()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else (row[0], row[1], row[2])
 
 
 def fire_due_timers(now: datetime, limit: int = 10_000) -> SweepResult:
@@ -123,10 +125,10 @@ def fire_due_timers(now: datetime, limit: int = 10_000) -> SweepResult:
         if claimed is None:
             db.session.rollback()
             break
-        timer, case = claimed
+        timer, case, state = claimed
         timer_id, case_id, task_id = timer.id, timer.case_id, timer.task_id
         try:
-            fired = lifecycle.fire_due(case, now)
+            fired = lifecycle.fire_due(case, now, state=state)
             db.session.commit()
             result.fired += len(fired)
             if any(f.timer.task_id == task_id for f in fired):
