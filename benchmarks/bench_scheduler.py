@@ -117,9 +117,11 @@ def idle_sweeps(url: str) -> tuple[list[float], float, int]:
     return times[1:], seeded, timers
 
 
-def due_sweeps(url: str) -> list[tuple[float, int, int]]:
-    """(seconds, timers fired, failures) of the warning sweep and of the overdue sweep."""
+def due_sweeps(url: str) -> list[tuple[float, int, int, int]]:
+    """(seconds, timers fired, failures, SQL statements) of the warning sweep and of the
+    overdue sweep."""
     import time_machine
+    from sqlalchemy import event
 
     from app.extensions import db
     from app.reviews.intake import intake
@@ -140,11 +142,20 @@ def due_sweeps(url: str) -> list[tuple[float, int, int]]:
             assert sum(r.case_number is not None for r in results) == DUE_CASES
             started = start_waiting(RECEIVED + timedelta(minutes=1), limit=DUE_CASES)
             assert started == DUE_CASES, started
+        statements = [0]
+
+        def count(*_args) -> None:
+            statements[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", count)
         for when in (WARNINGS_DUE, OVERDUE_DUE):
+            statements[0] = 0
             with time_machine.travel(when, tick=True):
                 t0 = time.perf_counter()
                 result = sweep(when)
-                out.append((time.perf_counter() - t0, result.fired, result.failed))
+                out.append((time.perf_counter() - t0, result.fired, result.failed,
+                            statements[0]))
+        event.remove(db.engine, "before_cursor_execute", count)
         db.session.remove()
         db.engine.dispose()
     return out
@@ -166,14 +177,15 @@ def run() -> list[dict]:
             "detail": f"median of {IDLE_SWEEPS} sweeps ({min(idle):.2f}-{max(idle):.2f} ms); "
                       f"{timers:,} timer rows, seeded in {seeded:.1f} s"})
         fired = due_sweeps(url)
-        for (seconds, count, failed), what in zip(fired, ("warnings", "overdue timers"),
-                                                   strict=True):
+        for (seconds, count, failed, sql), what in zip(fired, ("warnings", "overdue timers"),
+                                                        strict=True):
             rows.append({
                 "name": f"sweep firing {count:,} due {what}, {label}", "value": round(seconds, 2),
                 "unit": "s", "goal": f"< {DUE_GOAL_S:g} s",
                 "ok": seconds < DUE_GOAL_S and count == DUE_CASES and failed == 0,
-                "detail": f"{count / seconds:,.0f} timers/s, {failed} failed; one transaction "
-                          f"per case, {DUE_CASES:,} cases started on the engine"})
+                "detail": f"{count / seconds:,.0f} timers/s, {failed} failed, "
+                          f"{sql / max(count, 1):.1f} SQL statements a timer (commits apart); "
+                          f"one transaction per case, {DUE_CASES:,} cases started on the engine"})
     return rows
 
 

@@ -7,12 +7,15 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 
-def error_response(code: int, message: str, errors: dict | None = None, headers=None):
+def error_response(code: int, message: str, errors: dict | None = None, headers=None,
+                   **extra):
+    """The JSON error; `extra` adds fields beside the standard ones (e.g. `problems`)."""
     from http import HTTPStatus
 
     body = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
     if errors is not None:
         body["errors"] = errors
+    body.update(extra)
     resp = jsonify(body)
     resp.status_code = code
     for k, v in (headers or {}).items():

@@ -178,6 +178,13 @@ def _summarise(case: Case, clean: Mapping[str, Any]) -> None:
         case.determination = "valid"  # 申诉不成立，按属实处理
 
 
+def save_change(case: Case, run: CaseRun, now: datetime, actor: str,
+                log: list[dict[str, Any]]) -> None:
+    """Save a change made to the run outside this module (e.g. moved to another version):
+    tasks, timers, the events in `log` and the state, as every change does."""
+    _after(case, run, [], now, actor, log, _open_rows(case))
+
+
 def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, actor: str,
            log: list[dict[str, Any]], open_rows: list[CaseTask], done_task_id: str | None = None,
            done_by: int | None = None, late: bool = False, new_state: bool = False,
@@ -198,13 +205,16 @@ def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, act
 
 
 def _save_state(case: Case, run: CaseRun, now: datetime, new: bool) -> None:
+    """The state on the case's process version (a moved case's new one), and the workflow
+    kept in this process once the change commits, tagged with that version."""
     values = {"state": run.dump(), "updated_at": now}
     if new:
         db.session.execute(insert(CaseState).values(
             case_id=case.id, process_version_id=case.process_version_id, **values))
     else:
         db.session.execute(update(CaseState).where(CaseState.case_id == case.id)
-                           .values(**values).execution_options(synchronize_session=False))
+                           .values(process_version_id=case.process_version_id, **values)
+                           .execution_options(synchronize_session=False))
     runcache.cache.keep_on_commit(db.session(), case.id, case.version,
                                   case.process_version_id, run.workflow)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from lxml import etree
 
+from app.modeler.safexml import XmlRefused, parse
 from app.web.i18n import N_
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -67,9 +68,6 @@ FORM_LABELS = {
 HANDLED = frozenset({"id", "name", "attachedToRef", "cancelActivity", "sourceRef", "targetRef",
                      "default", "calledElement", "scriptFormat", "processRef",
                      f"{{{CAMUNDA}}}candidateGroups"})
-
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                          remove_comments=True)
 
 Value = str | bool | None
 
@@ -283,8 +281,8 @@ def _element(node: etree._Element, lanes: dict[str, tuple[str, str]]) -> Element
 def _elements(text: str) -> tuple[dict[str, Element], dict[str, tuple]]:
     """The elements of a file by id (document order), and its layout by element id."""
     try:
-        root = etree.fromstring(text.encode("utf-8"), _PARSER)
-    except etree.XMLSyntaxError as exc:
+        root = parse(text, comments=False)
+    except XmlRefused as exc:
         raise ValueError(f"not well-formed XML: {exc}") from None
     lanes = _lanes(root)
     elements = {}

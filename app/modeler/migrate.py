@@ -14,14 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
-from app.cases import events, lifecycle, runcache
+from app.cases import events, lifecycle
 from app.cases.models import AWAITING_ENGINE, CLOSED, Case
-from app.cases.projection import sync_tasks, sync_timers
-from app.cases.records import CaseState
-from app.engine import CaseRun
 from app.engine.migration import MigrationRefused, migrate
 from app.extensions import db
 from app.processes import service as processes
@@ -133,23 +130,5 @@ def _move(case: Case, target: ProcessVersion, actor: str, now: datetime,
     run = lifecycle.load(case, now, lifecycle.claim(case))
     moved = migrate(run, processes.definition(target))  # MigrationRefused with the reasons
     case.process_version_id = target.id
-    log_row = events.row(case.id, KIND, actor, now,
-                         data={"from": from_label, "to": target.label})
-    _save(case, moved, now, log_row)
-
-
-def _save(case: Case, run: CaseRun, now: datetime, event: dict) -> None:
-    """Tasks and timers in step with the moved run, the event, the state on the new version;
-    the workflow is kept in this process once the change commits (tagged with the new
-    version, so no cached workflow of the old definition is taken again)."""
-    with db.session.no_autoflush:
-        sync_tasks(case, run, now)
-        sync_timers(case, run.timers())
-        events.insert([event])
-        db.session.execute(
-            update(CaseState).where(CaseState.case_id == case.id)
-            .values(state=run.dump(), process_version_id=case.process_version_id,
-                    updated_at=now)
-            .execution_options(synchronize_session=False))
-    runcache.cache.keep_on_commit(db.session(), case.id, case.version,
-                                  case.process_version_id, run.workflow)
+    lifecycle.save_change(case, moved, now, actor, [events.row(
+        case.id, KIND, actor, now, data={"from": from_label, "to": target.label})])

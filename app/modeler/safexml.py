@@ -31,10 +31,10 @@ def _line_at(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
 
 
-def _parser() -> etree.XMLParser:
+def _parser(comments: bool = True) -> etree.XMLParser:
     """A new parser per call (lxml parsers must not be shared between threads)."""
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           huge_tree=False, dtd_validation=False)
+                           huge_tree=False, dtd_validation=False, remove_comments=not comments)
 
 
 def check_text(text: str) -> bytes:
@@ -54,12 +54,12 @@ def check_text(text: str) -> bytes:
     return data
 
 
-def parse(text: str) -> etree._Element:
-    """The root element of `text`, or XmlRefused (see `check_text`; malformed XML with the
-    parser's message and line)."""
+def parse(text: str, comments: bool = True) -> etree._Element:
+    """The root element of `text` (without XML comments when `comments` is false), or
+    XmlRefused (see `check_text`; malformed XML with the parser's message and line)."""
     data = check_text(text)
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, _parser(comments))
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or (exc.position[0] if exc.position else None)
         raise XmlRefused("xml.malformed", exc.msg or str(exc), line) from None

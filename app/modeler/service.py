@@ -9,8 +9,7 @@ Each function works in the caller's session and commits what it changes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,14 +18,13 @@ from app.auth.models import User
 from app.engine.definitions import content_hash
 from app.extensions import db
 from app.modeler.models import ProcessAudit, ProcessDraft
+from app.modeler.safexml import MAX_BYTES
+from app.modeler.validation import Problem, rule_keys_now, validate
 from app.processes import service as processes
 from app.processes.models import ProcessVersion
 from app.rules import service as rules_service
 from app.timeutil import utcnow
 from app.web.i18n import N_
-
-if TYPE_CHECKING:
-    from app.modeler.validation import Problem
 
 EDITORS = ("supervisor", "process_owner", "admin")  # may open the modeler and save drafts
 DEPLOYERS = ("supervisor", "admin")  # may deploy and roll back
@@ -53,12 +51,6 @@ class Stale(Refused):
         self.current = current
 
 
-@dataclass
-class Deployed:
-    version: ProcessVersion
-    problems: list[Problem] = field(default_factory=list)
-
-
 def jurisdictions_for(user: User) -> list[str]:
     """Jurisdictions whose process `user` may edit: all for administrators, else the one of
     the user's region."""
@@ -76,11 +68,6 @@ def may_deploy(user: User, jurisdiction: str) -> bool:
     return user.role in DEPLOYERS and jurisdiction in jurisdictions_for(user)
 
 
-def version_file(version: ProcessVersion, file_name: str) -> str:
-    """The text of one file of a version; KeyError when the version has no such file."""
-    return version.files[file_name]
-
-
 def draft_of(jurisdiction: str, key: str, file_name: str) -> ProcessDraft | None:
     return db.session.scalar(select(ProcessDraft).where(
         ProcessDraft.jurisdiction == jurisdiction, ProcessDraft.process_key == key,
@@ -90,8 +77,6 @@ def draft_of(jurisdiction: str, key: str, file_name: str) -> ProcessDraft | None
 def check_size(xml: str) -> None:
     if not xml or not xml.strip():
         raise Refused(N_("请求有误。"), {"xml": [N_("流程图内容不能为空。")]})
-    from app.modeler.safexml import MAX_BYTES
-
     if len(xml.encode("utf-8")) > MAX_BYTES:
         raise Refused(N_("流程图过大。"), {"xml": [N_("流程图不能超过 2 MB。")]}, status=413)
 
@@ -99,7 +84,8 @@ def check_size(xml: str) -> None:
 def save_draft(version: ProcessVersion, file_name: str, xml: str, user: User) -> ProcessDraft:
     """Save (over) the draft of `file_name`, started from `version`. A draft may be invalid."""
     check_size(xml)
-    version_file(version, file_name)
+    if file_name not in version.files:
+        raise KeyError(file_name)
     author = user.username  # read before the draft is pending: it may refresh the user
     draft = draft_of(version.jurisdiction, version.process_key, file_name)
     if draft is None:
@@ -123,14 +109,14 @@ def discard_draft(jurisdiction: str, key: str, file_name: str) -> bool:
 
 def check(files: Mapping[str, str], key: str) -> list[Problem]:
     """Every problem of a whole set of files, against the rules in force now."""
-    from app.modeler.validation import rule_keys_now, validate
-
     return validate(files, key, rule_keys_now())
 
 
 def with_file(version: ProcessVersion, file_name: str, xml: str) -> dict[str, str]:
-    """The files of `version` with `file_name` replaced by `xml`."""
-    version_file(version, file_name)
+    """The files of `version` with `file_name` replaced by `xml` (KeyError when it has no
+    such file)."""
+    if file_name not in version.files:
+        raise KeyError(file_name)
     files = dict(version.files)
     files[file_name] = xml
     return files
@@ -161,9 +147,11 @@ def _clean_comment(comment: str | None) -> str:
 
 
 def _publish(current: ProcessVersion, files: dict[str, str], *, source: str, user: User,
-             comment: str, kind: str, data: dict[str, Any]) -> Deployed:
+             comment: str, kind: str, data: dict[str, Any],
+             draft: ProcessDraft | None = None) -> ProcessVersion:
     """Validate `files` and make them the jurisdiction's new version, or refuse (the current
-    version stays in force and the refusal is audited)."""
+    version stays in force and the refusal is audited). `draft`, the edit now deployed, goes
+    in the same transaction."""
     key, jurisdiction = current.process_key, current.jurisdiction
     if content_hash(files) == current.content_hash:
         raise Refused(N_("与当前版本相比没有任何改动。"), {"xml": [N_("没有改动，无需部署。")]})
@@ -179,15 +167,17 @@ def _publish(current: ProcessVersion, files: dict[str, str], *, source: str, use
                                    by=user.username, comment=comment)
         audit(version, kind, user.username, comment,
               {**data, "previous": current.label, "number": version.number})
+        if draft is not None:
+            db.session.delete(draft)
         db.session.commit()
     except IntegrityError:  # another deploy took the number first
         db.session.rollback()
         raise Stale(processes.current(jurisdiction, key)) from None
-    return Deployed(version)
+    return version
 
 
 def deploy_file(jurisdiction: str, file_name: str, xml: str, comment: str | None,
-                base_version_id: int | None, user: User) -> Deployed:
+                base_version_id: int | None, user: User) -> ProcessVersion:
     """Deploy an edit of one file: a new version of the jurisdiction's process."""
     check_size(xml)
     text = _clean_comment(comment)
@@ -198,16 +188,13 @@ def deploy_file(jurisdiction: str, file_name: str, xml: str, comment: str | None
         files = with_file(current, file_name, xml)
     except KeyError:
         raise Refused(N_("请求有误。"), {"file": [N_("当前版本中没有这个文件。")]}) from None
-    deployed = _publish(current, files, source="modeler", user=user, comment=text,
-                        kind="deploy", data={"file": file_name})
-    draft = draft_of(jurisdiction, current.process_key, file_name)
-    if draft is not None:
-        db.session.delete(draft)
-        db.session.commit()
-    return deployed
+    return _publish(current, files, source="modeler", user=user, comment=text, kind="deploy",
+                    data={"file": file_name},
+                    draft=draft_of(jurisdiction, current.process_key, file_name))
 
 
-def rollback(jurisdiction: str, version_id: int, comment: str | None, user: User) -> Deployed:
+def rollback(jurisdiction: str, version_id: int, comment: str | None,
+             user: User) -> ProcessVersion:
     """Make an earlier version's files current again, as a new version (回滚). They are
     validated again: the rules may have changed since."""
     text = _clean_comment(comment)

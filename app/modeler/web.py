@@ -4,17 +4,19 @@ endpoints (session login, CSRF token in the X-CSRFToken header). See docs/modele
 from __future__ import annotations
 
 import re
-from http import HTTPStatus
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
 from app.auth.access import protect
+from app.auth.errors import error_response
 from app.cases.present import actor_names
 from app.extensions import db
 from app.modeler import overview, service
+from app.modeler.diff import diff_xml
+from app.modeler.migrate import move_cases
 from app.modeler.models import ProcessDraft
 from app.modeler.service import EDITORS, Refused, Stale
 from app.processes import service as processes
@@ -53,13 +55,19 @@ def _name(username: str) -> str:
     return actor_names({username})[username]
 
 
-def _current(jurisdiction: str, file_name: str) -> ProcessVersion:
-    """The jurisdiction's current version, after checking the user may edit it and it has
-    `file_name` (else 403 / 404)."""
+def _allow(jurisdiction: str, deploy: bool = False) -> None:
+    """404 for an unknown jurisdiction; 403 when the user may not edit (or deploy) its process."""
     if jurisdiction not in rules_service.current():
         abort(404)
-    if not service.may_edit(current_user, jurisdiction):
+    may = service.may_deploy if deploy else service.may_edit
+    if not may(current_user, jurisdiction):
         abort(403)
+
+
+def _current(jurisdiction: str, file_name: str, deploy: bool = False) -> ProcessVersion:
+    """The jurisdiction's current version, after checking the user may edit (or deploy) it
+    and it has `file_name` (else 403 / 404)."""
+    _allow(jurisdiction, deploy)
     version = processes.current(jurisdiction)
     db.session.commit()  # the first visit may have deployed bpmn/
     if file_name not in version.files:
@@ -69,16 +77,13 @@ def _current(jurisdiction: str, file_name: str) -> ProcessVersion:
 
 def _refused(exc: Refused):
     """A refusal as the API's JSON error, with the validation problems when there are any."""
-    body: dict[str, Any] = {"code": exc.status, "status": HTTPStatus(exc.status).phrase,
-                            "message": gettext(exc.message)}
-    if exc.errors:
-        body["errors"] = {name: [gettext(m) for m in messages]
-                          for name, messages in exc.errors.items()}
+    errors = {name: [gettext(m) for m in messages] for name, messages in exc.errors.items()}
+    extra: dict[str, Any] = {}
     if exc.problems:
-        body["problems"] = [p.as_dict() for p in exc.problems]
+        extra["problems"] = [p.as_dict() for p in exc.problems]
     if isinstance(exc, Stale):
-        body["current"] = version_dict(exc.current)
-    return jsonify(body), exc.status
+        extra["current"] = version_dict(exc.current)
+    return error_response(exc.status, gettext(exc.message), errors or None, **extra)
 
 
 def _posted_xml() -> str:
@@ -158,8 +163,6 @@ def validate(jurisdiction: str, file_name: str):
 
 @bp.post(FILE + "/diff")
 def diff(jurisdiction: str, file_name: str):
-    from app.modeler.diff import diff_xml
-
     version = _current(jurisdiction, file_name)
     text = _posted_xml()
     service.check_size(text)
@@ -172,35 +175,26 @@ def diff(jurisdiction: str, file_name: str):
 
 @bp.post(FILE + "/deploy")
 def deploy(jurisdiction: str, file_name: str):
-    _current(jurisdiction, file_name)
-    if not service.may_deploy(current_user, jurisdiction):
-        abort(403)
+    _current(jurisdiction, file_name, deploy=True)
     body = request.get_json(silent=True) or {}
     base = body.get("base_version")
     deployed = service.deploy_file(
         jurisdiction, file_name, _posted_xml(), body.get("comment"),
         base if isinstance(base, int) else None, current_user)
-    return {"version": version_dict(deployed.version)}, 201
-
-
-def _deployer(jurisdiction: str) -> None:
-    if jurisdiction not in rules_service.current():
-        abort(404)
-    if not service.may_deploy(current_user, jurisdiction):
-        abort(403)
+    return {"version": version_dict(deployed)}, 201
 
 
 @bp.post("/<jurisdiction>/rollback/<int:version_id>")
 def rollback(jurisdiction: str, version_id: int):
     """Form post: make an earlier version current again (a new version with its files)."""
-    _deployer(jurisdiction)
+    _allow(jurisdiction, deploy=True)
     try:
         done = service.rollback(jurisdiction, version_id, request.form.get("comment"),
                                 current_user)
     except Refused as exc:
         _flash_refusal(exc)
     else:
-        flash(gettext("已回滚：%(label)s 现为现行版本。", label=done.version.label), "success")
+        flash(gettext("已回滚：%(label)s 现为现行版本。", label=done.label), "success")
     return redirect(url_for("modeler.index"))
 
 
@@ -214,9 +208,7 @@ def _flash_refusal(exc: Refused) -> None:
 def migrate(jurisdiction: str):
     """Form post: move open cases (the numbers given, else every open case on an older
     version) to the current version, where SpiffWorkflow's diff says it is safe."""
-    from app.modeler.migrate import move_cases
-
-    _deployer(jurisdiction)
+    _allow(jurisdiction, deploy=True)
     current = processes.current(jurisdiction)
     db.session.commit()  # move_cases commits each case on its own
     numbers = [n for n in re.split(r"[\s,，;；]+", request.form.get("numbers", "")) if n]
