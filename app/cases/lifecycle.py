@@ -13,15 +13,13 @@ from datetime import date, datetime
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import lazyload
+from sqlalchemy import Row
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
-from app.cases import events, runcache
+from app.cases import events, runcache, writes
 from app.cases.models import CLOSED, IN_PROGRESS, Case
 from app.cases.projection import sync_tasks, sync_timers
-from app.cases.records import CaseState, CaseTask
 from app.engine import CaseClock, CaseRun, FiredTimer, FormInvalid, TaskNotReady
 from app.extensions import db
 from app.processes import service as processes
@@ -60,10 +58,7 @@ def claim(case: Case) -> int:
     """Bump the case's version, or Conflict when it moved since it was read. Returns the
     version the case had (the one its saved workflow belongs to)."""
     seen = case.version
-    result = db.session.execute(
-        update(Case).where(Case.id == case.id, Case.version == seen)
-        .values(version=Case.version + 1).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if not writes.claim(case.id, seen):
         raise Conflict(f"case {case.number} was changed by someone else; reload and retry")
     set_committed_value(case, "version", seen + 1)
     return seen
@@ -99,24 +94,17 @@ def load(case: Case, now: datetime, seen: int | None = None,
     if workflow is not None:
         return CaseRun.resume(definition, workflow, clock)
     if state is None:
-        state = db.session.scalar(select(CaseState.state).where(CaseState.case_id == case.id))
+        state = writes.state_of(case.id)
     if state is None:
         raise Conflict(f"case {case.number} has not started yet")
     return CaseRun.load(definition, state, clock)
-
-
-def _open_rows(case: Case) -> list[CaseTask]:
-    """The case's open task rows, without the case and assignee the inbox joins to them."""
-    query = (select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.state == "open")
-             .options(lazyload(CaseTask.case), lazyload(CaseTask.assignee)))
-    return list(db.session.scalars(query))
 
 
 def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | None,
              now: datetime) -> dict[str, Any]:
     """Complete an open task with form data (FormInvalid when it does not fit the form).
     A task completed after its deadline is accepted and recorded as late (逾期办理)."""
-    open_rows = _open_rows(case)
+    open_rows = writes.open_tasks(case.id)
     row = next((r for r in open_rows if r.task_id == task_id), None)
     if row is None:
         raise Conflict(f"task {task_id} is not open")
@@ -144,7 +132,7 @@ def fire_due(case: Case, now: datetime, actor: str = "scheduler",
     run = load(case, now, claim(case), state)
     before = timer_ids(run)
     fired = run.fire_due()
-    _after(case, run, fired, now, actor, [], _open_rows(case), timers_before=before)
+    _after(case, run, fired, now, actor, [], writes.open_tasks(case.id), timers_before=before)
     return fired
 
 
@@ -182,11 +170,11 @@ def save_change(case: Case, run: CaseRun, now: datetime, actor: str,
                 log: list[dict[str, Any]]) -> None:
     """Save a change made to the run outside this module (e.g. moved to another version):
     tasks, timers, the events in `log` and the state, as every change does."""
-    _after(case, run, [], now, actor, log, _open_rows(case))
+    _after(case, run, [], now, actor, log, writes.open_tasks(case.id))
 
 
 def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, actor: str,
-           log: list[dict[str, Any]], open_rows: list[CaseTask], done_task_id: str | None = None,
+           log: list[dict[str, Any]], open_rows: list[Row], done_task_id: str | None = None,
            done_by: int | None = None, late: bool = False, new_state: bool = False,
            timers_before: frozenset[str] | None = None) -> None:
     """Record fired timers, bring tasks and timers in step, save the state: a few statements
@@ -200,28 +188,23 @@ def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, act
             case.status, case.closed_at = CLOSED, now
             log.append(events.row(case.id, "closed", actor, now,
                                   data={"invalid": bool(case.invalid)}))
-        events.insert(log)
+        writes.insert_events(log)
+        writes.save_case(case)
         _save_state(case, run, now, new_state)
 
 
 def _save_state(case: Case, run: CaseRun, now: datetime, new: bool) -> None:
     """The state on the case's process version (a moved case's new one), and the workflow
     kept in this process once the change commits, tagged with that version."""
-    values = {"state": run.dump(), "updated_at": now}
-    if new:
-        db.session.execute(insert(CaseState).values(
-            case_id=case.id, process_version_id=case.process_version_id, **values))
-    else:
-        db.session.execute(update(CaseState).where(CaseState.case_id == case.id)
-                           .values(process_version_id=case.process_version_id, **values)
-                           .execution_options(synchronize_session=False))
+    writes.save_state(case.id, case.process_version_id, run.dump(), now, new)
     runcache.cache.keep_on_commit(db.session(), case.id, case.version,
                                   case.process_version_id, run.workflow)
 
 
 def _apply_fired(case: Case, fired: list[FiredTimer], now: datetime, actor: str,
-                 open_rows: list[CaseTask]) -> list[dict[str, Any]]:
-    """The events of the timers that fired (超期预警, 超期 and 督办); the flags they set."""
+                 open_rows: list[Row]) -> list[dict[str, Any]]:
+    """The events of the timers that fired (超期预警, 超期 and 督办), and the case's first
+    warning and overdue instants (the task rows' flags are set by `sync_tasks`)."""
     log: list[dict[str, Any]] = []
     rows = {r.task_id: r for r in open_rows}
     for item in fired:
@@ -232,13 +215,9 @@ def _apply_fired(case: Case, fired: list[FiredTimer], now: datetime, actor: str,
         where = {"step": timer.attached_step, "title": row.title if row else None}
         if timer.kind == "warning":
             case.warned_at = case.warned_at or now
-            if row:
-                row.warned = True
             log.append(events.row(case.id, "warning", actor, now, **where, data=data))
         elif timer.kind == "overdue":
             case.overdue_at = case.overdue_at or now
-            if row:
-                row.overdue = True
             log.append(events.row(case.id, "overdue", actor, now, **where, data=data))
             log.append(events.row(case.id, "escalated", actor, now, **where,
                                   data={"to": "agency", **data}))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row
 
 from app import workdays
+from app.cases import writes
 from app.cases.models import Case
 from app.cases.records import CaseTask, CaseTimer
 from app.dbutil import bulk_insert
 from app.engine import CaseRun, PendingTimer, UserTaskView
-from app.extensions import db
 
 ONE_SECOND = timedelta(seconds=1)
 
@@ -31,23 +31,28 @@ def _provisional(due: datetime | None) -> bool:
 
 def sync_tasks(case: Case, run: CaseRun, now: datetime, done_task_id: str | None = None,
                done_by: int | None = None, late: bool = False,
-               rows: list[CaseTask] | None = None,
+               rows: list[Row] | None = None,
                fired: frozenset[tuple[str, str]] = frozenset()) -> int:
-    """Close the rows of tasks no longer waiting (done, or cancelled by the process) and add
-    rows for new ones (`rows`: the case's open task rows, when the caller has them; `fired`:
-    (task id, timer kind) of the timers that fired in this change). Returns how many were
-    added."""
+    """Close the rows of tasks no longer waiting (done, or cancelled by the process), flag
+    those whose timers fired in this change, and add rows for new ones (`rows`: the case's
+    open task rows from `writes.open_tasks`, when the caller has them; `fired`: (task id,
+    timer kind) of the timers that fired in this change). Returns how many were added."""
     views = {v.task_id: v for v in run.user_tasks()}
     if rows is None:
-        rows = db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id,
-                                                         CaseTask.state == "open")).all()
+        rows = writes.open_tasks(case.id)
+    changes = []
     for row in rows:
-        if row.task_id in views:
+        warned = row.warned or (row.task_id, "warning") in fired
+        overdue = row.overdue or (row.task_id, "overdue") in fired
+        waiting = row.task_id in views
+        if waiting and (warned, overdue) == (row.warned, row.overdue):
             continue
-        row.state = "done" if row.task_id == done_task_id else "cancelled"
-        row.completed_at = now
-        if row.task_id == done_task_id:
-            row.completed_by_id, row.late = done_by, late
+        done = row.task_id == done_task_id and not waiting
+        changes.append({
+            "row_id": row.id, "v_state": "open" if waiting else "done" if done else "cancelled",
+            "v_completed_at": None if waiting else now, "v_by": done_by if done else None,
+            "v_late": late if done else False, "v_warned": warned, "v_overdue": overdue})
+    writes.update_tasks(changes)
     known = {row.task_id for row in rows}
     added = [_task_row(case, view, now, fired) for task_id, view in views.items()
              if task_id not in known]
@@ -77,17 +82,13 @@ def sync_timers(case: Case, pending: list[PendingTimer],
     rows, as every change leaves them), only what changed is written: often one statement or
     none; without it, two statements."""
     if before is None:
-        gone = delete(CaseTimer).where(CaseTimer.case_id == case.id)
-        if pending:
-            gone = gone.where(CaseTimer.task_id.not_in([t.task_id for t in pending]))
+        writes.drop_timers(case.id, [t.task_id for t in pending], keep=True)
         new = pending
     else:
         left = before - {t.task_id for t in pending}
-        gone = (delete(CaseTimer).where(CaseTimer.case_id == case.id,
-                                        CaseTimer.task_id.in_(sorted(left))) if left else None)
+        if left:
+            writes.drop_timers(case.id, sorted(left))
         new = [t for t in pending if t.task_id not in before]
-    if gone is not None:
-        db.session.execute(gone.execution_options(synchronize_session=False))
     bulk_insert(CaseTimer.__table__, [
         {"task_id": t.task_id, "case_id": case.id, "event": t.event, "kind": t.kind,
          "step": t.attached_step, "due_at": t.due_at, "fire_at": t.due_at, "attempts": 0}
