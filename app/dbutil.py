@@ -102,6 +102,23 @@ def _values_insert(table: Table, columns: tuple[str, ...], conflict: tuple[str, 
     return stmt.returning(*(table.c[c] for c in returning)) if returning else stmt
 
 
+def pg_unnest(table: Table, columns: Sequence[str], prefix: str, dialect: Dialect) -> str:
+    """SQL text of a SELECT of rows sent as one array per column, in the parameters
+    `<prefix>_<column>` (JSON values as text), for PostgreSQL's INSERT ... SELECT and
+    UPDATE ... FROM: a statement of a few parameters whatever the number of rows."""
+    arrays, values = [], []
+    for name in columns:
+        col_type = table.c[name].type
+        if isinstance(col_type, JSON):
+            arrays.append(f"CAST(:{prefix}_{name} AS TEXT[])")
+            values.append(f"CAST(u.{name} AS JSON) AS {name}")
+        else:
+            arrays.append(f"CAST(:{prefix}_{name} AS {col_type.compile(dialect=dialect)}[])")
+            values.append(f"u.{name}")
+    return (f"SELECT {', '.join(values)} FROM unnest({', '.join(arrays)}) "
+            f"AS u({', '.join(columns)})")
+
+
 @lru_cache(maxsize=32)
 def _unnest_insert(table: Table, columns: tuple[str, ...], conflict: tuple[str, ...],
                    returning: tuple[str, ...]):

@@ -59,9 +59,23 @@ def claim(case: Case) -> int:
     version the case had (the one its saved workflow belongs to)."""
     seen = case.version
     if not writes.claim(case.id, seen):
-        raise Conflict(f"case {case.number} was changed by someone else; reload and retry")
+        raise _changed(case)
     set_committed_value(case, "version", seen + 1)
     return seen
+
+
+def _claim_open(case: Case) -> tuple[int, list[Row]]:
+    """`claim`, and the case's open task rows (in the same round trip on PostgreSQL)."""
+    seen = case.version
+    rows = writes.claim_with_open_tasks(case.id, seen)
+    if rows is None:
+        raise _changed(case)
+    set_committed_value(case, "version", seen + 1)
+    return seen, rows
+
+
+def _changed(case: Case) -> Conflict:
+    return Conflict(f"case {case.number} was changed by someone else; reload and retry")
 
 
 def start(case: Case, now: datetime, actor: str = "system") -> list[FiredTimer]:
@@ -73,8 +87,7 @@ def start(case: Case, now: datetime, actor: str = "system") -> list[FiredTimer]:
     case.process_version_id, case.status = version.id, IN_PROGRESS
     log = [events.row(case.id, "started", actor, now,
                       data={"process_version": version.label})]
-    _after(case, run, fired, now, actor, log, open_rows=[], new_state=True,
-           timers_before=frozenset())
+    _after(case, run, fired, now, actor, log, open_rows=[], timers_before=frozenset())
     return fired
 
 
@@ -104,11 +117,11 @@ def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | Non
              now: datetime) -> dict[str, Any]:
     """Complete an open task with form data (FormInvalid when it does not fit the form).
     A task completed after its deadline is accepted and recorded as late (逾期办理)."""
-    open_rows = writes.open_tasks(case.id)
+    seen, open_rows = _claim_open(case)
     row = next((r for r in open_rows if r.task_id == task_id), None)
     if row is None:
         raise Conflict(f"task {task_id} is not open")
-    run = load(case, now, claim(case))
+    run = load(case, now, seen)
     before = timer_ids(run)
     try:
         view = run.user_task(task_id)
@@ -129,10 +142,11 @@ def fire_due(case: Case, now: datetime, actor: str = "scheduler",
              state: str | None = None) -> list[FiredTimer]:
     """Fire the case's timers that are due at `now` (`state`: its saved workflow, when the
     caller read it with the case)."""
-    run = load(case, now, claim(case), state)
+    seen, open_rows = _claim_open(case)
+    run = load(case, now, seen, state)
     before = timer_ids(run)
     fired = run.fire_due()
-    _after(case, run, fired, now, actor, [], writes.open_tasks(case.id), timers_before=before)
+    _after(case, run, fired, now, actor, [], open_rows, timers_before=before)
     return fired
 
 
@@ -175,30 +189,25 @@ def save_change(case: Case, run: CaseRun, now: datetime, actor: str,
 
 def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, actor: str,
            log: list[dict[str, Any]], open_rows: list[Row], done_task_id: str | None = None,
-           done_by: int | None = None, late: bool = False, new_state: bool = False,
+           done_by: int | None = None, late: bool = False,
            timers_before: frozenset[str] | None = None) -> None:
-    """Record fired timers, bring tasks and timers in step, save the state: a few statements
-    in the change's transaction (the workflow is kept in this process once it commits)."""
+    """Record fired timers, bring tasks and timers in step, save the state: one `Change`,
+    written in the change's transaction (the workflow is kept in this process once it
+    commits)."""
     with db.session.no_autoflush:
         log += _apply_fired(case, fired, now, actor, open_rows)
         flags = frozenset((f.timer.attached_task_id or "", f.timer.kind) for f in fired)
-        sync_tasks(case, run, now, done_task_id, done_by, late, open_rows, flags)
-        sync_timers(case, run.timers(), timers_before)
+        change = writes.Change(case, run.dump(), now)
+        sync_tasks(case, run, now, change, done_task_id, done_by, late, open_rows, flags)
+        sync_timers(change, run.timers(), timers_before)
         if run.completed and case.status != CLOSED:
             case.status, case.closed_at = CLOSED, now
             log.append(events.row(case.id, "closed", actor, now,
                                   data={"invalid": bool(case.invalid)}))
-        writes.insert_events(log)
-        writes.save_case(case)
-        _save_state(case, run, now, new_state)
-
-
-def _save_state(case: Case, run: CaseRun, now: datetime, new: bool) -> None:
-    """The state on the case's process version (a moved case's new one), and the workflow
-    kept in this process once the change commits, tagged with that version."""
-    writes.save_state(case.id, case.process_version_id, run.dump(), now, new)
-    runcache.cache.keep_on_commit(db.session(), case.id, case.version,
-                                  case.process_version_id, run.workflow)
+        change.events = log
+        writes.apply(change)
+        runcache.cache.keep_on_commit(db.session(), case.id, case.version,
+                                      case.process_version_id, run.workflow)
 
 
 def _apply_fired(case: Case, fired: list[FiredTimer], now: datetime, actor: str,

@@ -9,8 +9,6 @@ from sqlalchemy import Row
 from app import workdays
 from app.cases import writes
 from app.cases.models import Case
-from app.cases.records import CaseTask, CaseTimer
-from app.dbutil import bulk_insert
 from app.engine import CaseRun, PendingTimer, UserTaskView
 
 ONE_SECOND = timedelta(seconds=1)
@@ -29,18 +27,18 @@ def _provisional(due: datetime | None) -> bool:
     return due is not None and due.astimezone(workdays.SHANGHAI).date() > workdays.coverage()
 
 
-def sync_tasks(case: Case, run: CaseRun, now: datetime, done_task_id: str | None = None,
-               done_by: int | None = None, late: bool = False,
-               rows: list[Row] | None = None,
+def sync_tasks(case: Case, run: CaseRun, now: datetime, change: writes.Change,
+               done_task_id: str | None = None, done_by: int | None = None,
+               late: bool = False, rows: list[Row] | None = None,
                fired: frozenset[tuple[str, str]] = frozenset()) -> int:
-    """Close the rows of tasks no longer waiting (done, or cancelled by the process), flag
-    those whose timers fired in this change, and add rows for new ones (`rows`: the case's
-    open task rows from `writes.open_tasks`, when the caller has them; `fired`: (task id,
-    timer kind) of the timers that fired in this change). Returns how many were added."""
+    """Into `change`: close the rows of tasks no longer waiting (done, or cancelled by the
+    process), flag those whose timers fired in this change, and add rows for new ones
+    (`rows`: the case's open task rows from `writes.open_tasks`, when the caller has them;
+    `fired`: (task id, timer kind) of the timers that fired in this change). Sets the case's
+    current steps. Returns how many rows are added."""
     views = {v.task_id: v for v in run.user_tasks()}
     if rows is None:
         rows = writes.open_tasks(case.id)
-    changes = []
     for row in rows:
         warned = row.warned or (row.task_id, "warning") in fired
         overdue = row.overdue or (row.task_id, "overdue") in fired
@@ -48,15 +46,14 @@ def sync_tasks(case: Case, run: CaseRun, now: datetime, done_task_id: str | None
         if waiting and (warned, overdue) == (row.warned, row.overdue):
             continue
         done = row.task_id == done_task_id and not waiting
-        changes.append({
-            "row_id": row.id, "v_state": "open" if waiting else "done" if done else "cancelled",
-            "v_completed_at": None if waiting else now, "v_by": done_by if done else None,
-            "v_late": late if done else False, "v_warned": warned, "v_overdue": overdue})
-    writes.update_tasks(changes)
+        change.task_updates.append({
+            "id": row.id, "state": "open" if waiting else "done" if done else "cancelled",
+            "completed_at": None if waiting else now, "completed_by_id": done_by if done else None,
+            "late": late if done else False, "warned": warned, "overdue": overdue})
     known = {row.task_id for row in rows}
     added = [_task_row(case, view, now, fired) for task_id, view in views.items()
              if task_id not in known]
-    bulk_insert(CaseTask.__table__, added, conflict=("task_id",))
+    change.new_tasks += added
     case.current_steps = ",".join(sorted({v.step for v in views.values()}))[:200] or None
     return len(added)
 
@@ -74,22 +71,21 @@ def _task_row(case: Case, view: UserTaskView, now: datetime,
         "overdue": (view.task_id, "overdue") in fired, "late": False}
 
 
-def sync_timers(case: Case, pending: list[PendingTimer],
+def sync_timers(change: writes.Change, pending: list[PendingTimer],
                 before: frozenset[str] | None = None) -> None:
-    """Make the case's timer rows the run's pending timers: rows of timers that fired or were
-    cancelled go, new ones come due at their instant (rows already there keep their retry
-    state). No read. With `before`, the task ids of the run's timers before this change (its
-    rows, as every change leaves them), only what changed is written: often one statement or
-    none; without it, two statements."""
+    """Into `change`: make the case's timer rows the run's pending timers. Rows of timers
+    that fired or were cancelled go, new ones come due at their instant (rows already there
+    keep their retry state). With `before`, the task ids of the run's timers before this
+    change (its rows, as every change leaves them), only what changed is written; without
+    it, every row but the pending ones goes and the pending ones are inserted where
+    missing."""
     if before is None:
-        writes.drop_timers(case.id, [t.task_id for t in pending], keep=True)
+        change.timer_ids, change.keep_timers = [t.task_id for t in pending], True
         new = pending
     else:
-        left = before - {t.task_id for t in pending}
-        if left:
-            writes.drop_timers(case.id, sorted(left))
+        change.timer_ids = sorted(before - {t.task_id for t in pending})
         new = [t for t in pending if t.task_id not in before]
-    bulk_insert(CaseTimer.__table__, [
-        {"task_id": t.task_id, "case_id": case.id, "event": t.event, "kind": t.kind,
+    change.new_timers += [
+        {"task_id": t.task_id, "case_id": change.case.id, "event": t.event, "kind": t.kind,
          "step": t.attached_step, "due_at": t.due_at, "fire_at": t.due_at, "attempts": 0}
-        for t in new], conflict=("task_id",))
+        for t in new]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.cases import lifecycle
+from app.cases import events, lifecycle
 from app.cases.models import Case
 from app.cases.records import CaseEvent, CaseState, CaseTask, CaseTimer
 from app.extensions import db
@@ -112,7 +112,7 @@ def _fresh_request(app, method: str, url: str, **kw):
     return resp.status_code, body
 
 
-@pytest.mark.parametrize("target", ["sync_timers", "dump"])
+@pytest.mark.parametrize("target", ["sync_timers", "dump", "write"])
 def test_failure_after_the_engine_ran_keeps_nothing(app, desk, at, monkeypatch, target):
     number = post(desk)
     desk.do("sz_worker", number, "contact", **CONTACT)
@@ -125,10 +125,18 @@ def test_failure_after_the_engine_ran_keeps_nothing(app, desk, at, monkeypatch, 
         calls.append(args)
         raise RuntimeError("disk full")
 
-    if target == "sync_timers":  # after the engine ran, tasks synced, events recorded
+    if target == "sync_timers":  # after the engine ran and the case was claimed
         monkeypatch.setattr(lifecycle, "sync_timers", boom)
-    else:  # the very last step of a change: saving the workflow state
+    elif target == "dump":  # serializing the workflow state
         monkeypatch.setattr("app.engine.runs.CaseRun.dump", boom)
+    else:  # the database refuses a write half way: an event without its kind (NOT NULL);
+        row = events.row  # on SQLite the task and timer rows are written before it
+
+        def bad_row(*args, **kwargs):
+            calls.append(args)
+            return {**row(*args, **kwargs), "kind": None}
+
+        monkeypatch.setattr(events, "row", bad_row)
     code, body = _fresh_request(
         app, "POST", f"/api/v1/tasks/{task_id}/complete",
         json={"data": {"determination": "valid", "findings": "属实"}},
