@@ -103,16 +103,20 @@ def start_waiting(now: datetime, limit: int = 500, case_ids: list[int] | None = 
 def _claim_next(now: datetime, skip: set[int]) -> tuple[CaseTimer, Case, str | None] | None:
     """The next timer to try, oldest first (by fire_at: the due instant, later for retries),
     skipping those another scheduler holds; with its case and saved workflow, read in the same
-    statement (one snapshot: the state is the one of the case's version)."""
+    statement (one snapshot: the state is the one of the case's version). The timer is chosen
+    (and locked) in a subquery of one row, so that the case and its state are read by primary
+    key whatever the planner's statistics say: joined to the whole claim, a freshly filled
+    `cases` table was read from end to end for every claim."""
+    due = (select(CaseTimer.id).where(CaseTimer.fire_at < now)  # fires once its instant passed
+           .order_by(CaseTimer.fire_at, CaseTimer.id).limit(1))
+    if skip:
+        due = due.where(CaseTimer.id.not_in(skip))
+    if is_postgres():
+        due = due.with_for_update(skip_locked=True)
     query = (select(CaseTimer, Case, CaseState.state).join(Case, Case.id == CaseTimer.case_id)
              .outerjoin(CaseState, CaseState.case_id == Case.id)
              .options(lazyload(Case.review))
-             .where(CaseTimer.fire_at < now)  # fires once its instant passed
-             .order_by(CaseTimer.fire_at, CaseTimer.id).limit(1))
-    if skip:
-        query = query.where(CaseTimer.id.not_in(skip))
-    if is_postgres():
-        query = query.with_for_update(skip_locked=True, of=CaseTimer)
+             .where(CaseTimer.id == due.correlate(None).scalar_subquery()))
     row = db.session.execute(query).first()
     return None if row is None else (row[0], row[1], row[2])
 
