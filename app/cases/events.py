@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert as sql_insert
-
 from app.cases.records import CaseEvent
 from app.extensions import db
 
@@ -41,12 +39,6 @@ def record(case_id: int, kind: str, actor: str, at: datetime, *, step: str | Non
 def row(case_id: int, kind: str, actor: str, at: datetime, *, step: str | None = None,
         title: str | None = None, task_id: str | None = None, late: bool = False,
         data: dict[str, Any] | None = None) -> dict[str, Any]:
-    """An event as a row, for `insert` (a change writes all of its events at once)."""
+    """An event as a row (a change writes all of its events at once, see `writes.Change`)."""
     return {"case_id": case_id, "kind": kind, "actor": actor, "at": at, "step": step,
             "title": title, "task_id": task_id, "late": late, "data": data}
-
-
-def insert(rows: list[dict[str, Any]]) -> None:
-    """Append `rows` (from `row`) in one statement, in the caller's transaction."""
-    if rows:
-        db.session.execute(sql_insert(CaseEvent), rows)
