@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import (
     JSON,
+    BindParameter,
     Dialect,
     Engine,
     Table,
     Text,
     bindparam,
-    cast,
     event,
-    func,
     insert,
-    select,
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -55,6 +54,7 @@ def is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
+_PG = postgresql.dialect()  # compiles and quotes the PostgreSQL-only statements here
 UNNEST_FROM = 20  # rows; below this plain VALUES is faster on PostgreSQL
 
 
@@ -72,8 +72,7 @@ def bulk_insert(table: Table, rows: Sequence[dict], conflict: tuple[str, ...] = 
     columns = tuple(rows[0])
     if is_postgres() and len(rows) > UNNEST_FROM:
         stmt = _unnest_insert(table, columns, conflict, returning)
-        params = {c: [_pg_value(table, c, r[c]) for r in rows] for c in columns}
-        result = db.session.execute(stmt, params)
+        result = db.session.execute(stmt, pg_arrays(table, columns, "u", rows))
     else:
         stmt = _values_insert(table, columns, conflict, returning, db.session.get_bind().dialect)
         result = db.session.execute(stmt, list(rows))
@@ -102,39 +101,50 @@ def _values_insert(table: Table, columns: tuple[str, ...], conflict: tuple[str, 
     return stmt.returning(*(table.c[c] for c in returning)) if returning else stmt
 
 
-def pg_unnest(table: Table, columns: Sequence[str], prefix: str, dialect: Dialect) -> str:
-    """SQL text of a SELECT of rows sent as one array per column, in the parameters
-    `<prefix>_<column>` (JSON values as text), for PostgreSQL's INSERT ... SELECT and
+@dataclass(frozen=True)
+class Unnest:
+    """SQL text of a SELECT of rows sent to PostgreSQL as one array per column (parameters
+    `<prefix>_<column>`, filled by `pg_arrays`), and those parameters, typed as arrays of
+    their columns' types (JSON values travel as text), for INSERT ... SELECT and
     UPDATE ... FROM: a statement of a few parameters whatever the number of rows."""
-    arrays, values = [], []
+
+    sql: str
+    params: tuple[BindParameter, ...]
+
+
+def pg_unnest(table: Table, columns: Sequence[str], prefix: str) -> Unnest:
+    dialect, quote = _PG, _PG.identifier_preparer.quote
+    arrays, values, params = [], [], []
     for name in columns:
-        col_type = table.c[name].type
-        if isinstance(col_type, JSON):
-            arrays.append(f"CAST(:{prefix}_{name} AS TEXT[])")
-            values.append(f"CAST(u.{name} AS JSON) AS {name}")
-        else:
-            arrays.append(f"CAST(:{prefix}_{name} AS {col_type.compile(dialect=dialect)}[])")
-            values.append(f"u.{name}")
-    return (f"SELECT {', '.join(values)} FROM unnest({', '.join(arrays)}) "
-            f"AS u({', '.join(columns)})")
+        col_type, column = table.c[name].type, quote(name)
+        json_column = isinstance(col_type, JSON)
+        sent = Text() if json_column else col_type
+        arrays.append(f"CAST(:{prefix}_{name} AS {sent.compile(dialect=dialect)}[])")
+        values.append(f"CAST(u.{column} AS JSON) AS {column}" if json_column else f"u.{column}")
+        params.append(bindparam(f"{prefix}_{name}", type_=postgresql.ARRAY(sent)))
+    sql = (f"SELECT {', '.join(values)} FROM unnest({', '.join(arrays)}) "
+           f"AS u({', '.join(quote(c) for c in columns)})")
+    return Unnest(sql, tuple(params))
+
+
+def pg_arrays(table: Table, columns: Sequence[str], prefix: str,
+              rows: Sequence[dict]) -> dict[str, list]:
+    """The parameters of `pg_unnest(table, columns, prefix)` for `rows`."""
+    return {f"{prefix}_{c}": [_pg_value(table, c, row[c]) for row in rows] for c in columns}
 
 
 @lru_cache(maxsize=32)
 def _unnest_insert(table: Table, columns: tuple[str, ...], conflict: tuple[str, ...],
                    returning: tuple[str, ...]):
-    values = []
-    for name in columns:
-        col_type = table.c[name].type
-        if isinstance(col_type, JSON):  # arrays of json: send text, cast per element
-            values.append(cast(func.unnest(bindparam(name, type_=postgresql.ARRAY(Text))), JSON))
-        else:
-            values.append(func.unnest(bindparam(name, type_=postgresql.ARRAY(col_type))))
-    stmt = postgresql.insert(table).from_select(list(columns), select(*values))
+    quote = _PG.identifier_preparer.quote
+    rows = pg_unnest(table, columns, "u")
+    sql = f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) {rows.sql}"
     if conflict:
-        stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict))
+        sql += f" ON CONFLICT ({', '.join(map(quote, conflict))}) DO NOTHING"
     if returning:
-        stmt = stmt.returning(*(table.c[c] for c in returning))
-    return stmt
+        sql += f" RETURNING {', '.join(map(quote, returning))}"
+    stmt = text(sql).bindparams(*rows.params)
+    return stmt.columns(*(table.c[c] for c in returning)) if returning else stmt
 
 
 def _pg_value(table: Table, column: str, value):

@@ -12,19 +12,17 @@ commit writes nothing twice.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, insert, select, text, update
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cases.models import Case
 from app.cases.records import CaseEvent, CaseState, CaseTask, CaseTimer
-from app.dbutil import bulk_insert, is_postgres, pg_unnest
+from app.dbutil import bulk_insert, is_postgres, pg_arrays, pg_unnest
 from app.extensions import db
 
 _cases, _tasks, _events = Case.__table__, CaseTask.__table__, CaseEvent.__table__
@@ -158,48 +156,50 @@ _PG_CLAIM_OPEN = text(
 ).columns(*(_tasks.c[c] for c in OPEN_COLUMNS.split(", ")))
 
 
+# (parameter prefix, table, columns, the Change's list) of the parts sent as arrays
+_ARRAYS = (("tu", _tasks, TASK_UPDATE, "task_updates"), ("nt", _tasks, TASK_COLUMNS, "new_tasks"),
+           ("tm", _timers, TIMER_COLUMNS, "new_timers"), ("ev", _events, EVENT_COLUMNS, "events"))
+
+
 @cache
 def _pg_change() -> Any:
     """The one statement of a change. The parts touch different rows (PostgreSQL runs them
-    all on one snapshot), and an empty list makes its part write nothing."""
-    dialect = postgresql.dialect()  # built on first use: foreign keys' types are resolved
+    all on one snapshot), and an empty list makes its part write nothing. Built on first use,
+    when the foreign keys' types are resolved."""
+    rows = {prefix: pg_unnest(table, columns, prefix) for prefix, table, columns, _ in _ARRAYS}
     sets = ", ".join(f"{c} = u.{c}" for c in TASK_UPDATE[1:])
     cases = ", ".join(f"{c} = :v_{c}" for c in CASE_FIELDS)
+    typed = [bindparam(f"v_{c}", type_=_cases.c[c].type) for c in CASE_FIELDS]
+    typed.append(bindparam("at", type_=_states.c.updated_at.type))
     return text(f"""
 WITH task_updates AS (
   UPDATE case_tasks AS t SET {sets}
-  FROM ({pg_unnest(_tasks, TASK_UPDATE, "tu", dialect)}) AS u WHERE t.id = u.id),
+  FROM ({rows["tu"].sql}) AS u WHERE t.id = u.id),
 new_tasks AS (
   INSERT INTO case_tasks ({", ".join(TASK_COLUMNS)})
-  {pg_unnest(_tasks, TASK_COLUMNS, "nt", dialect)} ON CONFLICT (task_id) DO NOTHING),
+  {rows["nt"].sql} ON CONFLICT (task_id) DO NOTHING),
 gone_timers AS (
   DELETE FROM case_timers WHERE case_id = :b_case
   AND (task_id = ANY(CAST(:timer_ids AS TEXT[]))) <> :keep_timers),
 new_timers AS (
   INSERT INTO case_timers ({", ".join(TIMER_COLUMNS)})
-  {pg_unnest(_timers, TIMER_COLUMNS, "tm", dialect)} ON CONFLICT (task_id) DO NOTHING),
+  {rows["tm"].sql} ON CONFLICT (task_id) DO NOTHING),
 new_events AS (
   INSERT INTO case_events ({", ".join(EVENT_COLUMNS)})
-  {pg_unnest(_events, EVENT_COLUMNS, "ev", dialect)}),
+  {rows["ev"].sql}),
 saved_state AS (
   INSERT INTO case_states (case_id, process_version_id, state, updated_at)
   VALUES (:b_case, :v_process_version_id, :state, :at) ON CONFLICT (case_id) DO UPDATE
   SET process_version_id = excluded.process_version_id, state = excluded.state,
       updated_at = excluded.updated_at)
-UPDATE cases SET {cases} WHERE id = :b_case""")
+UPDATE cases SET {cases} WHERE id = :b_case""").bindparams(
+        *typed, *(param for part in rows.values() for param in part.params))
 
 
 def _pg_params(change: Change, values: dict[str, Any]) -> dict[str, Any]:
     params = {"b_case": change.case.id, "state": change.state, "at": change.at,
               "timer_ids": change.timer_ids, "keep_timers": change.keep_timers,
               **{f"v_{k}": v for k, v in values.items()}}
-    for prefix, rows, columns in (("tu", change.task_updates, TASK_UPDATE),
-                                  ("nt", change.new_tasks, TASK_COLUMNS),
-                                  ("tm", change.new_timers, TIMER_COLUMNS),
-                                  ("ev", change.events, EVENT_COLUMNS)):
-        for c in columns:
-            params[f"{prefix}_{c}"] = [row[c] for row in rows]
-    params["ev_data"] = [None if d is None else json.dumps(d, ensure_ascii=False)
-                         for d in params["ev_data"]]
+    for prefix, table, columns, name in _ARRAYS:
+        params.update(pg_arrays(table, columns, prefix, getattr(change, name)))
     return params
-
