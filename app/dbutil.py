@@ -24,16 +24,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.extensions import db
 
 
-def dialect_insert(model):
-    """An INSERT for the session's dialect that supports ON CONFLICT."""
-    return (postgresql.insert if is_postgres() else sqlite.insert)(model)
-
-
-def insert_ignore(model, conflict_columns: list[str]):
-    """INSERT ... ON CONFLICT (cols) DO NOTHING: concurrent duplicates are skipped, not raised."""
-    return dialect_insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
-
-
 def tune_sqlite(engine: Engine) -> None:
     """On a SQLite file: write-ahead logging with `synchronous=NORMAL` (SQLite's advice for
     WAL: durable against crashes of the app, and a commit costs one write instead of two

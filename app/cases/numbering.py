@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import update
 
 from app.cases.models import CaseCounter
-from app.dbutil import insert_ignore
+from app.dbutil import bulk_insert
 from app.extensions import db
 from app.timeutil import to_local
 
@@ -24,6 +24,6 @@ def allocate(received_at: datetime, count: int) -> list[str]:
             .values(last=CaseCounter.last + count).returning(CaseCounter.last))
     last = db.session.execute(bump).scalar()
     if last is None:
-        db.session.execute(insert_ignore(CaseCounter, ["day"]), [{"day": day, "last": 0}])
+        bulk_insert(CaseCounter.__table__, [{"day": day, "last": 0}], conflict=("day",))
         last = db.session.execute(bump).scalar_one()
     return [f"{PREFIX}-{day}-{n:06d}" for n in range(last - count + 1, last + 1)]

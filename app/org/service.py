@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from app.dbutil import insert_ignore
+from app.dbutil import bulk_insert
 from app.extensions import db
 from app.org.models import Department
 from app.timeutil import utcnow
@@ -25,7 +25,7 @@ def ensure_departments(rows: Iterable[tuple[str, str, str | None]]) -> int:
         for code, (name, region) in wanted.items() if code not in known
     ]
     if missing:
-        db.session.execute(insert_ignore(Department, ["code"]), missing)
+        bulk_insert(Department.__table__, missing, conflict=("code",))
     return len(missing)
 
 

@@ -13,8 +13,8 @@ import logging
 
 from flask import Flask, current_app
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from app.dbutil import bulk_insert
 from app.extensions import db
 from app.rules.book import JurisdictionRules, RuleBook
 from app.rules.loader import RuleFileError
@@ -117,13 +117,10 @@ def _insert(rules: JurisdictionRules, key: VersionKey) -> int:
     inserts the same version at the same moment, PostgreSQL waits for it and skips ours, and the
     caller's transaction is never aborted. (Not a SAVEPOINT: with pysqlite a SAVEPOINT opened
     before any other write starts the transaction itself, and its RELEASE commits.)"""
-    name = db.session.get_bind().dialect.name
-    insert = postgresql.insert if name == "postgresql" else sqlite.insert
-    db.session.execute(
-        insert(RuleVersion)
-        .values(jurisdiction=rules.key, content_hash=rules.content_hash,
-                source_path=rules.source_path, content=rules.text, loaded_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["jurisdiction", "content_hash"]))
+    bulk_insert(RuleVersion.__table__, [{
+        "jurisdiction": rules.key, "content_hash": rules.content_hash,
+        "source_path": rules.source_path, "content": rules.text, "loaded_at": utcnow()}],
+        conflict=("jurisdiction", "content_hash"))
     found = _find(key)
     if found is None:  # pragma: no cover - the row was just inserted or already there
         raise RuntimeError(f"rule version {key} neither inserted nor found")
