@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
+from app.models_base import UTCDateTime
 
 
 def tune_sqlite(engine: Engine) -> None:
@@ -135,6 +136,31 @@ def _unnest_insert(table: Table, columns: tuple[str, ...], conflict: tuple[str, 
         sql += f" RETURNING {', '.join(map(quote, returning))}"
     stmt = text(sql).bindparams(*rows.params)
     return stmt.columns(*(table.c[c] for c in returning)) if returning else stmt
+
+
+def pg_records(table: Table, columns: Sequence[str], param: str) -> str:
+    """SQL text of a SELECT of rows sent to PostgreSQL as one JSON array of objects in the
+    parameter `param` (filled by `pg_records_json`), each field typed as its column: a
+    statement of one parameter per list of rows, short enough for psycopg to keep its parsed
+    form, where `pg_unnest` takes a parameter per column."""
+    quote = _PG.identifier_preparer.quote
+    fields = ", ".join(f"{quote(c)} {_pg_type(table.c[c].type)}" for c in columns)
+    return (f"SELECT {', '.join(quote(c) for c in columns)} "
+            f"FROM json_to_recordset(CAST(:{param} AS JSON)) AS r({fields})")
+
+
+def pg_records_json(table: Table, columns: Sequence[str], rows: Sequence[dict]) -> str:
+    """The parameter of `pg_records(table, columns, ...)` for `rows`: datetimes go through
+    their columns' types (UTCDateTime refuses naive ones) and travel as ISO 8601."""
+    bind = {c: table.c[c].type for c in columns if isinstance(table.c[c].type, UTCDateTime)}
+    out = [{c: (bind[c].process_bind_param(row[c], _PG).isoformat()
+                if c in bind and row[c] is not None else row[c]) for c in columns}
+           for row in rows]
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+
+
+def _pg_type(col_type) -> str:
+    return "JSON" if isinstance(col_type, JSON) else col_type.compile(dialect=_PG)
 
 
 def _pg_value(table: Table, column: str, value):

@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cases.models import Case
 from app.cases.records import CaseEvent, CaseState, CaseTask, CaseTimer
-from app.dbutil import bulk_insert, is_postgres, pg_arrays, pg_unnest
+from app.dbutil import bulk_insert, is_postgres, pg_records, pg_records_json
 from app.extensions import db
 
 _cases, _tasks, _events = Case.__table__, CaseTask.__table__, CaseEvent.__table__
@@ -156,17 +156,18 @@ _PG_CLAIM_OPEN = text(
 ).columns(*(_tasks.c[c] for c in OPEN_COLUMNS.split(", ")))
 
 
-# (parameter prefix, table, columns, the Change's list) of the parts sent as arrays
-_ARRAYS = (("tu", _tasks, TASK_UPDATE, "task_updates"), ("nt", _tasks, TASK_COLUMNS, "new_tasks"),
-           ("tm", _timers, TIMER_COLUMNS, "new_timers"), ("ev", _events, EVENT_COLUMNS, "events"))
+# (parameter, table, columns, the Change's list) of the parts sent as JSON rows
+_PARTS = (("tu", _tasks, TASK_UPDATE, "task_updates"), ("nt", _tasks, TASK_COLUMNS, "new_tasks"),
+          ("tm", _timers, TIMER_COLUMNS, "new_timers"), ("ev", _events, EVENT_COLUMNS, "events"))
 
 
 @cache
 def _pg_change() -> Any:
     """The one statement of a change. The parts touch different rows (PostgreSQL runs them
-    all on one snapshot), and an empty list makes its part write nothing. Built on first use,
-    when the foreign keys' types are resolved."""
-    rows = {prefix: pg_unnest(table, columns, prefix) for prefix, table, columns, _ in _ARRAYS}
+    all on one snapshot), and an empty list makes its part write nothing. Each list of rows
+    is one JSON parameter, so that the statement stays within what psycopg keeps parsed
+    (4 KB, 50 parameters). Built on first use, when the foreign keys' types are resolved."""
+    rows = {param: pg_records(table, columns, param) for param, table, columns, _ in _PARTS}
     sets = ", ".join(f"{c} = u.{c}" for c in TASK_UPDATE[1:])
     cases = ", ".join(f"{c} = :v_{c}" for c in CASE_FIELDS)
     typed = [bindparam(f"v_{c}", type_=_cases.c[c].type) for c in CASE_FIELDS]
@@ -174,32 +175,31 @@ def _pg_change() -> Any:
     return text(f"""
 WITH task_updates AS (
   UPDATE case_tasks AS t SET {sets}
-  FROM ({rows["tu"].sql}) AS u WHERE t.id = u.id),
+  FROM ({rows["tu"]}) AS u WHERE t.id = u.id),
 new_tasks AS (
   INSERT INTO case_tasks ({", ".join(TASK_COLUMNS)})
-  {rows["nt"].sql} ON CONFLICT (task_id) DO NOTHING),
+  {rows["nt"]} ON CONFLICT (task_id) DO NOTHING),
 gone_timers AS (
   DELETE FROM case_timers WHERE case_id = :b_case
   AND (task_id = ANY(CAST(:timer_ids AS TEXT[]))) <> :keep_timers),
 new_timers AS (
   INSERT INTO case_timers ({", ".join(TIMER_COLUMNS)})
-  {rows["tm"].sql} ON CONFLICT (task_id) DO NOTHING),
+  {rows["tm"]} ON CONFLICT (task_id) DO NOTHING),
 new_events AS (
   INSERT INTO case_events ({", ".join(EVENT_COLUMNS)})
-  {rows["ev"].sql}),
+  {rows["ev"]}),
 saved_state AS (
   INSERT INTO case_states (case_id, process_version_id, state, updated_at)
   VALUES (:b_case, :v_process_version_id, :state, :at) ON CONFLICT (case_id) DO UPDATE
   SET process_version_id = excluded.process_version_id, state = excluded.state,
       updated_at = excluded.updated_at)
-UPDATE cases SET {cases} WHERE id = :b_case""").bindparams(
-        *typed, *(param for part in rows.values() for param in part.params))
+UPDATE cases SET {cases} WHERE id = :b_case""").bindparams(*typed)
 
 
 def _pg_params(change: Change, values: dict[str, Any]) -> dict[str, Any]:
     params = {"b_case": change.case.id, "state": change.state, "at": change.at,
               "timer_ids": change.timer_ids, "keep_timers": change.keep_timers,
               **{f"v_{k}": v for k, v in values.items()}}
-    for prefix, table, columns, name in _ARRAYS:
-        params.update(pg_arrays(table, columns, prefix, getattr(change, name)))
+    for param, table, columns, name in _PARTS:
+        params[param] = pg_records_json(table, columns, getattr(change, name))
     return params
