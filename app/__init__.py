@@ -51,12 +51,14 @@ def _logging(app: Flask) -> None:
 
 def _database(app: Flask) -> None:
     """SQLite in WAL mode (readers do not block the writer; a commit does not wait for the
-    disk twice), and the size of the per-process cache of case workflows."""
+    disk twice), pooled connections checked after they sat idle, and the size of the
+    per-process cache of case workflows."""
     from app.cases import runcache
-    from app.dbutil import tune_sqlite
+    from app.dbutil import ping_when_idle, tune_sqlite
 
     with app.app_context():
         tune_sqlite(db.engine)
+        ping_when_idle(db.engine)
     runcache.cache.size = app.config["RUN_CACHE_SIZE"]
 
 

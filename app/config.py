@@ -68,7 +68,6 @@ def from_env(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_db_url(
             env.get("DATABASE_URL") or _sqlite_default(instance_path)
         ),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "CALENDARS_DIR": env.get("CALENDARS_DIR", str(ROOT / "calendars")),
         "RULES_DIR": env.get("RULES_DIR", str(ROOT / "rules")),
         "BPMN_DIR": env.get("BPMN_DIR", str(ROOT / "bpmn")),
