@@ -1,20 +1,32 @@
 """A case's workflow state as JSON, without the process spec (stored once per version).
 
 SpiffWorkflow's serializer embeds the whole spec in every document; this one leaves the spec and
-the called processes' specs out and restores the workflow onto the already parsed specs.
+the called processes' specs out and restores the workflow onto the already parsed specs. Tasks
+and called processes go through the converters of `taskcodec` (the same document, faster).
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
-from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
+from SpiffWorkflow.task import Task
+
+from app.engine.taskcodec import (
+    FastSubWorkflowConverter,
+    FastTaskConverter,
+    Ids,
+    convert,
+    tasks_from_dict,
+    workflow_to_dict,
+)
 
 FORMAT = "hcp-state-1"  # our envelope; the inner dict is SpiffWorkflow serializer format 1.5
 
@@ -27,26 +39,46 @@ class StateSerializer:
 
         class StateConverter(BpmnWorkflowConverter):
             def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
-                dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
-                dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+                ids = Ids()
+                dct = workflow_to_dict(self, workflow, ids)
+                dct["subprocesses"] = {ids.name(k): convert(self.registry, sub, ids)
+                                       for k, sub in workflow.subprocesses.items()}
                 dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
                 return dct
 
             def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
-                dct.pop("spec", None)
-                dct.pop("subprocess_specs", None)
+                ids = Ids()
                 workflow = self.target_class(outer.spec, outer.subprocess_specs,
                                              deserializing=True)
-                workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-                workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+                tasks_from_dict(self, dct["tasks"], workflow, ids)
+                workflow.task_tree = workflow.tasks.get(ids.uuid(dct["root"]))
                 self.set_default_attributes(workflow, dct)
-                self.subprocesses_from_dict(dct["subprocesses"], workflow)
+                self.subprocesses_from_dict(dct["subprocesses"], workflow, ids=ids)
                 workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
                 return workflow
+
+            def subprocesses_from_dict(self, dct: dict[str, Any], workflow: Any,
+                                       top_workflow: Any = None, ids: Ids | None = None,
+                                       ) -> None:
+                """SpiffWorkflow's, with the document's ids: called processes in the order
+                of their tasks, so that a process's caller is there before it."""
+                top_workflow = top_workflow or workflow
+                ids = ids or Ids()
+                for task in list(workflow.tasks.values()):
+                    if (isinstance(task.task_spec, SubWorkflowTask)
+                            and ids.name(task.id) in dct):
+                        sub = self.registry.restore(dct.pop(ids.name(task.id)), task=task,
+                                                    top_workflow=top_workflow, ids=ids)
+                        top_workflow.subprocesses[task.id] = sub
+                        sub.completed_event.connect(task.task_spec._on_subworkflow_completed,
+                                                    task)
+                        self.subprocesses_from_dict(dct, sub, top_workflow, ids)
 
         self.spec, self.subprocess_specs = spec, subprocess_specs
         config = dict(DEFAULT_CONFIG)
         config[BpmnWorkflow] = StateConverter
+        config[BpmnSubWorkflow] = FastSubWorkflowConverter
+        config[Task] = FastTaskConverter
         self.registry = BpmnWorkflowSerializer.configure(config)
         self._encoder = create_encoder(self.registry, None)
 
