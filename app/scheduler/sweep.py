@@ -12,8 +12,9 @@ import logging
 import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import lazyload
 
@@ -103,22 +104,28 @@ def start_waiting(now: datetime, limit: int = 500, case_ids: list[int] | None = 
 def _claim_next(now: datetime, skip: set[int]) -> tuple[CaseTimer, Case, str | None] | None:
     """The next timer to try, oldest first (by fire_at: the due instant, later for retries),
     skipping those another scheduler holds; with its case and saved workflow, read in the same
-    statement (one snapshot: the state is the one of the case's version). The timer is chosen
-    (and locked) in a subquery of one row, so that the case and its state are read by primary
-    key whatever the planner's statistics say: joined to the whole claim, a freshly filled
-    `cases` table was read from end to end for every claim."""
-    due = (select(CaseTimer.id).where(CaseTimer.fire_at < now)  # fires once its instant passed
-           .order_by(CaseTimer.fire_at, CaseTimer.id).limit(1))
-    if skip:
-        due = due.where(CaseTimer.id.not_in(skip))
-    if is_postgres():
-        due = due.with_for_update(skip_locked=True)
-    query = (select(CaseTimer, Case, CaseState.state).join(Case, Case.id == CaseTimer.case_id)
-             .outerjoin(CaseState, CaseState.case_id == Case.id)
-             .options(lazyload(Case.review))
-             .where(CaseTimer.id == due.correlate(None).scalar_subquery()))
-    row = db.session.execute(query).first()
+    statement (one snapshot: the state is the one of the case's version)."""
+    query = _claim_query(bool(skip), is_postgres())
+    row = db.session.execute(query, {"now": now, "skip": list(skip)}).first()
     return None if row is None else (row[0], row[1], row[2])
+
+
+@cache
+def _claim_query(skipping: bool, postgres: bool) -> Select:
+    """The claim, built once per kind (building it costs more than running it). The timer is
+    chosen (and locked) in a subquery of one row, so that the case and its state are read by
+    primary key whatever the planner's statistics say: joined to the whole claim, a freshly
+    filled `cases` table was read from end to end for every claim."""
+    due = (select(CaseTimer.id).where(CaseTimer.fire_at < bindparam("now"))  # once passed
+           .order_by(CaseTimer.fire_at, CaseTimer.id).limit(1))
+    if skipping:
+        due = due.where(CaseTimer.id.not_in(bindparam("skip", expanding=True)))
+    if postgres:
+        due = due.with_for_update(skip_locked=True)
+    return (select(CaseTimer, Case, CaseState.state).join(Case, Case.id == CaseTimer.case_id)
+            .outerjoin(CaseState, CaseState.case_id == Case.id)
+            .options(lazyload(Case.review))
+            .where(CaseTimer.id == due.correlate(None).scalar_subquery()))
 
 
 def fire_due_timers(now: datetime, limit: int = 10_000) -> SweepResult:
