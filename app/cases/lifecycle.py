@@ -84,7 +84,7 @@ def start(case: Case, now: datetime, actor: str = "system") -> list[FiredTimer]:
     version = processes.current(case.jurisdiction)
     run, fired = CaseRun.start(processes.definition(version), clock_for(case, now),
                                start_data(case))
-    case.process_version_id, case.status = version.id, IN_PROGRESS
+    writes.set_fields(case, process_version_id=version.id, status=IN_PROGRESS)
     log = [events.row(case.id, "started", actor, now,
                       data={"process_version": version.label})]
     _after(case, run, fired, now, actor, log, open_rows=[], timers_before=frozenset())
@@ -168,16 +168,14 @@ def check_domain(clean: Mapping[str, Any], now: datetime) -> None:
 
 
 def _summarise(case: Case, clean: Mapping[str, Any]) -> None:
-    for name in SUMMARY_FIELDS:
-        if clean.get(name):
-            setattr(case, name, clean[name])
+    writes.set_fields(case, **{name: clean[name] for name in SUMMARY_FIELDS if clean.get(name)})
     if clean.get("department_code"):  # hotline dispatch (派单) names the department
-        case.department_code = clean["department_code"]
-        case.department_name = clean.get("department_name") or case.department_name
+        writes.set_fields(case, department_code=clean["department_code"],
+                          department_name=clean.get("department_name") or case.department_name)
     if clean.get("appeal_result") == "upheld" or clean.get("staff_determination") == "invalid":
-        case.invalid = True
+        writes.set_fields(case, invalid=True)
     elif clean.get("appeal_result") == "rejected":
-        case.determination = "valid"  # 申诉不成立，按属实处理
+        writes.set_fields(case, determination="valid")  # 申诉不成立，按属实处理
 
 
 def save_change(case: Case, run: CaseRun, now: datetime, actor: str,
@@ -201,7 +199,7 @@ def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, act
         sync_tasks(case, run, now, change, done_task_id, done_by, late, open_rows, flags)
         sync_timers(change, run.timers(), timers_before)
         if run.completed and case.status != CLOSED:
-            case.status, case.closed_at = CLOSED, now
+            writes.set_fields(case, status=CLOSED, closed_at=now)
             log.append(events.row(case.id, "closed", actor, now,
                                   data={"invalid": bool(case.invalid)}))
         change.events = log
@@ -223,10 +221,10 @@ def _apply_fired(case: Case, fired: list[FiredTimer], now: datetime, actor: str,
                 "rule_key": timer.rule_key}
         where = {"step": timer.attached_step, "title": row.title if row else None}
         if timer.kind == "warning":
-            case.warned_at = case.warned_at or now
+            writes.set_fields(case, warned_at=case.warned_at or now)
             log.append(events.row(case.id, "warning", actor, now, **where, data=data))
         elif timer.kind == "overdue":
-            case.overdue_at = case.overdue_at or now
+            writes.set_fields(case, overdue_at=case.overdue_at or now)
             log.append(events.row(case.id, "overdue", actor, now, **where, data=data))
             log.append(events.row(case.id, "escalated", actor, now, **where,
                                   data={"to": "agency", **data}))

@@ -96,6 +96,16 @@ def state_of(case_id: int) -> str | None:
     return db.session.execute(STATE_OF, {"b_case": case_id}).scalar()
 
 
+def set_fields(case: Case, **values: Any) -> None:
+    """Set engine fields of the case (CASE_FIELDS) as the change's statement will write them,
+    without marking the object for the ORM to flush them again at commit (a flush of an
+    object with nothing to write still walks the unit of work)."""
+    for name, value in values.items():
+        if name not in CASE_FIELDS:
+            raise KeyError(f"{name} is not written by a change")
+        set_committed_value(case, name, value)
+
+
 def apply(change: Change) -> None:
     """Write `change` in the session's transaction, and mark the case's fields saved."""
     case = change.case
