@@ -203,9 +203,11 @@ def rebuild_schema() -> None:
 
     from app.cases import runcache
     from app.processes.service import forget_versions
+    from app.rules import service as rules_service
 
     runcache.cache.clear()
     forget_versions()
+    rules_service.forget_versions()
     db.drop_all()
     with db.engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")

@@ -17,6 +17,7 @@ from app.dbutil import rebuild_schema
 from app.demo.data import uscc
 from app.extensions import db
 from app.processes.service import forget_versions
+from app.rules import service as rules_service
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -62,6 +63,7 @@ def app_ctx(app):
 def _clear_tables() -> None:
     runcache.cache.clear()  # row ids start again: no workflow may outlive its case
     forget_versions()  # nor a parsed definition its version
+    rules_service.forget_versions()  # nor a rule version id its row
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())

@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.dbutil import bulk_insert
 from app.extensions import db
@@ -26,6 +27,7 @@ log = logging.getLogger("app.rules")
 
 EXTENSION = "rules"
 CACHE = "rules.version_ids"
+PENDING = "rules.version_ids.pending"  # in Session.info: found or inserted, not yet committed
 
 VersionKey = tuple[str, str]  # (jurisdiction, content_hash)
 
@@ -60,21 +62,31 @@ def version_id(rules: JurisdictionRules) -> int:
     """Id of the `rule_versions` row for this content, inserted (not committed) in the
     caller's transaction when new. Safe when two transactions insert the same version at once.
 
-    Ids are cached per app, but a cached id is confirmed with `session.get` (answered from the
-    session's identity map after the first call in a session): a rolled-back insert or an
-    emptied table (ids reused) must not leave the cache pointing at a missing or other row."""
-    cache: dict[VersionKey, int] = current_app.extensions[CACHE]
+    An id is cached per app once the transaction that found or inserted it commits (until
+    then, per session): a rolled-back insert leaves nothing behind. Rows are never deleted in
+    service (cases refer to them); whoever empties the table calls `forget_versions`."""
     key = (rules.key, rules.content_hash)
-    cached = cache.get(key)
-    if cached is not None:
-        row = db.session.get(RuleVersion, cached)
-        if row is not None and (row.jurisdiction, row.content_hash) == key:
-            return cached
-    found = _find(key)
+    cache: dict[VersionKey, int] = current_app.extensions[CACHE]
+    pending: dict[VersionKey, tuple[dict, int]] = db.session.info.setdefault(PENDING, {})
+    found = cache.get(key) or pending.get(key, (None, None))[1]
     if found is None:
-        found = _insert(rules, key)
-    cache[key] = found
+        found = _find(key)
+        if found is None:
+            found = _insert(rules, key)
+        pending[key] = (cache, found)
     return found
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed(session: Session) -> None:
+    for key, (cache, found) in session.info.pop(PENDING, {}).items():
+        cache[key] = found
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
 
 
 def record_loaded_versions() -> dict[str, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 
 from app.extensions import db
 from app.rules import RuleFileError, RuleRegistry
@@ -49,6 +49,24 @@ def test_version_id_survives_commit_and_a_new_session(app_ctx):
     db.session.remove()
     assert rules.version_id(shenzhen) == first
     assert _count() == 1
+
+
+def test_a_committed_version_id_is_answered_without_sql(app_ctx):
+    shenzhen = rules.current().get("shenzhen")
+    first = rules.version_id(shenzhen)
+    db.session.commit()
+    db.session.remove()
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert rules.version_id(shenzhen) == first
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert statements == []
 
 
 def test_changed_file_gives_a_new_version(app_ctx, rules_copy):
