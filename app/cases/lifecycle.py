@@ -13,13 +13,13 @@ from datetime import date, datetime
 from typing import Any
 
 from marshmallow import ValidationError
+from sqlalchemy import Row
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
 from app.cases import events, runcache, writes
 from app.cases.models import CLOSED, IN_PROGRESS, Case
 from app.cases.projection import sync_tasks, sync_timers
-from app.cases.writes import OpenTask
 from app.engine import CaseClock, CaseRun, FiredTimer, FormInvalid, TaskNotReady
 from app.extensions import db
 from app.processes import service as processes
@@ -64,7 +64,7 @@ def claim(case: Case) -> int:
     return seen
 
 
-def _claim_open(case: Case) -> tuple[int, list[OpenTask]]:
+def _claim_open(case: Case) -> tuple[int, list[Row]]:
     """`claim`, and the case's open task rows (in the same round trip on PostgreSQL)."""
     seen = case.version
     rows = writes.claim_with_open_tasks(case.id, seen)
@@ -138,12 +138,11 @@ def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | Non
     return clean
 
 
-def fire_due(case: Case, now: datetime, actor: str = "scheduler", state: str | None = None,
-             claimed: tuple[int, list[OpenTask]] | None = None) -> list[FiredTimer]:
+def fire_due(case: Case, now: datetime, actor: str = "scheduler",
+             state: str | None = None) -> list[FiredTimer]:
     """Fire the case's timers that are due at `now` (`state`: its saved workflow, when the
-    caller read it with the case; `claimed`: the version seen and the open task rows, when the
-    caller claimed the case already, as the scheduler does on PostgreSQL)."""
-    seen, open_rows = claimed if claimed is not None else _claim_open(case)
+    caller read it with the case)."""
+    seen, open_rows = _claim_open(case)
     run = load(case, now, seen, state)
     before = timer_ids(run)
     fired = run.fire_due()
@@ -187,7 +186,7 @@ def save_change(case: Case, run: CaseRun, now: datetime, actor: str,
 
 
 def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, actor: str,
-           log: list[dict[str, Any]], open_rows: list[OpenTask], done_task_id: str | None = None,
+           log: list[dict[str, Any]], open_rows: list[Row], done_task_id: str | None = None,
            done_by: int | None = None, late: bool = False,
            timers_before: frozenset[str] | None = None) -> None:
     """Record fired timers, bring tasks and timers in step, save the state: one `Change`,
@@ -210,7 +209,7 @@ def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, act
 
 
 def _apply_fired(case: Case, fired: list[FiredTimer], now: datetime, actor: str,
-                 open_rows: list[OpenTask]) -> list[dict[str, Any]]:
+                 open_rows: list[Row]) -> list[dict[str, Any]]:
     """The events of the timers that fired (超期预警, 超期 and 督办), and the case's first
     warning and overdue instants (the task rows' flags are set by `sync_tasks`)."""
     log: list[dict[str, Any]] = []

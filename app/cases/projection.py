@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import Row
+
 from app import workdays
 from app.cases import writes
 from app.cases.models import Case
-from app.cases.writes import OpenTask
 from app.engine import CaseRun, PendingTimer, UserTaskView
 
 ONE_SECOND = timedelta(seconds=1)
@@ -28,7 +29,7 @@ def _provisional(due: datetime | None) -> bool:
 
 def sync_tasks(case: Case, run: CaseRun, now: datetime, change: writes.Change,
                done_task_id: str | None = None, done_by: int | None = None,
-               late: bool = False, rows: list[OpenTask] | None = None,
+               late: bool = False, rows: list[Row] | None = None,
                fired: frozenset[tuple[str, str]] = frozenset()) -> int:
     """Into `change`: close the rows of tasks no longer waiting (done, or cancelled by the
     process), flag those whose timers fired in this change, and add rows for new ones

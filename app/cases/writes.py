@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy import Row, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cases.models import Case
@@ -59,17 +59,6 @@ class Change:
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
-class OpenTask(NamedTuple):
-    """A case's open task row, as a change reads it before bringing the rows in step."""
-
-    id: int
-    task_id: str
-    title: str
-    due_at: datetime | None
-    warned: bool
-    overdue: bool
-
-
 CLAIM = (update(_cases)
          .where(_cases.c.id == bindparam("b_case"), _cases.c.version == bindparam("seen"))
          .values(version=bindparam("next")))
@@ -85,12 +74,12 @@ def claim(case_id: int, seen: int) -> bool:
     return result.rowcount == 1
 
 
-def open_tasks(case_id: int) -> list[OpenTask]:
-    """The case's open task rows."""
-    return [OpenTask(*row) for row in db.session.execute(OPEN_TASKS, {"b_case": case_id})]
+def open_tasks(case_id: int) -> list[Row]:
+    """The case's open task rows: (id, task_id, title, due_at, warned, overdue)."""
+    return list(db.session.execute(OPEN_TASKS, {"b_case": case_id}))
 
 
-def claim_with_open_tasks(case_id: int, seen: int) -> list[OpenTask] | None:
+def claim_with_open_tasks(case_id: int, seen: int) -> list[Row] | None:
     """`claim`, then `open_tasks`; None when the claim failed. One round trip on
     PostgreSQL."""
     if not is_postgres():
@@ -99,7 +88,7 @@ def claim_with_open_tasks(case_id: int, seen: int) -> list[OpenTask] | None:
                                                     "next": seen + 1}))
     if not rows:
         return None
-    return [OpenTask(*row) for row in rows if row.id is not None]  # the claim's: no task
+    return [row for row in rows if row.id is not None]  # the claim's row, with no task
 
 
 def state_of(case_id: int) -> str | None:

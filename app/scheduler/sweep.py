@@ -12,20 +12,21 @@ import logging
 import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import lazyload
 
 from app.cases import events, lifecycle
 from app.cases.models import AWAITING_ENGINE, Case
-from app.cases.records import CaseTimer
+from app.cases.records import CaseState, CaseTimer
+from app.dbutil import is_postgres
 from app.extensions import db
-from app.scheduler.claim import claim_next
 from app.timeutil import utcnow
 
 log = logging.getLogger("app.scheduler")
 
-CLAIM_RETRIES = 3
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
            timedelta(hours=2), timedelta(hours=6))
 
@@ -100,46 +101,63 @@ def start_waiting(now: datetime, limit: int = 500, case_ids: list[int] | None = 
     return started
 
 
+def _claim_next(now: datetime, skip: set[int]) -> tuple[CaseTimer, Case, str | None] | None:
+    """The next timer to try, oldest first (by fire_at: the due instant, later for retries),
+    skipping those another scheduler holds; with its case and saved workflow, read in the same
+    statement (one snapshot: the state is the one of the case's version)."""
+    query = _claim_query(bool(skip), is_postgres())
+    row = db.session.execute(query, {"now": now, "skip": list(skip)}).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+@cache
+def _claim_query(skipping: bool, postgres: bool) -> Select:
+    """The claim, built once per kind (building it costs more than running it). The timer is
+    chosen (and locked) in a subquery of one row, so that the case and its state are read by
+    primary key whatever the planner's statistics say: joined to the whole claim, a freshly
+    filled `cases` table was read from end to end for every claim."""
+    due = (select(CaseTimer.id).where(CaseTimer.fire_at < bindparam("now"))  # once passed
+           .order_by(CaseTimer.fire_at, CaseTimer.id).limit(1))
+    if skipping:
+        due = due.where(CaseTimer.id.not_in(bindparam("skip", expanding=True)))
+    if postgres:
+        due = due.with_for_update(skip_locked=True)
+    return (select(CaseTimer, Case, CaseState.state).join(Case, Case.id == CaseTimer.case_id)
+            .outerjoin(CaseState, CaseState.case_id == Case.id)
+            .options(lazyload(Case.review))
+            .where(CaseTimer.id == due.correlate(None).scalar_subquery()))
+
+
 def fire_due_timers(now: datetime, limit: int = 10_000) -> SweepResult:
     """Fire timers due at `now`, oldest first; at most `limit` claims in one pass."""
     result, busy = SweepResult(), set()  # timers whose case another scheduler had
-    refused = 0  # claims in a row the database refused
     for _ in range(limit):
-        try:
-            due = claim_next(now, busy)
-            refused = 0
-        except OperationalError:  # a deadlock with a change of the case: try again; not for ever
-            db.session.rollback()
-            refused += 1
-            if refused > CLAIM_RETRIES:
-                raise
-            result.conflicts += 1
-            continue
-        if due is None:
+        claimed = _claim_next(now, busy)
+        if claimed is None:
             db.session.rollback()
             break
+        timer, case, state = claimed
+        timer_id, case_id, task_id = timer.id, timer.case_id, timer.task_id
         try:
-            if due.lost:
-                raise lifecycle.Conflict(f"case {due.case_id} changed meanwhile")
-            fired = lifecycle.fire_due(due.case, now, state=due.state, claimed=due.claimed)
+            fired = lifecycle.fire_due(case, now, state=state)
             db.session.commit()
             result.fired += len(fired)
-            if any(f.timer.task_id == due.task_id for f in fired):
+            if any(f.timer.task_id == task_id for f in fired):
                 continue
         except (lifecycle.Conflict, OperationalError):
             db.session.rollback()  # another scheduler has the case; its pass fires the timer
-            busy.add(due.timer_id)
+            busy.add(timer_id)
             result.conflicts += 1
             continue
         except Exception as exc:  # recorded and retried later; the others go on
             db.session.rollback()
-            _record_failure(due.timer_id, due.case_id, now, exc)
+            _record_failure(timer_id, case_id, now, exc)
             result.failed += 1
-            result.errors.append(f"timer {due.timer_id} of case {due.case_id}: {exc}")
+            result.errors.append(f"timer {timer_id} of case {case_id}: {exc}")
             continue
-        left = db.session.scalar(select(CaseTimer.id).where(CaseTimer.task_id == due.task_id))
+        left = db.session.scalar(select(CaseTimer.id).where(CaseTimer.task_id == task_id))
         if left is not None:  # the engine did not fire it (row ids may be reused: by task id)
-            _record_failure(left, due.case_id, now, RuntimeError("timer did not fire when due"))
+            _record_failure(left, case_id, now, RuntimeError("timer did not fire when due"))
             result.failed += 1
     return result
 
