@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.cases import events, lifecycle
 from app.cases.models import Case
@@ -328,6 +328,46 @@ def test_two_scheduler_processes_fire_each_timer_once(app, desk, at, database_ur
     assert per_case == {n: dict.fromkeys(kinds, 1) for n in numbers}
     remaining = 50 if kinds == ["warning"] else 0  # the overdue timers not yet due
     assert db.session.scalar(select(func.count(CaseTimer.id))) == remaining
+
+
+@pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL)")
+def test_a_case_changed_while_its_timer_is_claimed_waits_for_the_next_pass(app, desk, at):
+    """A change of the case commits while the scheduler's claim of the case waits for its
+    row: the claim fails, nothing of the firing is written, and the next pass fires the
+    timer."""
+    number = post(desk)
+    at("2026-10-10 08:00")  # the contact warning is due
+    case_id = db.session.scalar(select(Case.id).where(Case.number == number))
+    before = snapshot(number)
+    db.session.commit()
+    other = db.engine.connect()  # a change of the case, holding its row until it commits
+    other.execute(text("UPDATE cases SET version = version + 1 WHERE id = :id"), {"id": case_id})
+    results = []
+
+    def scheduler() -> None:
+        with app.app_context():
+            results.append(desk.tick())
+            db.session.remove()
+
+    thread = threading.Thread(target=scheduler)
+    thread.start()
+    waiting = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                   "AND datname = current_database()")
+    with db.engine.connect() as probe:
+        for _ in range(100_000):  # until the claim waits for the case row (no clock needed)
+            if probe.execute(waiting).scalar():
+                break
+    other.commit()
+    other.close()
+    thread.join(30)
+    (result,) = results
+    assert (result.fired, result.failed, result.conflicts) == (0, 0, 1)
+    after = snapshot(number)
+    assert after["case"] == (before["case"][0] + 1, *before["case"][1:])  # the other change
+    assert {k: after[k] for k in ("state", "tasks", "timers", "events")} == {
+        k: before[k] for k in ("state", "tasks", "timers", "events")}
+    assert desk.tick().fired == 1
+    assert [e["kind"] for e in desk.case(number)["timeline"]].count("warning") == 1
 
 
 # -- found while writing these tests, fixed since ---------------------------------------------
