@@ -23,27 +23,11 @@ from app.workdays import SHANGHAI
 
 STOCK = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG))
 T0 = datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI)  # the Monday before National Day
-FORMS = {
-    "contact": {"contact_result": "reached", "reason": "窗口排队太久", "demand": "增加窗口"},
-    "verify": {"determination": "valid", "findings": "情况属实"},
-    "classify": {"rectify_class": "complex"},
-    "ledger": {"plan": "增设窗口", "promised_date": "2026-12-20", "owner": "王*"},
-    "rectify": {"rectify_outcome": "done", "rectify_result": "已增设两个窗口"},
-    "request_extension": {"extension_reason": "需财政审批", "requested_until": "2026-12-30",
-                          "reviewer_informed": True},
-    "approve_extension": {"extension_decision": "approved", "extension_opinion": "同意"},
-    "feedback": {"feedback_text": "已整改并告知", "feedback_channel": "phone"},
-    "revisit": {"revisit_result": "unsatisfied", "revisit_channel": "phone"},
-    "rectify_again": {"rectify_again_result": "再次整改完成"},
-    "supervise": {"supervision_result": "已督办并约谈"},
-    "appeal_submit": {"appeal_reason": "评价人误操作", "appeal_evidence": "通话录音"},
-    "appeal_decide": {"appeal_result": "upheld", "appeal_opinion": "证据充分"},
-    "staff_notify": {"staff_reason": "态度生硬", "staff_notified": True},
-    "staff_recheck_request": {"recheck_statement": "本人当时按规定答复",
-                              "recheck_evidence": "监控录像"},
-    "staff_decide": {"staff_determination": "valid", "staff_opinion": "经核实属实"},
-    "staff_self_criticism": {"self_criticism": "书面检讨一份", "correction": "参加礼仪培训"},
-}
+# the values that choose the branch; every other field gets a value of its type (`_fill`)
+CHOICES = {"contact_result": "reached", "determination": "valid", "rectify_class": "complex",
+           "rectify_outcome": "done", "extension_decision": "approved",
+           "revisit_result": "unsatisfied", "appeal_result": "upheld",
+           "staff_determination": "valid"}
 # a path: user tasks completed in turn (step, or (step, data)), or days the clock moves on
 PATHS = {
     "complex, extended, reopened, supervised": (
@@ -72,6 +56,13 @@ def definition():
 def rules():
     workdays.configure(ROOT / "calendars", reload_seconds=0)
     return load_book(ROOT / "rules").get("shenzhen")
+
+
+def _fill(form) -> dict:
+    """Form data that passes `form`: the branch's choices, else a value of each field's type."""
+    typed = {"boolean": True, "long": 1, "date": "2026-12-30", "string": "已办理"}
+    return {f.id: CHOICES.get(f.id, f.options[0][0] if f.options else typed[f.type])
+            for f in form}
 
 
 def _stock_document(workflow) -> dict:
@@ -129,7 +120,7 @@ def test_documents_and_workflows_equal_spiffworkflows(definition, rules, time_ma
         else:
             step, extra = item if isinstance(item, tuple) else (item, {})
             (view,) = [v for v in run.user_tasks() if v.step == step]
-            run.complete(view.task_id, {**FORMS[step], **extra})
+            run.complete(view.task_id, {**_fill(view.info.form), **extra})
         _check(definition, run)
         # the next change starts from the loaded workflow, as a change in another process does
         run = CaseRun.load(definition, run.dump(), clock)
