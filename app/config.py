@@ -78,6 +78,8 @@ def from_env(instance_path: str) -> dict:
         # workflows of recently changed cases kept per process (0: always load the state)
         "RUN_CACHE_SIZE": int(env.get("RUN_CACHE_SIZE", "512")),
         "SCHEDULER_SAFETY_SECONDS": float(env.get("SCHEDULER_SAFETY_SECONDS", "60")),
+        # connections a pass fires timers with at once (PostgreSQL; SQLite: always 1)
+        "SCHEDULER_WORKERS": int(env.get("SCHEDULER_WORKERS", "2")),
         "RULES_RELOAD_SECONDS": float(env.get("RULES_RELOAD_SECONDS", "2")),
         "INTAKE_BATCH_MAX": int(env.get("INTAKE_BATCH_MAX", "1000")),
         "COVERAGE_WARNING_DAYS": int(env.get("COVERAGE_WARNING_DAYS", "60")),

@@ -1,9 +1,10 @@
 """One pass of the scheduler: start cases waiting for the engine, fire due timers.
 
 Each due timer is claimed in its own transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so
-several scheduler processes share the work) and fired in the transaction that saves its case:
-a timer fires exactly once. The cost of a pass grows with the due timers, not the open cases.
-A failing timer is recorded and retried with backoff; it never blocks the others.
+several scheduler processes, and the workers of one, share the work) and fired in the
+transaction that saves its case: a timer fires exactly once. The cost of a pass grows with
+the due timers, not the open cases. A failing timer is recorded and retried with backoff; it
+never blocks the others.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
+from flask import current_app
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import lazyload
@@ -23,6 +25,7 @@ from app.cases.models import AWAITING_ENGINE, Case
 from app.cases.records import CaseState, CaseTimer
 from app.dbutil import is_postgres
 from app.extensions import db
+from app.scheduler.workers import CasesInHand, run_workers
 from app.timeutil import utcnow
 
 log = logging.getLogger("app.scheduler")
@@ -128,8 +131,22 @@ def _claim_query(skipping: bool, postgres: bool) -> Select:
             .where(CaseTimer.id == due.correlate(None).scalar_subquery()))
 
 
-def fire_due_timers(now: datetime, limit: int = 10_000) -> SweepResult:
-    """Fire timers due at `now`, oldest first; at most `limit` claims in one pass."""
+def fire_due_timers(now: datetime, limit: int = 10_000, workers: int = 1) -> SweepResult:
+    """Fire timers due at `now`, oldest first; at most `limit` claims in one pass, by
+    `workers` connections at once on PostgreSQL (see workers.py), by one on SQLite."""
+    if workers <= 1 or not is_postgres():
+        return _fire(now, limit, None)
+    db.session.commit()  # the workers have their own sessions; this one holds nothing
+    share = -(-limit // workers)
+    results = run_workers(workers, lambda hand: _fire(now, share, hand))
+    return SweepResult(fired=sum(r.fired for r in results),
+                       failed=sum(r.failed for r in results),
+                       conflicts=sum(r.conflicts for r in results),
+                       errors=[e for r in results for e in r.errors])
+
+
+def _fire(now: datetime, limit: int, hand: CasesInHand | None) -> SweepResult:
+    """One worker's claims: each due timer fired in the transaction that saves its case."""
     result, busy = SweepResult(), set()  # timers whose case another scheduler had
     for _ in range(limit):
         claimed = _claim_next(now, busy)
@@ -138,28 +155,42 @@ def fire_due_timers(now: datetime, limit: int = 10_000) -> SweepResult:
             break
         timer, case, state = claimed
         timer_id, case_id, task_id = timer.id, timer.case_id, timer.task_id
-        try:
-            fired = lifecycle.fire_due(case, now, state=state)
-            db.session.commit()
-            result.fired += len(fired)
-            if any(f.timer.task_id == task_id for f in fired):
-                continue
-        except (lifecycle.Conflict, OperationalError):
-            db.session.rollback()  # another scheduler has the case; its pass fires the timer
+        if hand is not None and not hand.take(case_id):
+            db.session.rollback()  # another worker fires the case's due timers, this one too
             busy.add(timer_id)
             result.conflicts += 1
             continue
-        except Exception as exc:  # recorded and retried later; the others go on
-            db.session.rollback()
-            _record_failure(timer_id, case_id, now, exc)
-            result.failed += 1
-            result.errors.append(f"timer {timer_id} of case {case_id}: {exc}")
-            continue
-        left = db.session.scalar(select(CaseTimer.id).where(CaseTimer.task_id == task_id))
-        if left is not None:  # the engine did not fire it (row ids may be reused: by task id)
-            _record_failure(left, case_id, now, RuntimeError("timer did not fire when due"))
-            result.failed += 1
+        try:
+            _fire_one(now, timer_id, case_id, task_id, case, state, busy, result)
+        finally:
+            if hand is not None:
+                hand.release(case_id)
     return result
+
+
+def _fire_one(now: datetime, timer_id: int, case_id: int, task_id: str, case: Case,
+              state: str | None, busy: set[int], result: SweepResult) -> None:
+    try:
+        fired = lifecycle.fire_due(case, now, state=state)
+        db.session.commit()
+        result.fired += len(fired)
+        if any(f.timer.task_id == task_id for f in fired):
+            return
+    except (lifecycle.Conflict, OperationalError):
+        db.session.rollback()  # another scheduler has the case; its pass fires the timer
+        busy.add(timer_id)
+        result.conflicts += 1
+        return
+    except Exception as exc:  # recorded and retried later; the others go on
+        db.session.rollback()
+        _record_failure(timer_id, case_id, now, exc)
+        result.failed += 1
+        result.errors.append(f"timer {timer_id} of case {case_id}: {exc}")
+        return
+    left = db.session.scalar(select(CaseTimer.id).where(CaseTimer.task_id == task_id))
+    if left is not None:  # the engine did not fire it (row ids may be reused: by task id)
+        _record_failure(left, case_id, now, RuntimeError("timer did not fire when due"))
+        result.failed += 1
 
 
 def _record_failure(timer_id: int, case_id: int, now: datetime, exc: BaseException) -> None:
@@ -181,7 +212,7 @@ def sweep(now: datetime | None = None) -> SweepResult:
     """One pass: start waiting cases, fire due timers; `next_due` says when to wake."""
     now = now or utcnow()
     started = start_waiting(now)
-    result = fire_due_timers(now)
+    result = fire_due_timers(now, workers=current_app.config["SCHEDULER_WORKERS"])
     result.started = started
     result.next_due = next_due()
     db.session.commit()

@@ -13,12 +13,14 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from app.cases import events, lifecycle
 from app.cases.models import Case
 from app.cases.records import CaseEvent, CaseState, CaseTask, CaseTimer
 from app.extensions import db
+from app.scheduler.sweep import fire_due_timers
+from app.timeutil import utcnow
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTACT = {"contact_result": "reached", "reason": "窗口排队时间过长"}
@@ -331,6 +333,30 @@ def test_two_scheduler_processes_fire_each_timer_once(app, desk, at, database_ur
 
 
 @pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL)")
+def test_the_workers_of_one_pass_fire_each_timer_once(app, desk, at):
+    """Three workers, thirty cases with both their timers due at one instant, so that a
+    case's two timers come one after the other: each case's change is done by one worker,
+    which fires both timers; a worker that claims the other timer lets the case go."""
+    resp = desk.client.post("/api/v1/reviews", headers=desk.headers["channel"], json=[
+        desk.rating(serial_no=f"WORK{i:04d}", rated_at="2026-09-30T08:00:00+08:00",
+                    region_code="440305000000") for i in range(30)])
+    assert resp.status_code == 200, resp.get_json()
+    numbers = [r["case_number"] for r in resp.get_json()["results"]]
+    db.session.execute(update(CaseTimer).values(fire_at=desk.at("2026-10-10 00:00")))
+    db.session.commit()
+    at("2026-10-11 12:00")
+    result = fire_due_timers(utcnow(), workers=3)
+    assert (result.fired, result.failed, result.errors) == (60, 0, [])
+    rows = db.session.execute(select(Case.number, CaseEvent.kind, func.count(CaseEvent.id))
+                              .join(CaseEvent, CaseEvent.case_id == Case.id)
+                              .where(CaseEvent.kind.in_(["warning", "overdue", "escalated"]))
+                              .group_by(Case.number, CaseEvent.kind)).all()
+    assert sorted(rows) == sorted((n, kind, 1) for n in numbers
+                                  for kind in ("warning", "overdue", "escalated"))
+    assert db.session.scalar(select(func.count(CaseTimer.id))) == 0
+
+
+@pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL)")
 def test_a_case_changed_while_its_timer_is_claimed_waits_for_the_next_pass(app, desk, at):
     """A change of the case commits while the scheduler's claim of the case waits for its
     row: the claim fails, nothing of the firing is written, and the next pass fires the
@@ -344,9 +370,9 @@ def test_a_case_changed_while_its_timer_is_claimed_waits_for_the_next_pass(app, 
     other.execute(text("UPDATE cases SET version = version + 1 WHERE id = :id"), {"id": case_id})
     results = []
 
-    def scheduler() -> None:
+    def scheduler() -> None:  # one worker: another would take the timer once let go
         with app.app_context():
-            results.append(desk.tick())
+            results.append(fire_due_timers(utcnow(), workers=1))
             db.session.remove()
 
     thread = threading.Thread(target=scheduler)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from app.cases.models import AWAITING_ENGINE, IN_PROGRESS, Case
@@ -12,7 +13,9 @@ from app.cases.records import CaseTask, CaseTimer
 from app.extensions import db
 from app.reviews.intake import intake
 from app.scheduler import runner
+from app.scheduler import sweep as sweep_module
 from app.scheduler.sweep import backoff, sweep
+from app.scheduler.workers import CasesInHand, run_workers
 from app.timeutil import SHANGHAI
 
 
@@ -82,3 +85,29 @@ def test_not_in_the_reloader_watcher(monkeypatch):
     assert runner._reloader_parent()
     monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
     assert not runner._reloader_parent()
+
+
+def test_workers_share_cases_and_report_the_first_error(app_ctx):
+    hand = CasesInHand()
+    assert hand.take(7) and not hand.take(7)
+    hand.release(7)
+    assert hand.take(7)
+    done = []
+
+    def work(shared):
+        done.append(shared)
+        if len(done) == 2:
+            raise RuntimeError("worker failed")
+        return len(done)
+
+    with pytest.raises(RuntimeError, match="worker failed"):
+        run_workers(3, work)
+    assert len(done) == 3 and len({id(h) for h in done}) == 1  # all ran, one hand
+    assert run_workers(2, lambda shared: "ok") == ["ok", "ok"]
+
+
+def test_sqlite_fires_with_one_worker(app_ctx, monkeypatch):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    monkeypatch.setattr(sweep_module, "run_workers", lambda *a: pytest.fail("no workers"))
+    assert sweep_module.fire_due_timers(bj("2026-10-10 08:00"), workers=4).fired == 0
