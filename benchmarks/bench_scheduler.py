@@ -117,8 +117,8 @@ def idle_sweeps(url: str) -> tuple[list[float], float, int]:
     return times[1:], seeded, timers
 
 
-def due_sweeps(url: str) -> list[tuple[float, int, int, int]]:
-    """(seconds, timers fired, failures, SQL statements) of the warning sweep and of the
+def due_sweeps(url: str) -> list[tuple[float, int, int, int, int]]:
+    """(seconds, timers fired, failures, SQL statements, workers) of the warning sweep and of the
     overdue sweep."""
     import time_machine
     from sqlalchemy import event
@@ -142,6 +142,7 @@ def due_sweeps(url: str) -> list[tuple[float, int, int, int]]:
             assert sum(r.case_number is not None for r in results) == DUE_CASES
             started = start_waiting(RECEIVED + timedelta(minutes=1), limit=DUE_CASES)
             assert started == DUE_CASES, started
+        workers = app.config["SCHEDULER_WORKERS"] if db.engine.dialect.name == "postgresql" else 1
         statements = [0]
 
         def count(*_args) -> None:
@@ -154,7 +155,7 @@ def due_sweeps(url: str) -> list[tuple[float, int, int, int]]:
                 t0 = time.perf_counter()
                 result = sweep(when)
                 out.append((time.perf_counter() - t0, result.fired, result.failed,
-                            statements[0]))
+                            statements[0], workers))
         event.remove(db.engine, "before_cursor_execute", count)
         db.session.remove()
         db.engine.dispose()
@@ -177,15 +178,16 @@ def run() -> list[dict]:
             "detail": f"median of {IDLE_SWEEPS} sweeps ({min(idle):.2f}-{max(idle):.2f} ms); "
                       f"{timers:,} timer rows, seeded in {seeded:.1f} s"})
         fired = due_sweeps(url)
-        for (seconds, count, failed, sql), what in zip(fired, ("warnings", "overdue timers"),
-                                                        strict=True):
+        kinds = ("warnings", "overdue timers")
+        for (seconds, count, failed, sql, workers), what in zip(fired, kinds, strict=True):
             rows.append({
                 "name": f"sweep firing {count:,} due {what}, {label}", "value": round(seconds, 2),
                 "unit": "s", "goal": f"< {DUE_GOAL_S:g} s",
                 "ok": seconds < DUE_GOAL_S and count == DUE_CASES and failed == 0,
                 "detail": f"{count / seconds:,.0f} timers/s, {failed} failed, "
                           f"{sql / max(count, 1):.1f} SQL statements a timer (commits apart); "
-                          f"one transaction per case, {DUE_CASES:,} cases started on the engine"})
+                          f"one transaction per case, {workers} worker(s), {DUE_CASES:,} cases "
+                          "started on the engine"})
     return rows
 
 
