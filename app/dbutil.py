@@ -147,8 +147,14 @@ def pg_unnest(table: Table, columns: Sequence[str], prefix: str) -> Unnest:
 
 def pg_arrays(table: Table, columns: Sequence[str], prefix: str,
               rows: Sequence[dict]) -> dict[str, list]:
-    """The parameters of `pg_unnest(table, columns, prefix)` for `rows`."""
-    return {f"{prefix}_{c}": [_pg_value(table, c, row[c]) for row in rows] for c in columns}
+    """The parameters of `pg_unnest(table, columns, prefix)` for `rows` (JSON as text)."""
+    out = {}
+    for column in columns:
+        values = [row[column] for row in rows]
+        if isinstance(table.c[column].type, JSON):
+            values = [v if v is None else json.dumps(v, ensure_ascii=False) for v in values]
+        out[f"{prefix}_{column}"] = values
+    return out
 
 
 @lru_cache(maxsize=32)
@@ -188,12 +194,6 @@ def pg_records_json(table: Table, columns: Sequence[str], rows: Sequence[dict]) 
 
 def _pg_type(col_type) -> str:
     return "JSON" if isinstance(col_type, JSON) else col_type.compile(dialect=_PG)
-
-
-def _pg_value(table: Table, column: str, value):
-    if value is not None and isinstance(table.c[column].type, JSON):
-        return json.dumps(value, ensure_ascii=False)
-    return value
 
 
 def rebuild_schema() -> None:
