@@ -8,6 +8,7 @@ and called processes go through the converters of `taskcodec` (the same document
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -81,13 +82,15 @@ class StateSerializer:
         config[Task] = FastTaskConverter
         self.registry = BpmnWorkflowSerializer.configure(config)
         self._encoder = create_encoder(self.registry, None)
+        self._converting = threading.Lock()
 
     def dumps(self, workflow: BpmnWorkflow) -> str:
-        self.registry._encoder_mode = True
-        try:
-            dct = self.registry.convert(workflow)
-        finally:
-            self.registry._encoder_mode = False
+        with self._converting:  # the registry's encoder mode is shared by the threads
+            self.registry._encoder_mode = True
+            try:
+                dct = self.registry.convert(workflow)
+            finally:
+                self.registry._encoder_mode = False
         dct["format"] = FORMAT
         return json.dumps(dct, cls=self._encoder, ensure_ascii=False, separators=(",", ":"))
 
