@@ -54,8 +54,8 @@ def sync_tasks(case: Case, run: CaseRun, now: datetime, change: writes.Change,
     added = [_task_row(case, view, now, fired) for task_id, view in views.items()
              if task_id not in known]
     change.new_tasks += added
-    writes.set_fields(case, current_steps=",".join(sorted({v.step for v in views.values()}))
-                      [:200] or None)
+    steps = ",".join(sorted({v.step for v in views.values()}))[:200] or None
+    writes.set_fields(case, current_steps=steps)
     return len(added)
 
 
