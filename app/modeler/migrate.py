@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
-from app.cases import events, lifecycle
+from app.cases import events, lifecycle, writes
 from app.cases.models import AWAITING_ENGINE, CLOSED, Case
 from app.engine.migration import MigrationRefused, migrate
 from app.extensions import db
@@ -129,6 +129,6 @@ def _move(case: Case, target: ProcessVersion, actor: str, now: datetime,
     """Claim the case, move its workflow (MigrationRefused when unsafe) and save it."""
     run = lifecycle.load(case, now, lifecycle.claim(case))
     moved = migrate(run, processes.definition(target))  # MigrationRefused with the reasons
-    case.process_version_id = target.id
+    writes.set_fields(case, process_version_id=target.id)  # written by the change
     lifecycle.save_change(case, moved, now, actor, [events.row(
         case.id, KIND, actor, now, data={"from": from_label, "to": target.label})])
