@@ -123,8 +123,8 @@ def _values_insert(table: Table, columns: tuple[str, ...], conflict: tuple[str, 
 class Unnest:
     """SQL text of a SELECT of rows sent to PostgreSQL as one array per column (parameters
     `<prefix>_<column>`, filled by `pg_arrays`), and those parameters, typed as arrays of
-    their columns' types (JSON values travel as text), for INSERT ... SELECT and
-    UPDATE ... FROM: a statement of a few parameters whatever the number of rows."""
+    their columns' types (JSON values travel as text), for `bulk_insert`'s INSERT ... SELECT:
+    a statement of a few parameters whatever the number of rows."""
 
     sql: str
     params: tuple[BindParameter, ...]
