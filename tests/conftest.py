@@ -15,9 +15,12 @@ from app.cases import runcache
 from app.config import ROOT, normalise_db_url
 from app.dbutil import rebuild_schema
 from app.demo.data import uscc
+from app.engine import steps
 from app.extensions import db
 from app.processes.service import forget_versions
 from app.rules import service as rules_service
+
+steps.VERIFY = True  # every ready-task scan checked against SpiffWorkflow's tree walk
 
 
 def _database_url(tmp_path_factory) -> str:

@@ -20,6 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.engine.definitions import ProcessDefinition, TaskInfo
 from app.engine.forms import validate_form
+from app.engine.steps import ready_tasks, run_engine_steps
 from app.engine.timing import CaseClock, TimerHelpers, rule_key_of, timer_kind
 
 
@@ -111,7 +112,7 @@ class CaseRun:
 
     def _ready_user_tasks(self) -> Iterable[Any]:
         """Ready user tasks, called processes' included (the top workflow lists them all)."""
-        for task in self.workflow.get_tasks(state=TaskState.READY):
+        for task in ready_tasks(self.workflow, manual=True):
             if isinstance(task.task_spec, UserTask):
                 yield task
 
@@ -211,7 +212,7 @@ class CaseRun:
         if refresh:
             self.workflow.refresh_timers()
         for _ in range(20):
-            self.workflow.do_engine_steps(did_complete_task=note)
+            run_engine_steps(self.workflow, did_complete_task=note)
             now = self.clock.now()
             if not self._engine_ready() and not any(_is_due(t, now)
                                                     for t in self._timer_tasks()):
