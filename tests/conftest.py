@@ -15,12 +15,13 @@ from app.cases import runcache
 from app.config import ROOT, normalise_db_url
 from app.dbutil import rebuild_schema
 from app.demo.data import uscc
-from app.engine import steps
+from app.engine import steps, taskcodec
 from app.extensions import db
 from app.processes.service import forget_versions
 from app.rules import service as rules_service
 
 steps.VERIFY = True  # every ready-task scan checked against SpiffWorkflow's tree walk
+taskcodec.VERIFY = True  # every state dump checked against a conversion of all its tasks
 
 
 def _database_url(tmp_path_factory) -> str:

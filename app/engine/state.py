@@ -20,9 +20,11 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.task import Task
 
+from app.engine import taskcodec
 from app.engine.taskcodec import (
     FastSubWorkflowConverter,
     FastTaskConverter,
+    Fragments,
     Ids,
     convert,
     tasks_from_dict,
@@ -39,8 +41,9 @@ class StateSerializer:
         outer = self
 
         class StateConverter(BpmnWorkflowConverter):
-            def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
-                ids = Ids()
+            def to_dict(self, workflow: BpmnWorkflow, ids: Ids | None = None,
+                        ) -> dict[str, Any]:
+                ids = ids or Ids()
                 dct = workflow_to_dict(self, workflow, ids)
                 dct["subprocesses"] = {ids.name(k): convert(self.registry, sub, ids)
                                        for k, sub in workflow.subprocesses.items()}
@@ -48,9 +51,10 @@ class StateSerializer:
                 return dct
 
             def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
-                ids = Ids()
+                ids = Ids(Fragments())
                 workflow = self.target_class(outer.spec, outer.subprocess_specs,
                                              deserializing=True)
+                setattr(workflow, Fragments.ATTRIBUTE, ids.fragments)
                 tasks_from_dict(self, dct["tasks"], workflow, ids)
                 workflow.task_tree = workflow.tasks.get(ids.uuid(dct["root"]))
                 self.set_default_attributes(workflow, dct)
@@ -85,10 +89,15 @@ class StateSerializer:
         self._converting = threading.Lock()
 
     def dumps(self, workflow: BpmnWorkflow) -> str:
+        """The workflow's state; its finished tasks' conversions are kept with it (see
+        `taskcodec.Fragments`) for the next dump."""
         with self._converting:  # the registry's encoder mode is shared by the threads
             self.registry._encoder_mode = True
             try:
-                dct = self.registry.convert(workflow)
+                dct = convert(self.registry, workflow, Ids(Fragments.of(workflow)))
+                if taskcodec.VERIFY:
+                    full = convert(self.registry, workflow, Ids())
+                    assert dct == full, "a kept task conversion differs from a new one"
             finally:
                 self.registry._encoder_mode = False
         dct["format"] = FORMAT

@@ -8,6 +8,9 @@ scheduler loads and saves one for every timer it fires. Here a document's ids ar
 formatted once each, and plain JSON values are copied without asking the registry; anything
 with a `typename` still goes through it. tests/engine compares both ways with SpiffWorkflow's
 own converters on every path of the process.
+
+A workflow kept between changes (see `Fragments`) also keeps its finished tasks converted:
+only the tasks that moved since are converted again.
 """
 
 from __future__ import annotations
@@ -24,12 +27,70 @@ _PLAIN = (str, int, float, bool, type(None))
 _MUTABLE = (dict, list, set)
 
 
-class Ids:
-    """The task ids of one document: each parsed, or formatted, once."""
+FINISHED = TaskState.FINISHED_MASK
+VERIFY = False
+"""Tests set this: every dump made with fragments is checked against a full conversion."""
+
+
+class Fragments:
+    """A workflow's finished tasks as last converted (or loaded), by task id, each with what
+    its conversion read: its state, timestamps, spec, children, and its own and its parent's
+    data dicts. A finished task whose parent is finished too is not touched by SpiffWorkflow
+    again (its data is copied, not changed, by the tasks after it), so its conversion is
+    reused while all of these are the same objects (or equal)."""
+
+    ATTRIBUTE = "_hcp_fragments"
 
     def __init__(self) -> None:
+        self._items: dict[UUID, tuple[tuple, dict[str, Any]]] = {}
+
+    @classmethod
+    def of(cls, workflow: Any) -> Fragments:
+        """The fragments kept with a (top) workflow, created on first use."""
+        found = workflow.__dict__.get(cls.ATTRIBUTE)
+        if found is None:
+            found = cls()
+            setattr(workflow, cls.ATTRIBUTE, found)
+        return found
+
+    def convert(self, registry: Any, task: Any, ids: Ids) -> dict[str, Any]:
+        key = _key(task)
+        if key is None:
+            return convert(registry, task, ids)
+        hit = self._items.get(task.id)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        dct = convert(registry, task, ids)
+        self._items[task.id] = (key, dct)
+        return dct
+
+    def keep(self, task: Any, dct: dict[str, Any]) -> None:
+        """`dct`, the loaded document of `task`, as its conversion."""
+        key = _key(task)
+        if key is not None:
+            self._items[task.id] = (key, dct)
+
+
+def _key(task: Any) -> tuple | None:
+    """What a finished task's conversion depends on; None for a task that may still change."""
+    if not task.state & FINISHED:
+        return None
+    parent = task.parent
+    if parent is not None and not parent.state & FINISHED:
+        return None
+    return (task.state, task.last_state_change, task.triggered, task.task_spec,
+            tuple(task._children), task.data, len(task.internal_data),
+            parent.data if parent is not None else None)
+
+
+class Ids:
+    """The task ids of one document: each parsed, or formatted, once; with the fragments of
+    the workflow it is converted from, or loaded into, if any."""
+
+    def __init__(self, fragments: Fragments | None = None) -> None:
         self._parsed: dict[str, UUID] = {}
         self._names: dict[int, str] = {}  # by id(): the same UUID objects recur in a workflow
+        self.fragments = fragments
 
     def uuid(self, text: str) -> UUID:
         found = self._parsed.get(text)
@@ -122,7 +183,8 @@ def workflow_to_dict(converter: Any, workflow: Any, ids: Ids) -> dict[str, Any]:
         "last_task": ids.name(workflow.last_task.id) if workflow.last_task is not None else None,
         "success": workflow.success,
         "completed": workflow.completed,
-        "tasks": {ids.name(k): convert(registry, task, ids)
+        "tasks": {ids.name(k): (ids.fragments.convert(registry, task, ids) if ids.fragments
+                                else convert(registry, task, ids))
                   for k, task in workflow.tasks.items()},
         "root": ids.name(workflow.task_tree.id),
     }
@@ -132,8 +194,11 @@ def tasks_from_dict(converter: Any, tasks: dict[str, Any], workflow: Any, ids: I
     """Restore `tasks` into `workflow.tasks` (each task adds itself, parents first), by
     their typenames' converters (the registry would copy each dict first)."""
     restorers = converter.registry.convert_from_dict
-    for dct in tasks.values():
-        restorers[dct["typename"]](dct, workflow=workflow, ids=ids)
+    restored = [(restorers[dct["typename"]](dct, workflow=workflow, ids=ids), dct)
+                for dct in tasks.values()]
+    if ids.fragments is not None:
+        for task, dct in restored:
+            ids.fragments.keep(task, dct)
 
 
 class FastSubWorkflowConverter(BpmnSubWorkflowConverter):
