@@ -133,6 +133,12 @@ _cache: dict[tuple[str, str], ProcessDefinition] = {}
 _lock = threading.Lock()
 
 
+def parsed(process_id: str, digest: str) -> ProcessDefinition | None:
+    """The definition parsed from files whose `content_hash` is `digest`, if it was."""
+    with _lock:
+        return _cache.get((process_id, digest))
+
+
 def definition_for(process_id: str, files: Mapping[str, str]) -> ProcessDefinition:
     """The parsed definition for these files, from the cache when they were parsed before."""
     key = (process_id, content_hash(files))

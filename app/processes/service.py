@@ -11,9 +11,10 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from app.engine import DiagramError, ProcessDefinition, definition_for
-from app.engine.definitions import TaskInfo, content_hash
+from app.engine.definitions import TaskInfo, content_hash, parsed
 from app.extensions import db
 from app.processes.models import ProcessVersion
 from app.timeutil import utcnow
@@ -76,9 +77,12 @@ def errors() -> dict[str, str]:
 
 
 def _latest(jurisdiction: str, key: str) -> ProcessVersion | None:
+    """The newest version, its files left unread until asked for (`definition` needs only
+    their hash once they were parsed)."""
     return db.session.scalar(
         select(ProcessVersion).where(ProcessVersion.jurisdiction == jurisdiction,
                                      ProcessVersion.process_key == key)
+        .options(defer(ProcessVersion.files))
         .order_by(ProcessVersion.id.desc()).limit(1))
 
 
@@ -118,8 +122,10 @@ def forget_versions() -> None:
 
 
 def definition(version: ProcessVersion) -> ProcessDefinition:
-    """The parsed definition of a version (cached by content hash)."""
-    return definition_for(version.process_key, version.files)
+    """The parsed definition of a version (cached by content hash: the files are read and
+    hashed only when the version's stored hash is not in the cache)."""
+    return (parsed(version.process_key, version.content_hash)
+            or definition_for(version.process_key, version.files))
 
 
 def task_info(version_id: int | None, process_id: str, step: str) -> TaskInfo | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from app.cases.models import Case
 from app.config import ROOT
@@ -45,6 +45,19 @@ def test_deployed_once_per_jurisdiction_and_again_when_changed(app_ctx, bpmn_cop
     db.session.commit()
     assert db.session.get(Case, old_case.id).process_version_id == first.id
     assert len(db.session.scalars(select(ProcessVersion)).all()) == 3
+
+
+def test_the_current_version_is_found_without_reading_its_files_again(app_ctx, bpmn_copy):
+    """Once a version's files were parsed, its stored hash finds the definition: starting a
+    case does not read the diagrams (tens of KB) from the database every time."""
+    parsed = processes.definition(processes.current("shenzhen"))
+    db.session.commit()
+    db.session.expunge_all()
+    version = processes.current("shenzhen")
+    assert "files" in inspect(version).unloaded
+    assert processes.definition(version) is parsed
+    assert "files" in inspect(version).unloaded
+    assert version.files == processes.release_files()[0]  # read when asked for
 
 
 def test_a_broken_release_is_refused_and_the_last_good_version_stays(app_ctx, bpmn_copy):
