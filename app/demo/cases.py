@@ -263,36 +263,45 @@ def drive(p: Plan, staff: people.People, clock: Clock, rnd: random.Random) -> No
     cursor = start
     for (step, choices), planned in zip(p.target.actions, p.times, strict=True):
         when = max(planned, cursor + timedelta(minutes=1))
-        _fire_until(p.case_id, when, clock)
         if _act(p.case_id, step, choices, when, ctx, staff, clock):
             cursor = when
-    _fire_until(p.case_id, utcnow(), clock)
     _claim_open(p.case_id, staff, clock, rnd)
 
 
 def _act(case_id: int, step: str, choices: dict, when: datetime, ctx: Context,
          staff: people.People, clock: Clock) -> bool:
-    """Complete the case's open `step` task; False when the process moved past it (a timer,
-    such as the staff member's re-check window, decided instead)."""
+    """Claim and complete the case's open `step` task at `when`, its timers firing up to then;
+    False when the process moved past it (a timer, such as the staff member's re-check
+    window, decided instead)."""
     case = db.session.get(Case, case_id)
-    row = db.session.scalar(select(CaseTask).where(
-        CaseTask.case_id == case_id, CaseTask.state == "open", CaseTask.step == step))
+    row = _open_task(case_id, step)
+    user = staff.actor(row.group_name, step, case.department_code, case.jurisdiction) \
+        if row else None
+    if row is not None and user is not None:
+        claimed = max(row.created_at + timedelta(minutes=1),
+                      when - timedelta(minutes=ctx.rnd.randint(5, 60)))
+        if claimed < when:
+            _fire_until(case_id, claimed, clock)  # the timeline stays in time order
+            if _open_task(case_id, step) is not None:
+                _claim(row, user, claimed, clock)
+    _fire_until(case_id, when, clock)
+    row = _open_task(case_id, step)
     if row is None:
         log.info("demo case %s: no open %s task, skipped", case.number, step)
         return False
-    user = staff.actor(row.group_name, step, case.department_code, case.jurisdiction)
     ctx.person = user.name if user else ""
-    claimed = max(row.created_at + timedelta(minutes=1),
-                  when - timedelta(minutes=ctx.rnd.randint(5, 60)))
-    if user and claimed < when:
-        _claim(row, user, claimed, clock)
     if "determination" in choices:
         ctx.extra["determination"] = choices["determination"]
     data = scenarios.form_data(step, choices, ctx, row.due_at)
     with clock.at(when):
-        lifecycle.complete(case, row.task_id, data, user, when)
+        lifecycle.complete(db.session.get(Case, case_id), row.task_id, data, user, when)
         db.session.commit()
     return True
+
+
+def _open_task(case_id: int, step: str) -> CaseTask | None:
+    return db.session.scalar(select(CaseTask).where(
+        CaseTask.case_id == case_id, CaseTask.state == "open", CaseTask.step == step))
 
 
 def _claim(row: CaseTask, user: User, at: datetime, clock: Clock) -> None:
@@ -304,15 +313,23 @@ def _claim(row: CaseTask, user: User, at: datetime, clock: Clock) -> None:
 
 def _claim_open(case_id: int, staff: people.People, clock: Clock, rnd: random.Random) -> None:
     """About two in three of the case's open tasks are already claimed by whoever works them
-    (the others wait in their group's queue)."""
+    (the others wait in their group's queue), each after the timers due before its claim
+    fired; then the timers due by now fire."""
     case = db.session.get(Case, case_id)
     rows = db.session.scalars(select(CaseTask).where(CaseTask.case_id == case_id,
                                                      CaseTask.state == "open")).all()
+    claims = []
     for row in rows:
         user = staff.actor(row.group_name, row.step, case.department_code, case.jurisdiction)
         at = office.add_hours(row.created_at, rnd.uniform(0.2, 3), case.region_code)
         if rnd.random() < 0.65 and user and at < utcnow() - timedelta(minutes=1):
+            claims.append((at, row.id, user))
+    for at, row_id, user in sorted(claims, key=lambda c: (c[0], c[1])):
+        _fire_until(case_id, at, clock)
+        row = db.session.get(CaseTask, row_id)
+        if row.state == "open":
             _claim(row, user, at, clock)
+    _fire_until(case_id, utcnow(), clock)
 
 
 def _fire_until(case_id: int, until: datetime, clock: Clock) -> None:

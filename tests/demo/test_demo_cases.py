@@ -61,8 +61,14 @@ def test_demo_history_lies_in_the_past_and_is_done_by_the_right_people(app_ctx):
     # the ratings arrived over the past weeks, the cases were worked day by day
     received = sorted(c.received_at for c in cases.values())
     assert received[-1] < now and (received[-1] - received[0]).days >= 10
-    events = db.session.scalars(select(CaseEvent)).all()
+    events = db.session.scalars(select(CaseEvent).order_by(CaseEvent.id)).all()
     assert all(cases[e.case_id].received_at <= e.at <= now for e in events)
+    # each case's timeline (in the order recorded, as the case page shows it) in time order:
+    # a claim is not recorded after timers that fired later
+    last: dict[int, object] = {}
+    for e in events:
+        assert e.at >= last.get(e.case_id, e.at), (cases[e.case_id].number, e.kind, e.at)
+        last[e.case_id] = e.at
     usernames = set(db.session.scalars(select(User.username)))
     completed = [e for e in events if e.kind == "completed"]
     assert len(completed) > 50
