@@ -264,7 +264,8 @@ def _resolve(where: str):
 
 
 def breakdown(url: str, cases: int) -> None:
-    """Milliseconds per lifecycle in each of TIMED (inclusive), and SQL statements."""
+    """Milliseconds per lifecycle in each of TIMED (inclusive), and SQL statements with the
+    time between handing each to the driver and its return."""
     from sqlalchemy import event
 
     from app.extensions import db
@@ -273,9 +274,17 @@ def breakdown(url: str, cases: int) -> None:
     with app.app_context():
         for n in range(WARMUP):
             persisted_case(n)
-        statements = [0]
-        event.listen(db.engine, "before_cursor_execute",
-                     lambda *a: statements.__setitem__(0, statements[0] + 1))
+        statements, in_driver, started = [0], [0.0], [0.0]
+
+        def before(*_a) -> None:
+            statements[0] += 1
+            started[0] = time.perf_counter()
+
+        def after(*_a) -> None:
+            in_driver[0] += time.perf_counter() - started[0]
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        event.listen(db.engine, "after_cursor_execute", after)
         with timed() as (seconds, calls):
             t0 = time.perf_counter()
             for n in range(WARMUP, WARMUP + cases):
@@ -284,7 +293,9 @@ def breakdown(url: str, cases: int) -> None:
         db.session.remove()
         db.engine.dispose()
     print(f"== {url.split(':')[0]}: {total / cases * 1e3:.1f} ms per lifecycle (with the "
-          f"timers), {statements[0] / cases:.0f} SQL statements")
+          f"timers), {statements[0] / cases:.0f} SQL statements taking "
+          f"{in_driver[0] / cases * 1e3:.1f} ms in the driver (round trips included; "
+          "commits apart)")
     for _, _, label in TIMED:
         if label in seconds:
             print(f"   {label:52s} {seconds[label] / cases * 1e3:7.2f} ms "
