@@ -3,12 +3,12 @@ a cheaper way to find the ready tasks.
 
 SpiffWorkflow finds them by walking the task tree (`get_tasks(state=READY)`), once for every
 called process and once for the top workflow on every pass, and a completion takes several
-passes: about a third of the engine's time in a case lifecycle. Usually one task or none is
-ready, and a scan of the workflows' task tables finds it for a tenth of the cost. When the
-scan finds more than one, they are taken from the tree walk, in its order, as SpiffWorkflow
-runs them. The passes are SpiffWorkflow 3.2's: called processes deepest first, each until
-nothing more runs, then its calling task updated, then the top workflow, until a pass runs
-nothing and starts no called process; then the timers are refreshed.
+passes. Usually one task or none is ready, and a scan of the workflows' task tables finds it
+for much less. When the scan finds more than one, they are taken from the tree walk, in its
+order, as SpiffWorkflow runs them. The passes are SpiffWorkflow 3.2's: called processes
+deepest first, each until nothing more runs, then its calling task updated, then the top
+workflow, until a pass runs nothing and starts no called process; then the timers are
+refreshed.
 """
 
 from __future__ import annotations
