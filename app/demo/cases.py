@@ -275,8 +275,7 @@ def _act(case_id: int, step: str, choices: dict, when: datetime, ctx: Context,
     window, decided instead)."""
     case = db.session.get(Case, case_id)
     row = _open_task(case_id, step)
-    user = staff.actor(row.group_name, step, case.department_code, case.jurisdiction) \
-        if row else None
+    user = _actor(staff, case, row) if row is not None else None
     if row is not None and user is not None:
         claimed = max(row.created_at + timedelta(minutes=1),
                       when - timedelta(minutes=ctx.rnd.randint(5, 60)))
@@ -289,6 +288,7 @@ def _act(case_id: int, step: str, choices: dict, when: datetime, ctx: Context,
     if row is None:
         log.info("demo case %s: no open %s task, skipped", case.number, step)
         return False
+    user = _actor(staff, db.session.get(Case, case_id), row)
     ctx.person = user.name if user else ""
     if "determination" in choices:
         ctx.extra["determination"] = choices["determination"]
@@ -297,6 +297,10 @@ def _act(case_id: int, step: str, choices: dict, when: datetime, ctx: Context,
         lifecycle.complete(db.session.get(Case, case_id), row.task_id, data, user, when)
         db.session.commit()
     return True
+
+
+def _actor(staff: people.People, case: Case, row: CaseTask) -> User | None:
+    return staff.actor(row.group_name, row.step, case.department_code, case.jurisdiction)
 
 
 def _open_task(case_id: int, step: str) -> CaseTask | None:
