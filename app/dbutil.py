@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
 from app.models_base import UTCDateTime
@@ -66,6 +67,35 @@ def ping_when_idle(engine: Engine, idle_seconds: float = IDLE_PING_SECONDS) -> N
             engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as exc:
             raise DisconnectionError("connection dropped while idle") from exc  # pool retries
+
+
+_ON_COMMIT = "dbutil.on_commit"
+_SCOPED = "dbutil.transaction_scoped"
+
+
+def on_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run `action` once the session's current transaction commits; never if it rolls back
+    (what it would keep, such as an id just inserted, may not exist then)."""
+    session.info.setdefault(_ON_COMMIT, []).append(action)
+
+
+def transaction_scoped(session: Session, name: str) -> dict:
+    """A dict named `name` that lives as long as the session's current transaction: what a
+    transaction found but has not committed yet, for its own later calls."""
+    return session.info.setdefault(_SCOPED, {}).setdefault(name, {})
+
+
+@event.listens_for(Session, "after_commit")
+def _run_on_commit(session: Session) -> None:
+    for action in session.info.pop(_ON_COMMIT, ()):
+        action()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _end_of_transaction(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_ON_COMMIT, None)
+        session.info.pop(_SCOPED, None)
 
 
 def is_postgres() -> bool:

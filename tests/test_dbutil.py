@@ -1,4 +1,5 @@
-"""Database helpers: the idle-connection check of the pool, and rows sent as JSON."""
+"""Database helpers: the idle-connection check of the pool, rows sent as JSON, and what a
+transaction keeps until it commits."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app.cases.records import CaseTask
-from app.dbutil import pg_records, pg_records_json, ping_when_idle
+from app.dbutil import (
+    on_commit,
+    pg_records,
+    pg_records_json,
+    ping_when_idle,
+    transaction_scoped,
+)
+from app.extensions import db
 
 
 def _engine(tmp_path, idle_seconds: float, pings: list[str], fail: bool = False):
@@ -73,3 +81,22 @@ def test_json_rows_carry_utc_instants_and_refuse_naive_ones():
     sql = pg_records(table, ("task_id", "due_at"), "p")
     assert "json_to_recordset(CAST(:p AS JSON))" in sql
     assert "due_at TIMESTAMP WITH TIME ZONE" in sql
+
+
+def test_commit_actions_run_on_commit_only_and_scoped_dicts_end_with_the_transaction(app_ctx):
+    done: list[str] = []
+    session = db.session()
+    session.execute(text("SELECT 1"))
+    on_commit(session, lambda: done.append("rolled back"))
+    transaction_scoped(session, "found")["key"] = 1
+    session.rollback()
+    assert done == [] and transaction_scoped(session, "found") == {}
+
+    session.execute(text("SELECT 1"))
+    on_commit(session, lambda: done.append("committed"))
+    transaction_scoped(session, "found")["key"] = 2
+    assert transaction_scoped(session, "found") == {"key": 2}
+    session.commit()
+    assert done == ["committed"] and transaction_scoped(session, "found") == {}
+    session.commit()
+    assert done == ["committed"]  # run once

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from functools import partial
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
-PENDING = "run_cache_pending"
+from app.dbutil import on_commit
 
 
 class RunCache:
@@ -54,8 +54,8 @@ class RunCache:
         """Put the workflow back when the session's transaction commits (not if it rolls
         back)."""
         if self.size > 0:
-            pending = session.info.setdefault(PENDING, [])
-            pending.append((self, case_id, version, process_version_id, workflow))
+            on_commit(session, partial(self.put, case_id, version, process_version_id,
+                                       workflow))
 
     def clear(self) -> None:
         with self._lock:
@@ -63,18 +63,6 @@ class RunCache:
 
     def __len__(self) -> int:
         return len(self._items)
-
-
-@event.listens_for(Session, "after_commit")
-def _store_committed(session: Session) -> None:
-    for cache, *entry in session.info.pop(PENDING, ()):
-        cache.put(*entry)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _drop_uncommitted(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(PENDING, None)
 
 
 cache = RunCache()

@@ -10,12 +10,12 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from flask import Flask, current_app
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import select
 
-from app.dbutil import bulk_insert
+from app.dbutil import bulk_insert, on_commit, transaction_scoped
 from app.extensions import db
 from app.rules.book import JurisdictionRules, RuleBook
 from app.rules.loader import RuleFileError
@@ -27,7 +27,7 @@ log = logging.getLogger("app.rules")
 
 EXTENSION = "rules"
 CACHE = "rules.version_ids"
-PENDING = "rules.version_ids.pending"  # in Session.info: found or inserted, not yet committed
+PENDING = "rules.version_ids"  # found or inserted by the current transaction, not committed
 
 VersionKey = tuple[str, str]  # (jurisdiction, content_hash)
 
@@ -63,30 +63,19 @@ def version_id(rules: JurisdictionRules) -> int:
     caller's transaction when new. Safe when two transactions insert the same version at once.
 
     An id is cached per app once the transaction that found or inserted it commits (until
-    then, per session): a rolled-back insert leaves nothing behind. Rows are never deleted in
+    then, per transaction): a rolled-back insert leaves nothing behind. Rows are never deleted in
     service (cases refer to them); whoever empties the table calls `forget_versions`."""
     key = (rules.key, rules.content_hash)
     cache: dict[VersionKey, int] = current_app.extensions[CACHE]
-    pending: dict[VersionKey, tuple[dict, int]] = db.session.info.setdefault(PENDING, {})
-    found = cache.get(key) or pending.get(key, (None, None))[1]
+    pending: dict[VersionKey, int] = transaction_scoped(db.session(), PENDING)
+    found = cache.get(key) or pending.get(key)
     if found is None:
         found = _find(key)
         if found is None:
             found = _insert(rules, key)
-        pending[key] = (cache, found)
+        pending[key] = found
+        on_commit(db.session(), partial(cache.__setitem__, key, found))
     return found
-
-
-@event.listens_for(Session, "after_commit")
-def _keep_committed(session: Session) -> None:
-    for key, (cache, found) in session.info.pop(PENDING, {}).items():
-        cache[key] = found
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _drop_uncommitted(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(PENDING, None)
 
 
 def record_loaded_versions() -> dict[str, int]:
