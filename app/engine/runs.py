@@ -20,7 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.engine.definitions import ProcessDefinition, TaskInfo
 from app.engine.forms import validate_form
-from app.engine.steps import ready_tasks, run_engine_steps
+from app.engine.steps import engine_task_ready, ready_tasks, run_engine_steps
 from app.engine.timing import CaseClock, TimerHelpers, rule_key_of, timer_kind
 
 
@@ -185,15 +185,6 @@ class CaseRun:
             attached_step=attached.task_spec.bpmn_id if attached else None,
             attached_task_id=str(attached.id) if attached else None)
 
-    def _engine_ready(self) -> bool:
-        """Whether a task the engine runs itself is ready (a scan of the task tables: walking
-        the task tree, as `get_tasks` does, costs ten times more)."""
-        for workflow in (self.workflow, *self.workflow.subprocesses.values()):
-            for task in workflow.tasks.values():
-                if task.state == TaskState.READY and not task.task_spec.manual:
-                    return True
-        return False
-
     def fire_due(self) -> list[FiredTimer]:
         """Fire every timer that is due now and run on; returns the timers that fired."""
         return self._advance(refresh=True)
@@ -214,7 +205,7 @@ class CaseRun:
         for _ in range(20):
             run_engine_steps(self.workflow, did_complete_task=note)
             now = self.clock.now()
-            if not self._engine_ready() and not any(_is_due(t, now)
+            if not engine_task_ready(self.workflow) and not any(_is_due(t, now)
                                                     for t in self._timer_tasks()):
                 break
             self.workflow.refresh_timers()

@@ -40,6 +40,12 @@ def ready_tasks(workflow: Any, manual: bool) -> list[Any]:
     return found
 
 
+def engine_task_ready(workflow: Any) -> bool:
+    """Whether the engine has a task to run in the top `workflow` or a called process."""
+    return any(task.state == READY and not task.task_spec.manual
+               for table in _all_tables(workflow) for task in table.values())
+
+
 def _walk(workflow: Any, manual: bool) -> list[Any]:
     return [task for task in workflow.get_tasks(state=READY)
             if bool(task.task_spec.manual) is manual]
@@ -51,10 +57,14 @@ def _tables(workflow: Any) -> list[dict] | None:
     (not in our diagrams; None: walk the tree)."""
     top = workflow.top_workflow
     if workflow is top:
-        return [top.tasks, *(sub.tasks for sub in top.subprocesses.values())]
+        return _all_tables(top)
     if any(sub.depth > workflow.depth for sub in top.subprocesses.values()):
         return None
     return [workflow.tasks]
+
+
+def _all_tables(top: Any) -> list[dict]:
+    return [top.tasks, *(sub.tasks for sub in top.subprocesses.values())]
 
 
 def run_engine_steps(workflow: Any, did_complete_task: Callable[[Any], None] | None = None,
