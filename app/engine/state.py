@@ -54,10 +54,9 @@ class StateSerializer:
                 return dct
 
             def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
-                ids = Ids(Fragments())
                 workflow = self.target_class(outer.spec, outer.subprocess_specs,
                                              deserializing=True)
-                setattr(workflow, Fragments.ATTRIBUTE, ids.fragments)
+                ids = Ids(Fragments.of(workflow))
                 tasks_from_dict(self, dct["tasks"], workflow, ids)
                 workflow.task_tree = workflow.tasks.get(ids.uuid(dct["root"]))
                 self.set_default_attributes(workflow, dct)
