@@ -15,11 +15,26 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 
 class FormInvalid(ValueError):
-    """Form data refused: `errors` maps each field to its messages."""
+    """Form data refused: `errors` maps each field to its messages; `valid` holds the fields
+    that did pass the form (cleaned), so that checks beyond the form can still report theirs
+    in the same answer."""
 
-    def __init__(self, errors: Mapping[str, Any]) -> None:
+    def __init__(self, errors: Mapping[str, Any], valid: Mapping[str, Any] | None = None) -> None:
         super().__init__("invalid form data")
         self.errors = dict(errors)
+        self.valid = dict(valid or {})
+
+    def merged(self, other: FormInvalid) -> FormInvalid:
+        """Both refusals in one: each field's messages from this one first, then `other`'s."""
+        errors = dict(self.errors)
+        for key, messages in other.errors.items():
+            mine = errors.get(key)
+            errors[key] = _as_list(mine) + _as_list(messages) if mine else messages
+        return FormInvalid(errors, self.valid)
+
+
+def _as_list(messages: Any) -> list[Any]:
+    return list(messages) if isinstance(messages, list | tuple) else [messages]
 
 
 @dataclass(frozen=True)
@@ -117,8 +132,13 @@ def validate_form(form: tuple[FormField, ...], data: Mapping[str, Any],
     try:
         clean = (schema or schema_for(form)).load(stripped)
     except ValidationError as exc:
-        raise FormInvalid(exc.normalized_messages()) from None
-    return {k: v.isoformat() if isinstance(v, date) else v for k, v in clean.items()}
+        valid = exc.valid_data if isinstance(exc.valid_data, Mapping) else {}
+        raise FormInvalid(exc.normalized_messages(), _iso(valid)) from None
+    return _iso(clean)
+
+
+def _iso(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
 
 
 __all__ = ["FormField", "FormInvalid", "from_spec_field", "schema_for",

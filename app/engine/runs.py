@@ -19,7 +19,7 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine.definitions import ProcessDefinition, TaskInfo
-from app.engine.forms import validate_form
+from app.engine.forms import FormInvalid, validate_form
 from app.engine.steps import engine_task_ready, ready_tasks, run_engine_steps
 from app.engine.timing import CaseClock, TimerHelpers, rule_key_of, timer_kind
 
@@ -148,9 +148,13 @@ class CaseRun:
                  check: Callable[[dict], None] | None = None) -> tuple[dict, list[FiredTimer]]:
         """Validate `data` against the task's form (FormInvalid), let `check` refuse the
         cleaned data (it raises FormInvalid), then complete the task and run on. Returns the
-        cleaned data and the timers that fired."""
+        cleaned data and the timers that fired. A form refused is still checked on what it
+        got right, so that one answer carries every message."""
         view = self.user_task(task_id)
-        clean = validate_form(view.info.form, data, view.info.schema)
+        try:
+            clean = validate_form(view.info.form, data, view.info.schema)
+        except FormInvalid as refused:
+            raise _with_checks(refused, check) from None
         if check is not None:
             check(clean)
         task = self.workflow.get_task_from_id(UUID(task_id))
@@ -236,3 +240,14 @@ def _attached_task(timer_task: Any) -> Any:
         if sibling is not timer_task and not hasattr(sibling.task_spec, "event_definition"):
             return sibling
     return None
+
+
+def _with_checks(refused: FormInvalid, check: Callable[[dict], None] | None) -> FormInvalid:
+    """The form's refusal, with what `check` says of the fields that passed the form."""
+    if check is None:
+        return refused
+    try:
+        check(refused.valid)
+    except FormInvalid as more:
+        return refused.merged(more)
+    return refused
