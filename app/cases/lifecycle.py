@@ -9,23 +9,20 @@ the other gets `Conflict`. State, events, tasks and timers are written together.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from marshmallow import ValidationError
 from sqlalchemy import Row
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
-from app.cases import events, runcache, writes
+from app.cases import events, formchecks, runcache, writes
 from app.cases.models import CLOSED, IN_PROGRESS, Case
 from app.cases.projection import sync_tasks, sync_timers
-from app.engine import CaseClock, CaseRun, FiredTimer, FormInvalid, TaskNotReady
+from app.engine import CaseClock, CaseRun, FiredTimer, TaskNotReady
 from app.extensions import db
 from app.processes import service as processes
 from app.rules import service as rules_service
-from app.rules.schema import validate_uscc
-from app.timeutil import to_local
 
 SUMMARY_FIELDS = ("determination", "rectify_class", "revisit_result")
 
@@ -128,7 +125,8 @@ def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | Non
     except TaskNotReady:
         raise Conflict(f"task {task_id} is not open") from None
     late = row.due_at is not None and now > row.due_at
-    clean, fired = run.complete(task_id, data, check=lambda c: check_domain(c, now))
+    clean, fired = run.complete(
+        task_id, data, check=lambda c: formchecks.check(c, now, run.clock, row.due_at))
     actor = user.username if user else "system"
     log = [events.row(case.id, "completed", actor, now, step=view.step, title=view.info.title,
                       task_id=task_id, late=late, data=clean)]
@@ -148,23 +146,6 @@ def fire_due(case: Case, now: datetime, actor: str = "scheduler",
     fired = run.fire_due()
     _after(case, run, fired, now, actor, [], open_rows, timers_before=before)
     return fired
-
-
-def check_domain(clean: Mapping[str, Any], now: datetime) -> None:
-    """What a form cannot say: a department named by dispatch must be a real unified social
-    credit code; an extension must end after today. FormInvalid otherwise."""
-    errors: dict[str, list[str]] = {}
-    code = clean.get("department_code")
-    if code is not None:
-        try:
-            validate_uscc(code)
-        except ValidationError as exc:
-            errors["department_code"] = list(exc.messages)
-    until = clean.get("requested_until")
-    if until is not None and date.fromisoformat(until) <= to_local(now).date():
-        errors["requested_until"] = ["Must be a day after today."]
-    if errors:
-        raise FormInvalid(errors)
 
 
 def _summarise(case: Case, clean: Mapping[str, Any]) -> None:

@@ -292,7 +292,7 @@ def _act(case_id: int, step: str, choices: dict, when: datetime, ctx: Context,
     ctx.person = user.name if user else ""
     if "determination" in choices:
         ctx.extra["determination"] = choices["determination"]
-    data = scenarios.form_data(step, choices, ctx, row.due_at)
+    data = scenarios.form_data(step, choices, ctx, when, row.due_at)
     with clock.at(when):
         lifecycle.complete(db.session.get(Case, case_id), row.task_id, data, user, when)
         db.session.commit()

@@ -247,10 +247,10 @@ FIXED = {
 EXTEND_RESULT = "整改涉及省级政务服务平台接口改造，需协调省级部门排期，无法在期限内完成。"
 
 
-def form_data(step: str, choices: Mapping[str, str], ctx: Context,
+def form_data(step: str, choices: Mapping[str, str], ctx: Context, when: datetime,
               due_at: datetime | None = None) -> dict[str, Any]:
-    """The form a person enters at `step`: `choices` (enum values), the fixed texts, and
-    the texts that depend on the case (`due_at`: the deadline of the task)."""
+    """The form a person enters at `step` at `when`: `choices` (enum values), the fixed
+    texts, and the texts that depend on the case (`due_at`: the deadline of the task)."""
     demand, findings, rectified = BY_TAG.get(ctx.tag, BY_TAG["等候时间长"])
     rnd = ctx.rnd
     data: dict[str, Any] = {**choices, **FIXED.get(step, {})}
@@ -267,7 +267,9 @@ def form_data(step: str, choices: Mapping[str, str], ctx: Context,
     elif step == "appeal_decide":
         data["appeal_opinion"] = APPEAL_OPINION[choices["appeal_result"]]
     elif step == "ledger":
-        promised = (ctx.received_at + timedelta(days=20)).astimezone(SHANGHAI).date()
+        today = when.astimezone(SHANGHAI).date()
+        due = (due_at or ctx.received_at + timedelta(days=14)).astimezone(SHANGHAI).date()
+        promised = due if due >= today else today + timedelta(days=7)  # within the deadline
         data.update(plan=f"成立专项整改小组，协调{ctx.department}及相关单位分两阶段整改："
                          f"先优化业务流程，再完成系统改造。{rectified}",
                     promised_date=promised.isoformat(),
@@ -276,7 +278,8 @@ def form_data(step: str, choices: Mapping[str, str], ctx: Context,
         done = choices["rectify_outcome"] == "done"
         data["rectify_result"] = rectified if done else EXTEND_RESULT
     elif step == "request_extension":
-        base = (due_at or ctx.received_at + timedelta(days=14)).astimezone(SHANGHAI).date()
+        base = max(due_at or ctx.received_at + timedelta(days=14), when)
+        base = base.astimezone(SHANGHAI).date()
         data["requested_until"] = (base + timedelta(days=10)).isoformat()
     elif step == "feedback":
         data.update(feedback_text=f"已将核实情况和整改措施告知服务对象：{rectified}"

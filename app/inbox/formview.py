@@ -27,15 +27,26 @@ MESSAGES = {
     "Must be confirmed (true).": N_("请确认此项后再提交。"),
     "Unknown field.": N_("表单中没有此项。"),
     "Must be a day after today.": N_("日期须晚于今天。"),
+    "Must not be in the past.": N_("日期不能早于今天。"),
+    "No department is registered under this code.": N_("没有以此代码登记的部门，请从列表中选择。"),
 }
+# messages with values in them: the named groups fill the translation's placeholders
 PATTERNS = (
     (re.compile(r"^Must be one of: "), N_("请从给出的选项中选择。")),
-    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"),
+    (re.compile(r"^Length must be between (?P<lo>\d+) and (?P<hi>\d+)\.$"),
      N_("长度须在 %(lo)s 至 %(hi)s 个字符之间。")),
-    (re.compile(r"^Shorter than minimum length (\d+)\.$"), N_("至少填写 %(lo)s 个字符。")),
-    (re.compile(r"^Longer than maximum length (\d+)\.$"), N_("最多 %(hi)s 个字符。")),
+    (re.compile(r"^Shorter than minimum length (?P<lo>\d+)\.$"), N_("至少填写 %(lo)s 个字符。")),
+    (re.compile(r"^Longer than maximum length (?P<hi>\d+)\.$"), N_("最多 %(hi)s 个字符。")),
     (re.compile(r"credit code|check (character|digit)|统一社会信用代码", re.I),
      N_("不是有效的统一社会信用代码。")),
+    (re.compile(r"^The department registered under this code is (?P<name>.+)\.$"),
+     N_("该代码登记的部门名称为“%(name)s”。")),
+    (re.compile(r"^Must be after the current deadline, (?P<day>[\d-]+)\.$"),
+     N_("须晚于当前整改期限（%(day)s）。")),
+    (re.compile(r"^Must be no later than (?P<day>[\d-]+) \(rule "),
+     N_("最迟可延至 %(day)s（延期上限，见规则文件）。")),
+    (re.compile(r"^Must be no later than the rectification deadline, (?P<day>[\d-]+);"),
+     N_("不能晚于整改期限（%(day)s）；需要更长时间的，请在整改环节申请延期。")),
 )
 
 
@@ -106,10 +117,7 @@ def _one(message: str) -> str:
     for pattern, text in PATTERNS:
         found = pattern.search(message)
         if found:
-            groups = [g for g in found.groups() if g and g.isdigit()]
-            lo = groups[0] if groups else ""
-            hi = groups[-1] if groups else ""
-            return gettext(text, lo=lo, hi=hi)
+            return gettext(text, **found.groupdict())
     return message
 
 

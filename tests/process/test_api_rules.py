@@ -13,6 +13,7 @@ from app.cases.models import Case
 from app.cases.records import CaseEvent, CaseTask, CaseTimer
 from app.demo.data import uscc
 from app.extensions import db
+from app.org import service as org
 
 SZ_DEPT = (uscc("440300", 3), "深圳市人力资源和社会保障局")
 RECEIPT = "2026-09-30 10:00"  # Wednesday before 国庆
@@ -23,7 +24,7 @@ FORMS = {
     "classify": {"rectify_class": "complex"},
     "ledger": {"plan": "增设窗口", "promised_date": "2026-10-20", "owner": "王主任"},
     "rectify": {"rectify_outcome": "extend", "rectify_result": "设备未到货"},
-    "request_extension": {"extension_reason": "需采购设备", "requested_until": "2026-11-06",
+    "request_extension": {"extension_reason": "需采购设备", "requested_until": "2026-10-30",
                           "reviewer_informed": True},
 }
 PATH = list(FORMS)  # contact → verify → classify (complex) → ledger → rectify (extend) → ...
@@ -95,8 +96,19 @@ INVALID = [
      "Not a valid date."),
     ("request_extension", {**FORMS["request_extension"], "reviewer_informed": False},
      "reviewer_informed", "Must be confirmed (true)."),
-    ("request_extension", {"extension_reason": "r", "requested_until": "2026-11-06"},
+    ("request_extension", {"extension_reason": "r", "requested_until": "2026-10-30"},
      "reviewer_informed", "Missing data for required field."),
+    # beyond the form (app/cases/formchecks.py): the rectification deadline is 10/20 (complex,
+    # 10 working days from 9/30), extension.limit 20 working days from the request (9/30)
+    ("request_extension", {**FORMS["request_extension"], "requested_until": "2026-10-20"},
+     "requested_until", "Must be after the current deadline, 2026-10-20."),
+    ("request_extension", {**FORMS["request_extension"], "requested_until": "2026-11-04"},
+     "requested_until", "Must be no later than 2026-11-03 (rule extension.limit)."),
+    ("ledger", {**FORMS["ledger"], "promised_date": "2026-09-29"}, "promised_date",
+     "Must not be in the past."),
+    ("ledger", {**FORMS["ledger"], "promised_date": "2026-10-21"}, "promised_date",
+     "Must be no later than the rectification deadline, 2026-10-20; request an extension "
+     "for a later date."),
 ]
 
 
@@ -123,6 +135,54 @@ def test_several_field_errors_come_together(desk, at):
     errors = resp.get_json()["errors"]["json"]["data"]
     assert resp.status_code == 422
     assert set(errors) == {"contact_result", "reason", "extra"}
+
+
+def test_checks_beyond_the_form_answer_with_the_forms_own_messages(desk, at):
+    """A date of today (refused by the extension checks) and a missing confirmation (refused
+    by the form) are reported in the same answer, not one after the other."""
+    number = post(desk)
+    task = drive(desk, number, "request_extension")
+    data = {"extension_reason": "r", "requested_until": "2026-09-30"}
+    resp = desk.complete("sz_worker", task["task_id"], **data)
+    errors = resp.get_json()["errors"]["json"]["data"]
+    assert resp.status_code == 422
+    assert errors == {"reviewer_informed": ["Missing data for required field."],
+                      "requested_until": ["Must be a day after today.",
+                                          "Must be after the current deadline, 2026-10-20."]}
+
+
+def test_an_overdue_ledger_may_promise_any_day_from_today(desk, at):
+    """Past its deadline (10/20) no day within it is left: the ledger takes a later one."""
+    number = post(desk)
+    task = drive(desk, number, "ledger")
+    at("2026-10-22 09:00")
+    resp = desk.complete("sz_worker", task["task_id"], **{**FORMS["ledger"],
+                                                          "promised_date": "2026-10-21"})
+    assert resp.get_json()["errors"]["json"]["data"] == {
+        "promised_date": ["Must not be in the past."]}
+    assert desk.complete("sz_worker", task["task_id"], **{**FORMS["ledger"],
+                         "promised_date": "2026-10-30"}).status_code == 200
+
+
+@pytest.mark.parametrize(("code", "name", "field", "message"), [
+    (uscc("440300", 9), "深圳市某局", "department_code",
+     "No department is registered under this code."),
+    (SZ_DEPT[0], "深圳市人社局", "department_name",
+     f"The department registered under this code is {SZ_DEPT[1]}."),
+])
+def test_dispatch_names_a_registered_department(desk, at, code, name, field, message):
+    number = post(desk, department_code=None, department_name=None)
+    org.ensure_departments([(*SZ_DEPT, None)])
+    db.session.commit()
+    task = desk.task(number, "dispatch")
+    before = snapshot(number)
+    resp = desk.complete("sz_hotline", task["task_id"], department_code=code,
+                         department_name=name)
+    assert resp.status_code == 422, resp.get_json()
+    assert resp.get_json()["errors"]["json"]["data"] == {field: [message]}
+    assert snapshot(number) == before
+    assert desk.complete("sz_hotline", task["task_id"], department_code=SZ_DEPT[0],
+                         department_name=SZ_DEPT[1]).status_code == 200
 
 
 @pytest.mark.parametrize("body", [{}, {"data": "text"}, {"data": {}, "more": 1}, []])

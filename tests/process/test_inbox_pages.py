@@ -12,7 +12,10 @@ from sqlalchemy import select
 from app.auth import users
 from app.auth.models import User
 from app.cases.records import CaseTask
+from app.demo.data import uscc
 from app.extensions import db
+from app.org import service as org
+from tests.process.conftest import SZ_DEPT
 
 PASSWORD = "inbox-pass-123"
 CONTACT = {"contact_result": "reached", "reason": "窗口排队时间过长"}
@@ -80,6 +83,26 @@ def test_claim_fill_in_wrongly_then_rightly_and_the_case_moves_on(desk, browser_
     assert _open_task(number, "verify") is not None
     done = _text(worker.get("/inbox?tab=done"))
     assert _count(done, "done") == 1 and number in done
+
+
+def test_dispatch_to_an_unregistered_department_is_refused_in_place(desk, browser_for):
+    number = desk.post(department_code=None, department_name=None)
+    org.ensure_departments([(*SZ_DEPT, None)])
+    db.session.commit()
+    hotline = browser_for("sz_hotline")
+    task = _open_task(number, "dispatch")
+    bad = hotline.post(f"/tasks/{task.task_id}", data={
+        "department_code": uscc("440300", 9), "department_name": "深圳市某局", "next": "/inbox"})
+    assert bad.status_code == 400
+    assert re.search(r'data-field="department_code".*?没有以此代码登记的部门', _text(bad), re.S)
+    wrong = hotline.post(f"/tasks/{task.task_id}", data={
+        "department_code": SZ_DEPT[0], "department_name": "深圳市人社局", "next": "/inbox"})
+    assert re.search(rf'data-field="department_name".*?该代码登记的部门名称为“{SZ_DEPT[1]}”',
+                     _text(wrong), re.S)
+    good = hotline.post(f"/tasks/{task.task_id}", data={
+        "department_code": SZ_DEPT[0], "department_name": SZ_DEPT[1], "next": "/inbox"})
+    assert good.status_code == 302
+    assert _open_task(number, "contact") is not None
 
 
 def test_another_departments_caseworker_gets_403(desk, browser_for):

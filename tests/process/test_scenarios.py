@@ -27,6 +27,7 @@ from app.auth import tokens, users
 from app.demo.data import uscc
 from app.engine import CaseRun
 from app.extensions import db
+from app.org import service as org
 from app.processes import service as processes
 
 SZ_REGION, JS_REGION = "440305000000", "320102000000"
@@ -652,6 +653,8 @@ def test_hotline_dispatch_moves_the_case_to_the_named_department(flow, desk, whe
     worker = WORKERS[where]["department"]
     assert desk.tasks(worker, view="department") == []
     dept = SZ_DEPT if where == "sz" else JS_DEPT
+    org.ensure_departments([(*dept, None)])  # registered (by earlier ratings, or the admin)
+    db.session.commit()
     f.do("dispatch", "2026-02-13 16:00", department_code=dept[0], department_name=dept[1])
     case = f.case()
     assert (case["department_code"], case["department_name"]) == dept

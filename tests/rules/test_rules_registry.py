@@ -23,7 +23,7 @@ RULE_KEYS = {
     "contact", "contact.staff", "handle", "rectify.simple", "rectify.general", "rectify.complex",
     "appeal.submit", "appeal.decision", "staff.recheck_request", "staff.decision", "feedback",
     "revisit", "dispatch", "rectify.reopen", "extension.decision", "staff.self_criticism",
-    "supervise",
+    "supervise", "extension.limit",
 }
 
 
