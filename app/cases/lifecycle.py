@@ -25,6 +25,7 @@ from app.processes import service as processes
 from app.rules import service as rules_service
 
 SUMMARY_FIELDS = ("determination", "rectify_class", "revisit_result")
+TIMER_ACTOR = "scheduler"  # who a fired timer's events are by (定时任务)
 
 
 class Conflict(RuntimeError):
@@ -174,7 +175,7 @@ def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, act
     written in the change's transaction (the workflow is kept in this process once it
     commits)."""
     with db.session.no_autoflush:
-        log += _apply_fired(case, fired, now, actor, open_rows)
+        log += _apply_fired(case, run, fired, now, open_rows)
         flags = frozenset((f.timer.attached_task_id or "", f.timer.kind) for f in fired)
         change = writes.Change(case, run.dump(), now)
         sync_tasks(case, run, now, change, done_task_id, done_by, late, open_rows, flags)
@@ -189,18 +190,20 @@ def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, act
                                       case.process_version_id, run.workflow)
 
 
-def _apply_fired(case: Case, fired: list[FiredTimer], now: datetime, actor: str,
+def _apply_fired(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime,
                  open_rows: list[Row]) -> list[dict[str, Any]]:
     """The events of the timers that fired (超期预警, 超期 and 督办), and the case's first
-    warning and overdue instants (the task rows' flags are set by `sync_tasks`)."""
+    warning and overdue instants (the task rows' flags are set by `sync_tasks`). Their actor
+    is the timer (定时任务), also when one comes due in a person's change."""
     log: list[dict[str, Any]] = []
-    rows = {r.task_id: r for r in open_rows}
+    titles = _step_titles(run, open_rows) if fired else {}
+    actor = TIMER_ACTOR
     for item in fired:
         timer = item.timer
-        row = rows.get(timer.attached_task_id or "")
         data = {"event": timer.event, "due_at": timer.due_at.isoformat(),
                 "rule_key": timer.rule_key}
-        where = {"step": timer.attached_step, "title": row.title if row else None}
+        where = {"step": timer.attached_step,
+                 "title": titles.get(timer.attached_task_id or "")}
         if timer.kind == "warning":
             writes.set_fields(case, warned_at=case.warned_at or now)
             log.append(events.row(case.id, "warning", actor, now, **where, data=data))
@@ -213,3 +216,11 @@ def _apply_fired(case: Case, fired: list[FiredTimer], now: datetime, actor: str,
             log.append(events.row(case.id, "timer", actor, now, step=timer.attached_step,
                                   title=timer.name, data=data))
     return log
+
+
+def _step_titles(run: CaseRun, open_rows: list[Row]) -> dict[str, str]:
+    """Task id → step title, of the tasks open before the change and those open after it
+    (a timer can come due on a step the change has just opened)."""
+    titles = {r.task_id: r.title for r in open_rows}
+    titles.update((v.task_id, v.info.title) for v in run.user_tasks())
+    return titles

@@ -164,6 +164,19 @@ def test_an_overdue_ledger_may_promise_any_day_from_today(desk, at):
                          "promised_date": "2026-10-30"}).status_code == 200
 
 
+def test_a_timer_due_in_a_persons_change_is_recorded_as_the_timers(desk, at):
+    """申请延期 opens inside its warning window (rectify, complex: due 10/20, warned from
+    10/16): its warning, set to the instant it opens, fires in the caseworker's change and is
+    the timer's, on that step."""
+    number = post(desk)
+    drive(desk, number, "rectify")
+    at("2026-10-19 09:00:00.5")
+    desk.do("sz_worker", number, "rectify", **FORMS["rectify"])
+    warnings = [e for e in desk.case(number)["timeline"] if e["kind"] == "warning"]
+    assert [(e["actor"], e["step"], e["title"]) for e in warnings][-1] == (
+        "scheduler", "request_extension", "申请延期")
+
+
 @pytest.mark.parametrize(("code", "name", "field", "message"), [
     (uscc("440300", 9), "深圳市某局", "department_code",
      "No department is registered under this code."),
