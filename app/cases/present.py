@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext, ngettext
@@ -17,7 +17,7 @@ from app.cases.records import CaseEvent, CaseTask
 from app.engine.forms import FormField
 from app.extensions import db
 from app.processes import service as processes
-from app.web.i18n import N_
+from app.web.i18n import N_, day
 
 SYSTEM_ACTORS = {"system": N_("系统"), "scheduler": N_("定时任务")}
 
@@ -78,6 +78,11 @@ def actor_names(usernames: set[str]) -> dict[str, str]:
 def _shown(value: Any, form_field: FormField | None) -> str:
     if isinstance(value, bool):
         return gettext("是") if value else gettext("否")
+    if form_field is not None and form_field.type == "date" and isinstance(value, str):
+        try:
+            return day(date.fromisoformat(value))  # as the page shows other days
+        except ValueError:
+            return value
     if form_field is not None and form_field.options:
         return dict(form_field.options).get(value, str(value))
     return "、".join(map(str, value)) if isinstance(value, list) else str(value)
@@ -106,3 +111,20 @@ def timeline(case_id: int, version_id: int | None, tasks: list[CaseTask]) -> lis
             entry.details = details(e.data, _form_of(version_id, by_task.get(e.task_id)))
         out.append(entry)
     return out
+
+
+def previous_step(task: CaseTask) -> tuple[Entry, CaseTask | None] | None:
+    """The step completed last before `task` opened (上一环节), with what it entered and its
+    task row: what an approval or a decision is about (申请延期 before 审批延期, 提出申诉
+    before 申诉审核, 申请复核 before 复核认定), and what any step follows on from."""
+    event = db.session.scalar(select(CaseEvent).where(
+        CaseEvent.case_id == task.case_id, CaseEvent.kind == "completed",
+        CaseEvent.at <= task.created_at, CaseEvent.task_id != task.task_id)
+        .order_by(CaseEvent.id.desc()).limit(1))
+    if event is None:
+        return None
+    source = db.session.scalar(select(CaseTask).where(CaseTask.task_id == event.task_id))
+    entry = Entry(event, KIND_LABELS.get(event.kind, event.kind),
+                  actor_names({event.actor})[event.actor])
+    entry.details = details(event.data, _form_of(task.case.process_version_id, source))
+    return entry, source

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,7 +14,7 @@ from app.auth.users import can_act, task_scope
 from app.cases import assignment, lifecycle
 from app.cases.events import KIND_LABELS
 from app.cases.materials_view import materials_context
-from app.cases.present import actor_names, deadline_text
+from app.cases.present import actor_names, deadline_text, previous_step
 from app.cases.records import CaseEvent, CaseTask
 from app.engine import FormInvalid
 from app.engine.definitions import TaskInfo
@@ -133,7 +133,7 @@ def _render(task: CaseTask, values: dict, errors: dict):
         departments=_departments_near(case.region_code) if task.step == "dispatch" else [],
         masked_name=mask_name(case.review.reviewer_name), case_url=_case_url(case.number),
         actor_names=actor_names({e.actor for e in events}),
-        rule=_rule_text(case.jurisdiction, task.rule_key),
+        rule=_rule_text(case.jurisdiction, task.rule_key), previous=previous_step(task),
         back=_back_to(), **materials_context(case, task_id=task.task_id,
                                              back=request.full_path))
 
@@ -162,7 +162,7 @@ def _rule_text(jurisdiction: str, key: str | None) -> str | None:
         days, start = rules.deadline_days(key), rules.counted_from(key)
     except (KeyError, LookupError):
         return None
-    text = gettext("%(num)d 个工作日", num=days)
+    text = ngettext("%(num)d 个工作日", "%(num)d 个工作日", days)
     if start == "receipt":
         return text + gettext("，自收到工单之日起算")
     return text + gettext("，自本环节开始之日起算")

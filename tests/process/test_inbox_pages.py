@@ -105,6 +105,32 @@ def test_dispatch_to_an_unregistered_department_is_refused_in_place(desk, browse
     assert _open_task(number, "contact") is not None
 
 
+def test_an_approval_shows_the_request_it_decides(desk, browser_for, time_machine):
+    """审批延期: the agency sees what was asked (上一环节：申请延期), by when, and the deadline
+    it would extend, without opening the case."""
+    time_machine.move_to(desk.at("2026-09-30 10:00"), tick=False)
+    number = desk.post(rated_at="2026-09-30T08:00:00+08:00")
+    for step, data in (("contact", CONTACT),
+                       ("verify", {"determination": "valid", "findings": "属实"}),
+                       ("classify", {"rectify_class": "complex"}),
+                       ("ledger", {"plan": "增设窗口", "promised_date": "2026-10-20",
+                                   "owner": "王主任"}),
+                       ("rectify", {"rectify_outcome": "extend", "rectify_result": "设备未到货"}),
+                       ("request_extension", {"extension_reason": "需采购设备",
+                                              "requested_until": "2026-10-30",
+                                              "reviewer_informed": True})):
+        desk.do("sz_worker", number, step, **data)
+    task = _open_task(number, "approve_extension")
+    page = _text(browser_for("sz_agency").get(f"/tasks/{task.task_id}"))
+    panel = re.search(r'class="panel previous-step".*?</section>', page, re.S)
+    assert panel, "no previous step panel"
+    text = panel.group(0)
+    assert "上一环节：申请延期" in text
+    assert re.search(r"<dt>申请延期至</dt><dd>2026年10月30日</dd>", text)
+    assert re.search(r"<dt>延期原因</dt><dd>需采购设备</dd>", text)
+    assert "该环节截止时间：2026年10月20日 23:59" in text  # the deadline the request would extend
+
+
 def test_another_departments_caseworker_gets_403(desk, browser_for):
     number = desk.post()
     task = _open_task(number, "contact")
@@ -168,6 +194,13 @@ def test_english_on_the_switch(desk, browser_for):
     desk.post()
     page = _text(browser_for("sz_worker").get("/inbox?tab=pool&lang=en"))
     assert "My tasks" in page and "working day" in page
+
+
+def test_a_one_day_limit_reads_in_the_singular_in_english(desk, browser_for):
+    number = desk.post(department_code=None, department_name=None)  # dispatch: 1 working day
+    task = _open_task(number, "dispatch")
+    page = _text(browser_for("sz_hotline").get(f"/tasks/{task.task_id}?lang=en"))
+    assert "1 working day, counted from" in page and "1 working days" not in page
 
 
 def test_agency_sees_overdue_tasks_of_its_city_and_the_queue_counts(desk, browser_for,
