@@ -224,6 +224,30 @@ def test_an_empty_required_text_box_reads_required(live_server, page, office):
     assert "此项为必填项" in reason.locator(".error").inner_text()
 
 
+def test_a_comment_added_midway_keeps_what_was_typed_in_the_form(live_server, page, office):
+    """添加备注 reloads the page: the form's draft comes back; submitting drops it."""
+    number = office.post()
+    task_id = open_task(number, "contact").task_id
+    sign_in(page, live_server, "sz_worker", f"/tasks/{task_id}")
+    page.get_by_role("radio", name="已联系服务对象", exact=True).check()
+    page.fill("#f-reason", "窗口排队时间过长")
+    assert page.locator("#draft-restored").is_hidden()
+    page.fill(".comment-form textarea, .comment-form input[type=text]", "已约服务对象明日来电")
+    page.click(".comment-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "已约服务对象明日来电" in page.locator(".comment-list").inner_text()
+    assert page.input_value("#f-reason") == "窗口排队时间过长"
+    assert page.get_by_role("radio", name="已联系服务对象", exact=True).is_checked()
+    assert page.locator("#draft-restored").is_visible()
+    page.click("#task-form button[type=submit]")
+    page.wait_for_url(lambda url: "/inbox" in url)
+    assert office.steps(number) == ["verify"]
+    page.goto(f"{live_server}/tasks/{task_id}")  # done: read-only, nothing restored
+    assert page.locator("#draft-restored").count() == 0
+    assert page.evaluate("sessionStorage.length") == 0
+    assert page.foreign_requests == []
+
+
 def test_hotline_records_a_revisit_with_the_call_script(live_server, page, screenshot, office):
     number = office.post()
     for step in ("contact", "verify", "classify", "rectify", "feedback"):

@@ -1,0 +1,63 @@
+/* The task form's draft (办理表单草稿): what a person has typed or chosen is kept in the tab's
+   sessionStorage as they go, so that adding a comment or an evidence file (which reloads the
+   page) loses nothing. Restored into an empty form on the next load of the same task; dropped
+   when the form is submitted. A form the server sent back with messages shows what was posted,
+   and is not overwritten. Loaded by inbox/task.html. */
+(function () {
+  "use strict";
+  var form = document.getElementById("task-form");
+  if (!form || !form.dataset.draftKey) return;
+  var key = "task-draft:" + form.dataset.draftKey;
+  var SKIP = { csrf_token: true, next: true };
+
+  function fields() {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && !SKIP[el.name] && !el.disabled && el.type !== "hidden" &&
+        el.type !== "submit" && el.type !== "button";
+    });
+  }
+
+  function read() {
+    var out = {};
+    fields().forEach(function (el) {
+      if (el.type === "radio") { if (el.checked) out[el.name] = el.value; }
+      else if (el.type === "checkbox") { out[el.name] = el.checked; }
+      else { out[el.name] = el.value; }
+    });
+    return out;
+  }
+
+  function blank() {
+    return fields().every(function (el) {
+      if (el.type === "radio" || el.type === "checkbox") return !el.checked || el.defaultChecked;
+      return el.value === el.defaultValue;
+    });
+  }
+
+  function restore(saved) {
+    fields().forEach(function (el) {
+      if (!(el.name in saved)) return;
+      var value = saved[el.name];
+      if (el.type === "radio") el.checked = el.value === value;
+      else if (el.type === "checkbox") el.checked = Boolean(value);
+      else el.value = value;
+    });
+  }
+
+  function save() {
+    try { sessionStorage.setItem(key, JSON.stringify(read())); } catch (e) { /* full or off */ }
+  }
+
+  var saved = null;
+  try { saved = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+  if (saved && form.dataset.posted !== "1" && blank()) {
+    restore(saved);
+    var note = document.getElementById("draft-restored");
+    if (note) note.hidden = false;
+  }
+  form.addEventListener("input", save);
+  form.addEventListener("change", save);
+  form.addEventListener("submit", function () {
+    try { sessionStorage.removeItem(key); } catch (e) { /* nothing kept */ }
+  });
+})();
