@@ -5,8 +5,9 @@ In the caller's transaction; the caller commits."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Row, update
 
 from app.auth.models import User
 from app.cases import events
@@ -42,3 +43,17 @@ def assign(task: CaseTask, to: User, by: User, at: datetime) -> None:
     task.assignee_id, task.claimed_at = to.id, at
     events.record(task.case_id, "claimed", by.username, at, step=task.step,
                   title=task.title, task_id=task.task_id, data={"assigned_to": to.username})
+
+
+def keep_with(done: Row, user: User, new_tasks: list[dict[str, Any]], at: datetime,
+              log: list[dict[str, Any]]) -> None:
+    """承办人延续: the steps that completing `done` opened for the same group of the same
+    department go to the person who completed it, as claimed by them (one event each), so a
+    caseworker keeps the case from contact to feedback without claiming it at every step.
+    They can still give a step back (退回), and a supervisor reassign it."""
+    for row in new_tasks:
+        if (row["group_name"], row["department_code"]) == (done.group_name, done.department_code):
+            row["assignee_id"], row["claimed_at"] = user.id, at
+            log.append(events.row(row["case_id"], "claimed", user.username, at,
+                                  step=row["step"], title=row["title"], task_id=row["task_id"],
+                                  data={"kept": True}))

@@ -16,7 +16,7 @@ from sqlalchemy import Row
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
-from app.cases import events, formchecks, runcache, writes
+from app.cases import assignment, events, formchecks, runcache, writes
 from app.cases.models import CLOSED, IN_PROGRESS, Case
 from app.cases.projection import sync_tasks, sync_timers
 from app.engine import CaseClock, CaseRun, FiredTimer, TaskNotReady
@@ -133,7 +133,8 @@ def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | Non
                       task_id=task_id, late=late, data=clean)]
     _summarise(case, clean)
     _after(case, run, fired, now, actor, log, open_rows, done_task_id=task_id,
-           done_by=user.id if user else None, late=late, timers_before=before)
+           done_by=user.id if user else None, late=late, timers_before=before,
+           keeper=(row, user) if user else None)
     return clean
 
 
@@ -170,16 +171,20 @@ def save_change(case: Case, run: CaseRun, now: datetime, actor: str,
 def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, actor: str,
            log: list[dict[str, Any]], open_rows: list[Row], done_task_id: str | None = None,
            done_by: int | None = None, late: bool = False,
-           timers_before: frozenset[str] | None = None) -> None:
+           timers_before: frozenset[str] | None = None,
+           keeper: tuple[Row, User] | None = None) -> None:
     """Record fired timers, bring tasks and timers in step, save the state: one `Change`,
     written in the change's transaction (the workflow is kept in this process once it
-    commits)."""
+    commits). `keeper`: the task row a person completed, and the person, who keeps the
+    steps it opens for the same group (assignment.keep_with)."""
     with db.session.no_autoflush:
         log += _apply_fired(case, run, fired, now, open_rows)
         flags = frozenset((f.timer.attached_task_id or "", f.timer.kind) for f in fired)
         change = writes.Change(case, run.dump(), now)
         sync_tasks(case, run, now, change, done_task_id, done_by, late, open_rows, flags)
         sync_timers(change, run.timers(), timers_before)
+        if keeper is not None:
+            assignment.keep_with(*keeper, change.new_tasks, now, log)
         if run.completed and case.status != CLOSED:
             writes.set_fields(case, status=CLOSED, closed_at=now)
             log.append(events.row(case.id, "closed", actor, now,

@@ -69,7 +69,8 @@ def _task_row(case: Case, view: UserTaskView, now: datetime,
         "jurisdiction": case.jurisdiction, "state": "open", "created_at": now,
         "warn_at": warn_at, "due_at": due_at, "rule_key": key,
         "provisional": _provisional(due_at), "warned": (view.task_id, "warning") in fired,
-        "overdue": (view.task_id, "overdue") in fired, "late": False}
+        "overdue": (view.task_id, "overdue") in fired, "late": False,
+        "assignee_id": None, "claimed_at": None}
 
 
 def sync_timers(change: writes.Change, pending: list[PendingTimer],

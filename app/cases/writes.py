@@ -34,7 +34,8 @@ CASE_FIELDS = ("status", "process_version_id", "current_steps", "determination",
                "department_name", "warned_at", "overdue_at", "closed_at")
 TASK_COLUMNS = ("task_id", "case_id", "process_id", "step", "title", "group_name",
                 "department_code", "region_code", "jurisdiction", "state", "created_at",
-                "warn_at", "due_at", "rule_key", "provisional", "warned", "overdue", "late")
+                "warn_at", "due_at", "rule_key", "provisional", "warned", "overdue", "late",
+                "assignee_id", "claimed_at")
 TASK_UPDATE = ("id", "state", "completed_at", "completed_by_id", "late", "warned", "overdue")
 TIMER_COLUMNS = ("task_id", "case_id", "event", "kind", "step", "due_at", "fire_at",
                  "attempts")
@@ -62,7 +63,7 @@ class Change:
 CLAIM = (update(_cases)
          .where(_cases.c.id == bindparam("b_case"), _cases.c.version == bindparam("seen"))
          .values(version=bindparam("next")))
-OPEN_COLUMNS = "id, task_id, title, due_at, warned, overdue"
+OPEN_COLUMNS = "id, task_id, title, group_name, department_code, due_at, warned, overdue"
 OPEN_TASKS = (select(*(_tasks.c[c] for c in OPEN_COLUMNS.split(", ")))
               .where(_tasks.c.case_id == bindparam("b_case"), _tasks.c.state == "open"))
 STATE_OF = select(_states.c.state).where(_states.c.case_id == bindparam("b_case"))
@@ -75,7 +76,8 @@ def claim(case_id: int, seen: int) -> bool:
 
 
 def open_tasks(case_id: int) -> list[Row]:
-    """The case's open task rows: (id, task_id, title, due_at, warned, overdue)."""
+    """The case's open task rows: (id, task_id, title, group_name, department_code, due_at,
+    warned, overdue)."""
     return list(db.session.execute(OPEN_TASKS, {"b_case": case_id}))
 
 

@@ -300,6 +300,10 @@ def _act(case_id: int, step: str, choices: dict, when: datetime, ctx: Context,
 
 
 def _actor(staff: people.People, case: Case, row: CaseTask) -> User | None:
+    """Whoever holds the task (承办人延续 keeps a caseworker's next steps with them), else
+    the person who works such a task."""
+    if row.assignee is not None:
+        return row.assignee
     return staff.actor(row.group_name, row.step, case.department_code, case.jurisdiction)
 
 

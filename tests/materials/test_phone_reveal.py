@@ -44,10 +44,16 @@ def test_unclaimed_task_is_not_enough(office):
     assert _reveal(office, "worker").status_code == 403
 
 
-def test_after_the_task_is_done_the_assignee_may_no_longer(office):
+def test_once_no_step_is_held_the_assignee_may_no_longer(office):
     task_id = office.claim("worker")
     resp = office.post("worker", f"/api/v1/tasks/{task_id}/complete", json={"data": {
         "contact_result": "reached", "reason": "排队时间长"}})
+    assert resp.status_code == 200, resp.get_json()
+    kept = [t for t in office.get("worker", f"/api/v1/cases/{office.number}").get_json()["tasks"]
+            if t["state"] == "open"]
+    assert [t["step"] for t in kept] == ["verify"]  # 承办人延续: the next step stays theirs
+    assert _reveal(office, "worker").status_code == 200
+    resp = office.post("worker", f"/api/v1/tasks/{kept[0]['task_id']}/unclaim")
     assert resp.status_code == 200, resp.get_json()
     assert _reveal(office, "worker").status_code == 403
 

@@ -215,7 +215,7 @@ def test_valid_data_is_cleaned_before_it_is_stored(desk, at):
     drive(desk, number, "ledger")
     desk.do("sz_worker", number, "ledger", plan="  增设窗口  ", promised_date="2026-10-20",
             owner="王主任")
-    event = desk.case(number)["timeline"][-1]
+    event = [e for e in desk.case(number)["timeline"] if e["kind"] == "completed"][-1]
     assert event["data"] == {"plan": "增设窗口", "promised_date": "2026-10-20", "owner": "王主任"}
 
 
@@ -308,11 +308,35 @@ def test_claim_unclaim_and_reassign(desk, at, sz_worker2):
              for e in desk.case(number)["timeline"]]
     assert kinds == [("started", "system", None), ("claimed", "sz_worker", None),
                      ("unclaimed", "sz_boss", None), ("claimed", "sz_boss", sz_worker2),
-                     ("completed", sz_worker2, None)]
+                     ("completed", sz_worker2, None), ("claimed", sz_worker2, None)]
+    assert desk.task(number, "verify")["assignee"] == sz_worker2  # 承办人延续
     # a done task can be neither claimed nor given back nor reassigned
     for action, body in (("claim", {}), ("unclaim", {}),
                          ("reassign", {"username": "sz_worker"})):
         assert _act(desk, "sz_boss", task_id, action, **body).status_code == 409
+
+
+def test_next_step_stays_with_its_caseworker(desk, at, sz_worker2):
+    """承办人延续: a step that completing another opens for the same group of the same
+    department is held by whoever completed it; a step for another group (the hotline's
+    revisit) goes to that group's queue."""
+    number = post(desk)
+    desk.do(sz_worker2, number, "contact", **FORMS["contact"])  # not claimed first
+    verify = desk.task(number, "verify")
+    assert verify["assignee"] == sz_worker2
+    assert [t["task_id"] for t in desk.tasks(sz_worker2)] == [verify["task_id"]]
+    assert desk.tasks("sz_worker", view="group") == []
+    kept = [e for e in desk.case(number)["timeline"] if e["kind"] == "claimed"]
+    assert [(e["actor"], e["step"], e["data"]) for e in kept] == [
+        (sz_worker2, "verify", {"kept": True})]
+    # someone else of the department may not complete what is held
+    assert desk.complete("sz_worker", verify["task_id"], **FORMS["verify"]).status_code == 409
+    for step, data in (("verify", FORMS["verify"]), ("classify", {"rectify_class": "simple"}),
+                       ("rectify", {"rectify_outcome": "done", "rectify_result": "已整改"}),
+                       ("feedback", {"feedback_text": "已告知", "feedback_channel": "phone"})):
+        assert desk.task(number, step)["assignee"] == sz_worker2, step
+        desk.do(sz_worker2, number, step, **data)
+    assert desk.task(number, "revisit")["assignee"] is None  # 12345热线's queue
 
 
 def test_reassign_without_username_is_422(desk, at):
@@ -368,11 +392,14 @@ def test_views_mine_group_department_done(desk, inbox):
     assert dues[-1] == "2026-10-20T23:59:59+08:00"  # rectify.complex: 10 working days
     assert _listed(desk, "js_worker", view="department") == [(d, "contact")]
 
+    # B and C's rectify steps stay with the caseworker who worked them so far (承办人延续)
+    assert sorted(_listed(desk, "sz_worker", view="mine")) == sorted([(b, "rectify"),
+                                                                      (c, "rectify")])
+    assert _listed(desk, "sz_boss", view="group") == [(a, "contact")]
     task_a = desk.task(a, "contact")["task_id"]
     _act(desk, "sz_worker", task_a, "claim")
-    assert _listed(desk, "sz_worker", view="mine") == [(a, "contact")]
-    assert (a, "contact") not in _listed(desk, "sz_boss", view="group")
-    assert len(_listed(desk, "sz_boss", view="group")) == 2
+    assert (a, "contact") in _listed(desk, "sz_worker", view="mine")
+    assert _listed(desk, "sz_boss", view="group") == []
 
     done = _listed(desk, "sz_worker", view="done")
     assert sorted(done) == sorted([(n, s) for n in (b, c)

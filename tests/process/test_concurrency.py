@@ -156,7 +156,7 @@ def test_failure_after_the_engine_ran_keeps_nothing(app, desk, at, monkeypatch, 
     assert code == 200 and body["state"] == "done"
     after = snapshot(number)
     assert after["case"][0] == before["case"][0] + 1
-    assert after["events"] == before["events"] + [("completed", "verify")]
+    assert after["events"] == before["events"] + [("completed", "verify"), ("claimed", "classify")]
     assert [t[1] for t in after["tasks"] if t[2] == "open"] == ["classify"]
 
 
