@@ -248,6 +248,21 @@ def test_a_comment_added_midway_keeps_what_was_typed_in_the_form(live_server, pa
     assert page.foreign_requests == []
 
 
+def test_hotline_dispatches_by_picking_a_code_which_fills_the_name(live_server, page, office):
+    number = office.post(department_code=None, department_name=None)
+    task_id = open_task(number, "dispatch").task_id
+    sign_in(page, live_server, "sz_hotline", f"/tasks/{task_id}")
+    assert page.locator(f'#departments option[value="{SZ_DEPT[0]}"]').count() == 1
+    page.fill("#f-department_code", SZ_DEPT[0].lower())  # typed in lower case
+    assert page.input_value("#f-department_code") == SZ_DEPT[0]
+    assert page.input_value("#f-department_name") == SZ_DEPT[1]
+    page.click("#task-form button[type=submit]")
+    page.wait_for_url(lambda url: "/inbox" in url)
+    assert office.steps(number) == ["contact"]
+    assert office.case(number)["department_name"] == SZ_DEPT[1]
+    assert page.foreign_requests == []
+
+
 def test_hotline_records_a_revisit_with_the_call_script(live_server, page, screenshot, office):
     number = office.post()
     for step in ("contact", "verify", "classify", "rectify", "feedback"):
