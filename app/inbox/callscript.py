@@ -14,7 +14,7 @@ from app.cases.records import CaseEvent, CaseTask
 from app.extensions import db
 from app.reviews.masking import mask_name
 
-FACTS = ("reason", "demand", "findings", "explanation", "rectify_result",
+FACTS = ("demand", "findings", "explanation", "rectify_result",
          "rectify_again_result", "feedback_text")
 
 
@@ -30,22 +30,43 @@ def facts(case: Case) -> dict[str, str]:
     return found
 
 
+def addressed(review: Any) -> str:
+    """How the operator asks for the reviewer: a person by surname (张先生/女士), the rest of
+    the name kept back as on every page; an organisation by its masked name; 服务对象
+    without a name."""
+    masked = mask_name(review.reviewer_name)
+    if not masked:
+        return gettext("服务对象")
+    if review.reviewer_type != "individual":
+        return masked
+    return gettext("%(surname)s先生/女士", surname=masked.rstrip("*"))
+
+
+def _said(review: Any) -> str:
+    """What the reviewer said in the rating: their text, else their tags."""
+    text = (review.text or "").strip().rstrip("。.；;，, ")
+    return text or "、".join(review.tags or []) or gettext("（见评价内容）")
+
+
 def for_task(task: CaseTask, case: Case) -> list[dict[str, Any]]:
-    """The script as steps: a heading and what to say (or check)."""
+    """The script as steps: a heading and what to say (or check). It restates the rating in
+    the reviewer's own words and the demand they told the caseworker, not the caseworkers'
+    notes about the call."""
     review, known = case.review, facts(case)
     matter = review.item_name or gettext("政务服务")
-    who = mask_name(review.reviewer_name) or gettext("服务对象")
     done = known.get("rectify_again_result") or known.get("rectify_result") \
         or known.get("explanation") or known.get("feedback_text") or gettext("（见办理记录）")
+    restate = gettext("您在评价中反映：%(said)s。", said=_said(review))
+    if known.get("demand"):
+        restate += gettext("您的诉求是：%(demand)s。", demand=known["demand"])
     steps = [
         {"title": gettext("问候与身份确认"),
          "say": gettext("您好，我是12345政务服务便民热线，请问是%(who)s吗？关于您对“%(matter)s”"
-                        "的评价，我们进行一次回访，占用您一两分钟时间。", who=who, matter=matter)},
-        {"title": gettext("复述诉求"),
-         "say": gettext("您当时反映：%(reason)s。", reason=known.get("reason") or review.text
-                        or gettext("（见评价内容）"))},
+                        "的评价，我们进行一次回访，占用您一两分钟时间。",
+                        who=addressed(review), matter=matter)},
+        {"title": gettext("复述诉求"), "say": restate},
         {"title": gettext("告知办理结果"),
-         "say": gettext("经核实，%(findings)s。处理情况：%(done)s。",
+         "say": gettext("核实情况：%(findings)s。处理情况：%(done)s。",
                         findings=known.get("findings") or gettext("情况已核实"), done=done)},
         {"title": gettext("征询满意度"),
          "say": gettext("请问您对本次处理结果是满意、基本满意，还是不满意？")},

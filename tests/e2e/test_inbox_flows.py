@@ -283,7 +283,9 @@ def test_hotline_records_a_revisit_with_the_call_script(live_server, page, scree
     script = page.locator("section", has=page.locator("#script-h"))
     assert script.locator("h2").inner_text() == "回访话术"
     said = script.inner_text()
-    assert "张*" in said and "张三" not in said  # the reviewer masked
+    assert "请问是张先生/女士吗" in said and "张三" not in said  # by surname only
+    assert "您在评价中反映：排队太久。" in said  # the rating's own words
+    assert "您的诉求是：增开窗口。" in said and "核实情况：" in said
     assert "社会保障卡申领" in said and FORMS["verify"]["findings"] in said
     assert FORMS["rectify"]["rectify_result"] in said
     page.get_by_role("radio", name="满意", exact=True).check()
