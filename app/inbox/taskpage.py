@@ -3,6 +3,7 @@ completing it. Completing moves the case on and returns to the inbox the user ca
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -30,6 +31,17 @@ from app.web.errors import OUT_OF_SCOPE
 from app.web.urls import local_target
 
 RECENT_EVENTS = 8
+# A clause naming a rule key (时限：规则 rectify.general …): for the diagram's editors; the
+# page shows the time limit itself, from the rule file, beside the form.
+RULE_CLAUSE = re.compile(r"(?:(?<=[。；])|^)\s*(?:时限|期限)：[^。]*?规则\s*[a-z][^。]*(?:。|$)"
+                         r"|[，,][^，,。；]*?规则\s*[a-z][a-z0-9_.、\s]*(?=[。；]|$)")
+
+
+def instructions(documentation: str | None) -> str | None:
+    """A step's documentation as its doer reads it: without the clauses naming rule keys."""
+    if not documentation:
+        return documentation
+    return RULE_CLAUSE.sub("", documentation).strip() or None
 
 
 def _task_or_403(task_id: str) -> CaseTask:
@@ -134,6 +146,7 @@ def _render(task: CaseTask, values: dict, errors: dict):
         masked_name=mask_name(case.review.reviewer_name), case_url=_case_url(case.number),
         actor_names=actor_names({e.actor for e in events}),
         rule=_rule_text(case.jurisdiction, task.rule_key), previous=previous_step(task),
+        instructions=instructions(info.documentation if info else None),
         back=_back_to(), **materials_context(case, task_id=task.task_id,
                                              back=request.full_path))
 

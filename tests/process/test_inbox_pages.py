@@ -14,6 +14,7 @@ from app.auth.models import User
 from app.cases.records import CaseTask
 from app.demo.data import uscc
 from app.extensions import db
+from app.inbox.taskpage import instructions
 from app.org import service as org
 from tests.process.conftest import SZ_DEPT
 
@@ -218,3 +219,28 @@ def test_agency_sees_overdue_tasks_of_its_city_and_the_queue_counts(desk, browse
     row = re.search(rf'data-task="[^"]+".*?{late}.*?</tr>', page, re.S).group(0)
     assert "inbox/claim" not in row and "查看" in row  # a department task: the agency watches
     assert _count(_text(agency.get("/inbox?tab=pool&queue=appeals")), "pool") == 0
+
+
+def _shipped_docs() -> list[str]:
+    import html
+    from pathlib import Path
+
+    found = []
+    for path in sorted(Path(__file__).resolve().parents[2].joinpath("bpmn").glob("*.bpmn")):
+        found += re.findall(r"<bpmn:documentation>(.*?)</bpmn:documentation>", path.read_text())
+    return [html.unescape(d) for d in found]
+
+
+@pytest.mark.parametrize("doc", _shipped_docs())
+def test_instructions_leave_out_the_rule_keys_and_keep_the_rest(doc):
+    """The page shows the time limit from the rule file beside the form; the diagram's
+    "时限：规则 rectify.general" is for its editors."""
+    shown = instructions(doc)
+    assert shown and not re.search(r"规则\s*[a-z]", shown)
+    assert shown.split("，")[0] == doc.split("，")[0] or shown.split("。")[0] in doc
+
+
+def test_instructions_keep_a_doc_without_rule_keys_as_it_is():
+    text = "联系服务对象，了解诉求。时限按规定执行。"
+    assert instructions(text) == text
+    assert instructions("时限：规则 dispatch。") is None
