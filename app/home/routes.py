@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from sqlalchemy import func, select
 
-from app.cases.models import RESPONSIBILITY_LABELS, Case
+from app.cases.models import CLOSED, RESPONSIBILITY_LABELS, Case
 from app.extensions import db
 from app.health.checks import report
 from app.reviews import vocab
@@ -16,17 +16,27 @@ bp = Blueprint("home", __name__)
 
 @bp.get("/")
 def index():
-    total = db.session.scalar(select(func.count(Review.id))) or 0
-    bad = db.session.scalar(select(func.count(Review.id)).where(Review.is_bad)) or 0
+    figures = _figures()
     by_channel = dict(db.session.execute(
         select(Review.channel, func.count(Review.id)).group_by(Review.channel)).all())
     recent = db.session.scalars(select(Case).order_by(Case.received_at.desc(), Case.id.desc())
                                 .limit(10)).all()
     health, _ = report()
     return render_template(
-        "home/index.html", total=total, bad=bad, open_cases=db.session.scalar(
-            select(func.count(Case.id))) or 0,
-        bad_rate=(bad / total * 100) if total else 0.0,
+        "home/index.html", **figures,
         channels=[(vocab.CHANNELS[k], by_channel.get(k, 0)) for k in vocab.CHANNELS],
         recent=recent, health=health, responsibility=RESPONSIBILITY_LABELS,
         objects=vocab.RATED_OBJECTS)
+
+
+def _figures() -> dict[str, int | float]:
+    """评价数, 差评数 and 差评率 without the ratings found invalid on appeal (they leave both
+    the numerator and the denominator), and the cases, all and still open (在办)."""
+    ratings = db.session.scalar(select(func.count(Review.id))) or 0
+    bad = db.session.scalar(select(func.count(Review.id)).where(Review.is_bad)) or 0
+    invalid = db.session.scalar(select(func.count(Case.id)).where(Case.invalid)) or 0
+    cases, open_cases = db.session.execute(select(
+        func.count(Case.id), func.count(Case.id).filter(Case.status != CLOSED))).one()
+    total, bad = ratings - invalid, bad - invalid
+    return {"total": total, "bad": bad, "bad_rate": (bad / total * 100) if total else 0.0,
+            "cases": cases or 0, "open_cases": open_cases or 0}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import time_machine
+from sqlalchemy import select
 
 from app.auth.cli import tokens_cli
 
@@ -34,6 +37,25 @@ def test_home_page_in_chinese(client):
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
     assert "差评处置系统" in html and "评价数" in html and 'lang="zh-CN"' in html
+
+
+def test_home_figures_leave_out_ratings_found_invalid(client, app_ctx, bad_rating):
+    """A rating found invalid on appeal (申诉成立) leaves the bad-review count and the
+    ratings it is a share of."""
+    from app.cases.models import Case
+    from app.extensions import db
+    from app.reviews.intake import intake
+
+    results = intake([bad_rating(), bad_rating(), bad_rating(level="满意", tags=[], text="")],
+                     source="test")
+    case = db.session.scalar(select(Case).where(Case.number == results[0].case_number))
+    case.invalid = True
+    db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    cards = dict(re.findall(r'<div class="label">([^<]+)</div><div class="value[^"]*">([\d,.]+)',
+                            html))
+    assert cards == {"评价数": "2", "差评数": "1", "差评率": "50.00", "差评工单": "2"}
+    assert "在办 2" in html
 
 
 def test_openapi_document(client):
