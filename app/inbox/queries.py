@@ -205,12 +205,19 @@ def _narrow(query: Select, f: Filters, now: datetime) -> Select:
     return query
 
 
-def _searched(text: str) -> list[int]:
-    """Ids of the cases with this number (工单编号) or matter serial number (办件编号)."""
-    by_number = select(Case.id).where(Case.number == text.upper())
+NUMBER_PREFIX = 11  # "CP-20261105": a day's cases
+
+
+def _searched(text: str) -> Select:
+    """Ids of the cases with this number (工单编号; its start, from the day on, in any case:
+    CP-20261105 finds that day's) or matter serial number (办件编号)."""
+    number = text.upper()
+    by_number = select(Case.id).where(
+        Case.number.startswith(number, autoescape=True) if len(number) >= NUMBER_PREFIX
+        else Case.number == number)
     by_serial = select(Case.id).join(Review, Review.id == Case.review_id) \
         .where(Review.serial_no == text)
-    return list(db.session.scalars(by_number.union(by_serial)))
+    return by_number.union(by_serial)
 
 
 def restrict(query: Select, user: User, f: Filters, now: datetime) -> Select:

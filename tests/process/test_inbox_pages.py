@@ -149,6 +149,10 @@ def test_filters_live_in_the_url_and_bad_values_fall_back(desk, browser_for):
     assert worker.get("/inbox?tab=nonsense&page=abc&per_page=-3&sort=zzz").status_code == 200
     found = _text(worker.get(f"/inbox?tab=pool&q={second}"))
     assert second in found and first not in found
+    day = _text(worker.get(f"/inbox?tab=pool&q={second[:11].lower()}"))  # e.g. cp-20261121
+    assert second in day and first in day
+    assert first not in _text(worker.get(f"/inbox?tab=pool&q={second[:11]}9"))
+    assert first not in _text(worker.get(f"/inbox?tab=pool&q={second[:10]}%25"))  # not a LIKE
     assert first not in _text(worker.get("/inbox?tab=pool&step=verify"))
     assert _text(worker.get("/inbox?tab=pool&overdue=1")).count('data-task="') == 0
     listing = _text(worker.get("/inbox?tab=pool&sort=-received"))
