@@ -67,11 +67,19 @@ def _extension(until: date, today: date, clock: CaseClock, due_at: datetime | No
         messages.append("Must be a day after today.")
     if due_at is not None and until <= to_local(due_at).date():
         messages.append(f"Must be after the current deadline, {to_local(due_at).date()}.")
-    latest = to_local(TimerHelpers(clock).due_at(EXTENSION_LIMIT)).date()
-    if until > latest:
+    latest = _latest_extension(clock)
+    if latest is not None and until > latest:
         messages.append(f"Must be no later than {latest} (rule {EXTENSION_LIMIT}).")
     if messages:
         errors["requested_until"] = messages
+
+
+def _latest_extension(clock: CaseClock) -> date | None:
+    """The last day `extension.limit` allows; None (no limit) in rules written before it."""
+    try:
+        return to_local(TimerHelpers(clock).due_at(EXTENSION_LIMIT)).date()
+    except KeyError:  # UnknownRuleKey
+        return None
 
 
 def _promise(promised: date, today: date, due_at: datetime | None, errors: Errors) -> None:
