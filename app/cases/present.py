@@ -104,13 +104,17 @@ def timeline(case_id: int, version_id: int | None, tasks: list[CaseTask]) -> lis
                                 .order_by(CaseEvent.id)).all()
     names = actor_names({e.actor for e in events})
     by_task = {t.task_id: t for t in tasks}
-    out = []
-    for e in events:
-        entry = Entry(e, KIND_LABELS.get(e.kind, e.kind), names[e.actor])
-        if e.kind == "completed":
-            entry.details = details(e.data, _form_of(version_id, by_task.get(e.task_id)))
-        out.append(entry)
-    return out
+    return [_entry(e, names[e.actor], version_id, by_task.get(e.task_id)) for e in events]
+
+
+def _entry(event: CaseEvent, actor: str, version_id: int | None,
+           task: CaseTask | None) -> Entry:
+    """An event as the timeline shows it; a completion with its data, labelled by the form
+    of its `task`."""
+    entry = Entry(event, KIND_LABELS.get(event.kind, event.kind), actor)
+    if event.kind == "completed":
+        entry.details = details(event.data, _form_of(version_id, task))
+    return entry
 
 
 def previous_step(task: CaseTask) -> tuple[Entry, CaseTask | None] | None:
@@ -124,7 +128,5 @@ def previous_step(task: CaseTask) -> tuple[Entry, CaseTask | None] | None:
     if event is None:
         return None
     source = db.session.scalar(select(CaseTask).where(CaseTask.task_id == event.task_id))
-    entry = Entry(event, KIND_LABELS.get(event.kind, event.kind),
-                  actor_names({event.actor})[event.actor])
-    entry.details = details(event.data, _form_of(task.case.process_version_id, source))
-    return entry, source
+    name = actor_names({event.actor})[event.actor]
+    return _entry(event, name, task.case.process_version_id, source), source

@@ -32,11 +32,11 @@ def index():
 def _figures() -> dict[str, int | float]:
     """评价数, 差评数 and 差评率 without the ratings found invalid on appeal (they leave both
     the numerator and the denominator), and the cases, all and still open (在办)."""
-    ratings = db.session.scalar(select(func.count(Review.id))) or 0
-    bad = db.session.scalar(select(func.count(Review.id)).where(Review.is_bad)) or 0
-    invalid = db.session.scalar(select(func.count(Case.id)).where(Case.invalid)) or 0
-    cases, open_cases = db.session.execute(select(
-        func.count(Case.id), func.count(Case.id).filter(Case.status != CLOSED))).one()
+    ratings, bad = db.session.execute(select(
+        func.count(Review.id), func.count(Review.id).filter(Review.is_bad))).one()
+    cases, open_cases, invalid = db.session.execute(select(
+        func.count(Case.id), func.count(Case.id).filter(Case.status != CLOSED),
+        func.count(Case.id).filter(Case.invalid))).one()
     total, bad = ratings - invalid, bad - invalid
     return {"total": total, "bad": bad, "bad_rate": (bad / total * 100) if total else 0.0,
-            "cases": cases or 0, "open_cases": open_cases or 0}
+            "cases": cases, "open_cases": open_cases}
