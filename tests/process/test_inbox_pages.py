@@ -242,6 +242,11 @@ def test_instructions_leave_out_the_rule_keys_and_keep_the_rest(doc):
     shown = instructions(doc)
     assert shown and not re.search(r"规则\s*[a-z]", shown)
     assert shown.split("，")[0] == doc.split("，")[0] or shown.split("。")[0] in doc
+    # the rest is kept word for word: each sentence shown is in the diagram, and each of the
+    # diagram's sentences naming no rule key is shown
+    assert all(part in doc for part in shown.split("。") if part)
+    assert all(part in shown for part in doc.split("。")
+               if part and not re.search(r"规则\s*[a-z]", part))
 
 
 def test_instructions_keep_a_doc_without_rule_keys_as_it_is():
