@@ -36,7 +36,7 @@ TAB_LABELS = {"mine": N_("我的待办"), "pool": N_("部门待办"), "all": N_(
               "done": N_("已办")}
 GROUP_LABELS = {"hotline": N_("12345热线"), "department": N_("责任部门"),
                 "agency": N_("政务服务管理机构"), "personnel": N_("人员管理单位")}
-POOL_LABELS = {"hotline": N_("热线待办"), "agency": N_("待审核"), "personnel": N_("待核查")}
+POOL_LABELS = {"hotline": N_("热线待办"), "agency": N_("待审核")}
 
 
 def read_filters(args: Any, user: User) -> Filters:
@@ -101,10 +101,11 @@ def _acting_groups(user: User) -> tuple[str, ...]:
 
 
 def _tab_labels(user: User) -> dict[str, str]:
+    """The tabs' names; the pool is named for its group when the user works only that group
+    (a personnel unit also works its department's steps: its pool is 部门待办)."""
     labels = dict(TAB_LABELS)
-    for group, label in POOL_LABELS.items():
-        if group in user.groups and user.role != "admin":
-            labels["pool"] = label
+    if user.role != "admin" and len(user.groups) == 1 and user.groups[0] in POOL_LABELS:
+        labels["pool"] = POOL_LABELS[user.groups[0]]
     return labels
 
 

@@ -253,3 +253,15 @@ def test_instructions_keep_a_doc_without_rule_keys_as_it_is():
     text = "联系服务对象，了解诉求。时限按规定执行。"
     assert instructions(text) == text
     assert instructions("时限：规则 dispatch。") is None
+
+
+def _tab_name(html: str, tab: str) -> str:
+    return re.search(rf'data-tab="{tab}">\s*([^<]*?)\s*<', html).group(1)
+
+
+def test_the_pool_is_named_for_the_groups_it_holds(desk, browser_for):
+    """The hotline's pool holds hotline steps only (热线待办); a personnel unit works its
+    department's steps too, so its pool is 部门待办, not 待核查."""
+    assert _tab_name(_text(browser_for("sz_hotline").get("/inbox")), "pool") == "热线待办"
+    assert _tab_name(_text(browser_for("sz_personnel").get("/inbox")), "pool") == "部门待办"
+    assert _tab_name(_text(browser_for("sz_worker").get("/inbox")), "pool") == "部门待办"
