@@ -74,6 +74,9 @@ def index():
     f = read_filters(request.args, user)
     counts = queries.counts(user, f, now)
     rows, total = queries.page(user, f, now, counts)
+    last = max(1, -(-total // f.per_page))
+    if f.page > last:  # past the end (the last task of a page was just done): the last page
+        return redirect(url_for("inbox.index", **f.args(page=last)))
     chosen = queries.queue(f.queue, user)
     known = {chosen.key: counts["all"]} if chosen and chosen.escalated and "all" in counts \
         else None

@@ -160,6 +160,17 @@ def test_filters_live_in_the_url_and_bad_values_fall_back(desk, browser_for):
     assert "sort=received" in listing  # the header link that sorts the other way
 
 
+def test_a_page_past_the_end_goes_to_the_last_page(desk, browser_for):
+    """Two tasks, twenty a page: ?page=99 is page 1 (not "no tasks match")."""
+    desk.post(), desk.post()
+    worker = browser_for("sz_worker")
+    resp = worker.get("/inbox?tab=pool&sort=-due&page=99")
+    assert resp.status_code == 302 and resp.location.endswith("/inbox?tab=pool&sort=-due")
+    empty = worker.get("/inbox?tab=mine&page=3")
+    assert empty.status_code == 302 and empty.location.endswith("/inbox")
+    assert worker.get("/inbox?tab=pool").status_code == 200
+
+
 def test_supervisor_bulk_reassigns_within_the_department(desk, browser_for):
     numbers = [desk.post(), desk.post()]
     boss = browser_for("sz_boss")
