@@ -22,6 +22,7 @@ from app.extensions import db
 from app.inbox import present, queries
 from app.inbox.queries import Filters
 from app.rules import service as rules_service
+from app.rules.book import RuleBook
 from app.timeutil import to_local, utcnow
 from app.web.i18n import N_
 from app.web.nav import register
@@ -81,7 +82,7 @@ def index():
     known = {chosen.key: counts["all"]} if chosen and chosen.escalated and "all" in counts \
         else None
     book = rules_service.current()
-    jurisdictions = list(book.jurisdictions())
+    jurisdictions = _jurisdictions_of(user, book)
     today = to_local(now).date()
     return render_template(
         "inbox/list.html", f=f, rows=rows, page=present.Paged(rows, total, f.page, f.per_page),
@@ -96,6 +97,17 @@ def index():
         jurisdictions=jurisdictions, reassignees=_reassignees(user),
         region_user=not user.department_code, supervisor=_is_supervisor(user),
         my_groups=_acting_groups(user))
+
+
+def _jurisdictions_of(user: User, book: RuleBook) -> list[str]:
+    """The jurisdictions whose regions meet the user's (Shenzhen's agency is not offered
+    Jiangsu in the filter); every one for a user of no region."""
+    mine = user.region_prefix
+    if not mine or user.role == "admin":
+        return list(book.jurisdictions())
+    found = [j for j in book.jurisdictions()
+             if any(p.startswith(mine) or mine.startswith(p) for p in book.get(j).regions)]
+    return found or [book.for_region(user.region_code).key]
 
 
 def _acting_groups(user: User) -> tuple[str, ...]:

@@ -276,3 +276,13 @@ def test_the_pool_is_named_for_the_groups_it_holds(desk, browser_for):
     assert _tab_name(_text(browser_for("sz_hotline").get("/inbox")), "pool") == "热线待办"
     assert _tab_name(_text(browser_for("sz_personnel").get("/inbox")), "pool") == "部门待办"
     assert _tab_name(_text(browser_for("sz_worker").get("/inbox")), "pool") == "部门待办"
+
+
+def test_the_jurisdiction_filter_offers_the_users_own(desk, browser_for):
+    """Shenzhen's agency sees Shenzhen's tasks only: no 江苏省 to pick (one jurisdiction, no
+    filter); an administrator picks among all of them."""
+    agency = _text(browser_for("sz_agency").get("/inbox?tab=all"))
+    assert 'id="jurisdiction"' not in agency and "江苏省" not in agency
+    admin = _text(browser_for("admin").get("/inbox?tab=all"))
+    options = re.search(r'id="jurisdiction".*?</select>', admin, re.S).group(0)
+    assert 'value="jiangsu"' in options and 'value="shenzhen"' in options
