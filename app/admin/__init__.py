@@ -12,7 +12,7 @@ protect(bp, "admin")
 
 @bp.get("/")
 def index():
-    return redirect(url_for("admin.users"))
+    return redirect(url_for("admin.users_list"))
 
 
 from app.admin import departments, tokens, users  # noqa: E402,F401  (their routes join bp)

@@ -61,6 +61,13 @@ def test_invalid_user_shows_every_problem_in_place(admin_client, make_user):
     create_department(*DEPT, "440305000000")
     taken = admin_client.post("/admin/users/new", data={**NEW_USER, "username": "taken"})
     assert taken.status_code == 400 and "该用户名已被使用" in taken.get_data(as_text=True)
+    upper = admin_client.post("/admin/users/new", data={**NEW_USER, "username": "TAKEN"})
+    assert upper.status_code == 400 and "该用户名已被使用" in upper.get_data(as_text=True)
+
+
+def test_admin_home_opens_the_user_list(admin_client):
+    resp = admin_client.get("/admin/")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/admin/users"
 
 
 def test_hotline_needs_a_region(admin_client):
