@@ -50,7 +50,7 @@ def user_new():
     form = UserCreateForm()
     form.department_code.choices = _department_choices()
     if form.validate_on_submit():
-        if users.by_username(form.username.data):
+        if users.username_taken(form.username.data):
             form.username.errors.append(gettext("该用户名已被使用。"))
         else:
             user = users.create(form.username.data, form.name.data, form.role.data,

@@ -11,7 +11,7 @@ import secrets
 from functools import cache, wraps
 
 from flask import g
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, false, func, or_, select, true
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.errors import error_response
@@ -39,7 +39,7 @@ def create(username: str, name: str, role: str, department_code: str | None = No
     """A new user (committed); ValueError for an unknown role or a taken username. Without a
     password the user can use an API token but cannot sign in."""
     _check_role(role)
-    if by_username(username):
+    if username_taken(username):
         raise ValueError(f"user {username!r} exists")
     if password is not None:
         _check_password(password)
@@ -74,6 +74,13 @@ def _check_password(password: str) -> None:
 
 def by_username(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username))
+
+
+def username_taken(username: str) -> bool:
+    """Is the name in use, in any letter case? (ADMIN beside admin would be a look-alike
+    account.)"""
+    return db.session.scalar(select(func.count()).select_from(User).where(
+        func.lower(User.username) == username.lower())) > 0
 
 
 def authenticate(username: str, password: str) -> User | None:
