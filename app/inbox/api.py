@@ -51,6 +51,8 @@ class Tasks(MethodView):
         pagination_parameters.item_count = db.session.scalar(
             query.with_only_columns(func.count(CaseTask.id)).order_by(None))
         page, size = pagination_parameters.page, pagination_parameters.page_size
+        if (page - 1) * size >= pagination_parameters.item_count:
+            return []  # past the end (a page number past SQL's integers too)
         order = (CaseTask.completed_at.desc(),) if args["view"] == "done" else (
             CaseTask.due_at.is_(None), CaseTask.due_at, CaseTask.id)
         return list(db.session.scalars(query.order_by(*order)

@@ -69,6 +69,8 @@ class Reviews(MethodView):
         pagination_parameters.item_count = db.session.scalar(
             query.with_only_columns(db.func.count(Review.id)).order_by(None))
         page, size = pagination_parameters.page, pagination_parameters.page_size
+        if (page - 1) * size >= pagination_parameters.item_count:
+            return []  # past the end (a page number past SQL's integers too)
         rows = db.session.scalars(query.options(selectinload(Review.case))
                                   .offset((page - 1) * size).limit(size))
         return list(rows)

@@ -452,6 +452,11 @@ def test_paging(desk, at):
     resp = desk.client.get("/api/v1/tasks", query_string={"view": "department", "page": 0},
                            headers=desk.headers["sz_worker"])
     assert resp.status_code == 422
+    for far in (4, 10**20):  # past the end, and past SQL's integers: an empty page
+        resp = desk.client.get("/api/v1/tasks", query_string={
+            "view": "department", "page": far}, headers=desk.headers["sz_worker"])
+        assert resp.status_code == 200 and resp.get_json() == []
+        assert json.loads(resp.headers["X-Pagination"])["total"] == 5
 
 
 # -- scoping by department and region ---------------------------------------------------------
