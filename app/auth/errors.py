@@ -3,6 +3,8 @@ per-field messages under `errors` (the same shape flask-smorest uses for 422).""
 
 from __future__ import annotations
 
+import json
+
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -48,11 +50,42 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(err.code or 500, err.description or "",
                               data.get("messages") or data.get("errors"))
 
+    @app.before_request
+    def _json_bodies():
+        if request.path.startswith("/api/"):
+            return check_body()
+        return None
+
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         if isinstance(err, HTTPException):
             return _http(err)
+        if isinstance(err, RecursionError) and is_api() and request.content_length:
+            return error_response(400, "the JSON body is nested too deeply",
+                                  {"json": {"_schema": ["Nested too deeply."]}})
         app.logger.exception("unhandled error on %s", request.path)
         if is_api():
             return error_response(500, "internal error; nothing was changed")
         return render_internal_error()
+
+
+def check_body():
+    """An API body is JSON (or, for files, multipart form data): anything else is 415, and
+    JSON that does not parse is 400, each saying so, before any handler reads it."""
+    if request.method not in ("POST", "PUT", "PATCH") or not request.content_length:
+        return None
+    if request.mimetype == "multipart/form-data":
+        return None
+    if not request.is_json:
+        return error_response(415, "send the body as JSON (Content-Type: application/json)",
+                              {"json": {"_schema": [f"Content-Type {request.mimetype or 'none'} "
+                                                    "is not JSON."]}})
+    if request.get_json(silent=True) is not None:  # cached for the handler
+        return None  # (too deep a body raises RecursionError: see _unexpected)
+    try:
+        json.loads(request.get_data(cache=True))
+    except ValueError as exc:  # JSONDecodeError, or bytes that are not UTF-8
+        where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
+        return error_response(400, "the body is not valid JSON",
+                              {"json": {"_schema": [f"{getattr(exc, 'msg', exc)}{where}."]}})
+    return None  # the JSON null

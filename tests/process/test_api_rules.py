@@ -583,3 +583,13 @@ def test_dispatch_to_a_malformed_department_code_is_422(desk, at):
                          department_name="深圳市人力资源和社会保障局")
     assert resp.status_code == 422, resp.get_json()
     assert "department_code" in resp.get_json()["errors"]["json"]["data"]
+
+
+def test_a_completion_not_sent_as_json_is_415_and_moves_nothing(desk, at):
+    number = post(desk)
+    task = desk.task(number, "contact")
+    body = json.dumps({"data": {"contact_result": "reached", "reason": "排队时间长"}})
+    resp = desk.client.post(f"/api/v1/tasks/{task['task_id']}/complete", data=body,
+                            headers={**desk.headers["sz_worker"], "Content-Type": "text/plain"})
+    assert resp.status_code == 415 and "application/json" in resp.get_json()["message"]
+    assert desk.task(number, "contact")["task_id"] == task["task_id"]  # still open

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import time_machine
 from sqlalchemy import func, select
@@ -159,10 +161,30 @@ def test_invalid_rating_is_422_per_field_and_stores_nothing(client, auth, rating
     assert count(Review) == 0 and count(Case) == 0
 
 
-@pytest.mark.parametrize("body", ["not json", "[1", "3"])
-def test_malformed_body_is_422(client, auth, body):
+@pytest.mark.parametrize("body", ["not json", "[1", '{"a": 1'])
+def test_malformed_json_is_400_and_says_so(client, auth, body):
     resp = client.post(URL, data=body, headers={**auth, "Content-Type": "application/json"})
-    assert resp.status_code == 422 and resp.json["errors"]
+    assert resp.status_code == 400 and resp.json["message"] == "the body is not valid JSON"
+    assert "(line 1, column" in resp.json["errors"]["json"]["_schema"][0]
+
+
+def test_json_of_the_wrong_shape_is_422(client, auth):
+    resp = client.post(URL, data="3", headers={**auth, "Content-Type": "application/json"})
+    assert resp.status_code == 422 and resp.json["message"] == "expected a JSON object or array"
+
+
+def test_a_body_that_is_not_json_is_415(client, auth, rating):
+    resp = client.post(URL, data=json.dumps(rating()),
+                       headers={**auth, "Content-Type": "text/plain"})
+    assert resp.status_code == 415 and "text/plain" in resp.json["errors"]["json"]["_schema"][0]
+    assert count(Review) == 0
+
+
+def test_a_body_nested_too_deeply_is_400(client, auth):
+    deep = '{"serial_no": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    resp = client.post(URL, data=deep, headers={**auth, "Content-Type": "application/json"})
+    assert resp.status_code == 400 and resp.json["errors"]["json"]["_schema"]
+    assert count(Review) == 0
 
 
 @pytest.mark.usefixtures("morning")
