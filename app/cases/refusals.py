@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.cases.models import Case
 from app.cases.records import CaseTask
 from app.extensions import db
+from app.plaintext import FORBIDDEN
 from app.web.i18n import N_
 
 # reason → (English for the API, Chinese message id for the pages)
@@ -25,6 +26,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                  N_("文件内容（%(found)s）与扩展名（.%(ext)s）不符。")),
     "too_long": ("At most %(max)d characters.", N_("最多 %(max)d 个字。")),
     "blank": ("Write something.", N_("请填写内容。")),
+    "control": ("Contains the control character %(char)s.",
+                N_("含有控制字符 %(char)s，请删除后重新提交。")),
     "task": ("Not a task of this case.", N_("不是本工单的办理步骤。")),
 }
 
@@ -68,4 +71,7 @@ def text(value: str | None, field: str, max_length: int, required: bool = True) 
         return None
     if len(value) > max_length:
         raise Refused(field, "too_long", max=max_length)
+    found = FORBIDDEN.search(value)
+    if found:
+        raise Refused(field, "control", char=f"U+{ord(found.group()):04X}")
     return value

@@ -13,6 +13,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from app.plaintext import Text
+
 
 class FormInvalid(ValueError):
     """Form data refused: `errors` maps each field to its messages; `valid` holds the fields
@@ -107,7 +109,7 @@ def _field(f: FormField) -> fields.Field:
         return fields.Integer(strict=False, validate=validate.Range(f.minimum, f.maximum), **kw)
     lo = f.min_length if f.min_length is not None else (1 if f.required else None)
     length = validate.Length(min=lo, max=f.max_length or MAX_TEXT)
-    return fields.String(validate=length, **kw)
+    return Text(validate=length, **kw)
 
 
 def schema_for(form: tuple[FormField, ...]) -> Schema:

@@ -45,6 +45,8 @@ PATTERNS = (
      N_("须晚于当前整改期限（%(day)s）。")),
     (re.compile(r"^Must be no later than (?P<day>[\d-]+) \(rule "),
      N_("最迟可延至 %(day)s（延期上限，见规则文件）。")),
+    (re.compile(r"^Contains the control character (?P<char>U\+[0-9A-F]{4}) at position "
+                r"(?P<at>\d+)\.$"), N_("第 %(at)s 个字符是控制字符 %(char)s，请删除后重新提交。")),
     (re.compile(r"^Must be no later than the rectification deadline, (?P<day>[\d-]+);"),
      N_("不能晚于整改期限（%(day)s）；需要更长时间的，请在整改环节申请延期。")),
 )

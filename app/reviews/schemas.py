@@ -14,6 +14,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from app.plaintext import Text
 from app.reviews import vocab
 from app.reviews.masking import mask_cert, mask_name, mask_phone
 from app.timeutil import SHANGHAI, to_local, utcnow
@@ -26,7 +27,7 @@ FUTURE_SKEW = timedelta(minutes=10)
 
 
 def _str(max_len: int, **kw) -> fields.String:
-    return fields.String(validate=validate.Length(max=max_len), allow_none=True, **kw)
+    return Text(validate=validate.Length(max=max_len), allow_none=True, **kw)
 
 
 class ReviewIn(Schema):
@@ -36,7 +37,7 @@ class ReviewIn(Schema):
     class Meta:
         unknown = RAISE
 
-    serial_no = fields.String(required=True, validate=validate.Length(min=1, max=64),
+    serial_no = Text(required=True, validate=validate.Length(min=1, max=64),
                               metadata={"description": "办件编号"})
     rating_count = fields.Integer(load_default=1, validate=validate.OneOf([1, 2]),
                                   metadata={"description": "评价次数: 1 首次, 2 追加评价"})
@@ -51,7 +52,7 @@ class ReviewIn(Schema):
     rated_at = fields.AwareDateTime(required=True, default_timezone=SHANGHAI,
                                     metadata={"description": "评价时间 (no offset: Beijing time)"})
     text = _str(2000, metadata={"description": "文字评价"})
-    tags = fields.List(fields.String(validate=validate.Length(min=1, max=50)),
+    tags = fields.List(Text(validate=validate.Length(min=1, max=50)),
                        load_default=list, validate=validate.Length(max=20))
     item_code = _str(10)
     item_impl_code = _str(24)

@@ -124,6 +124,17 @@ def test_form_validation_gives_a_message_per_field():
     assert err.value.errors["extra"] == ["Unknown field."]
 
 
+@pytest.mark.parametrize("text", ["已整改\x00", "已\u202e整改", "\u2066已整改"])
+def test_form_text_with_control_characters_is_refused(text):
+    """NUL (PostgreSQL refuses it) and the bidirectional overrides (a page would show the
+    text reordered); line breaks and emoji are text."""
+    with pytest.raises(FormInvalid) as err:
+        validate_form(FORM, {"result": "done", "text": text, "informed": True})
+    assert err.value.errors["text"][0].startswith("Contains the control character U+")
+    clean = validate_form(FORM, {"result": "done", "text": "已整改\n窗口 😀", "informed": True})
+    assert clean["text"] == "已整改\n窗口 😀"
+
+
 def test_form_validation_cleans():
     clean = validate_form(FORM, {"result": "done", "text": " 已整改 ", "until": "2026-11-20",
                                  "informed": True, "count": ""})

@@ -42,6 +42,9 @@ def test_per_field_messages(office):
     assert resp.status_code == 422 and "text" in resp.get_json()["errors"]["json"]
     resp = office.post("worker", _comments(office), json={"text": "x", "task_id": "nope"})
     assert resp.get_json()["errors"] == {"json": {"task_id": ["Not a task of this case."]}}
+    resp = office.post("worker", _comments(office), json={"text": "已告知\u202e评价人"})
+    assert resp.get_json()["errors"] == {"json": {"text": [
+        "Contains the control character U+202E."]}}
     assert office.events("commented") == []
 
 

@@ -78,6 +78,10 @@ def test_claim_fill_in_wrongly_then_rightly_and_the_case_moves_on(desk, browser_
     assert bad.status_code == 400
     assert re.search(r'data-field="reason".*?此项为必填项', _text(bad), re.S)
     assert _open_task(number, "contact") is not None  # nothing moved
+    pasted = worker.post(f"/tasks/{task.task_id}", data={
+        "contact_result": "reached", "reason": "排队\u202e过长", "next": "/inbox"})
+    assert pasted.status_code == 400
+    assert "第 3 个字符是控制字符 U+202E" in _text(pasted)
 
     good = worker.post(f"/tasks/{task.task_id}", data={**CONTACT, "next": "/inbox"})
     assert good.status_code == 302 and good.location.endswith("/inbox")

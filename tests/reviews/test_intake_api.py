@@ -173,6 +173,17 @@ def test_json_of_the_wrong_shape_is_422(client, auth):
     assert resp.status_code == 422 and resp.json["message"] == "expected a JSON object or array"
 
 
+@pytest.mark.parametrize(("field", "value"), [
+    ("serial_no", "QA-\x00-1"), ("text", "办得很好\u202e差"), ("tags", ["态度\x07差"]),
+    ("reviewer_name", "张\u2067三"),
+])
+def test_control_characters_are_refused_per_field(client, auth, rating, field, value):
+    resp = client.post(URL, json=rating(**{field: value}), headers=auth)
+    assert resp.status_code == 422 and field in resp.json["errors"]["json"], resp.json
+    assert "control character U+" in json.dumps(resp.json["errors"]["json"][field])
+    assert count(Review) == 0
+
+
 def test_a_body_that_is_not_json_is_415(client, auth, rating):
     resp = client.post(URL, data=json.dumps(rating()),
                        headers={**auth, "Content-Type": "text/plain"})
