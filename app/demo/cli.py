@@ -10,6 +10,7 @@ from app.auth import tokens
 from app.auth.models import ApiToken
 from app.cases.records import CaseTask
 from app.demo import cases, generate, people
+from app.demo import data as d
 from app.extensions import db
 from app.org.service import ensure_departments
 from app.reviews.models import Review
@@ -29,8 +30,8 @@ def load(count: int, seed: int) -> None:
         click.echo("demo data already loaded")
         _print_logins(people.existing())
         return
-    ensure_departments((code, name, region.ljust(12, "0"))
-                       for code, name, region in generate.departments().values())
+    ensure_departments((code, name, region.ljust(12, "0")) for code, name, region
+                       in [*generate.departments().values(), *d.SYSTEM_OWNERS.values()])
     db.session.commit()
     out = cases.load(count, utcnow(), seed)
     click.echo(f"demo data: {out.ratings} ratings, {out.cases} bad ones opened cases: "

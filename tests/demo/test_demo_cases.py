@@ -12,6 +12,7 @@ from app.auth.users import can_act
 from app.cases.models import CLOSED, Case
 from app.cases.records import CaseEvent, CaseTask, CaseTimer
 from app.extensions import db
+from app.org.models import Department
 from app.reviews.models import Review
 from app.timeutil import utcnow
 
@@ -91,6 +92,10 @@ def test_demo_users_of_every_role_and_tokens(app_ctx):
     workers = set(db.session.scalars(select(User.department_code)
                                       .where(User.role == "caseworker")))
     assert departments <= workers
+    # every department a user or a case belongs to is in the register (派单 picks from it)
+    registered = set(db.session.scalars(select(Department.code)))
+    assert set(db.session.scalars(select(User.department_code))) - {None} <= registered
+    assert set(db.session.scalars(select(Case.department_code))) - {None} <= registered
     # tasks are claimed (认领) by people who may work them; some wait in their group's queue
     open_tasks = db.session.scalars(select(CaseTask).where(CaseTask.state == "open")).all()
     claimed = [t for t in open_tasks if t.assignee_id is not None]
