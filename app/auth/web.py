@@ -38,7 +38,12 @@ def load_user(session_id: str) -> User | None:
 
 
 def _after_login() -> str:
-    return local_target(request.values.get("next")) or url_for("home.index")
+    """Where the user was going; else people who work cases go to their inbox (待办), the
+    others to the home page."""
+    from app.inbox.web import WORKERS
+
+    landing = "inbox.index" if current_user.role in WORKERS else "home.index"
+    return local_target(request.values.get("next")) or url_for(landing)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -31,7 +31,7 @@ def test_login_page_is_chinese_with_the_form(client):
 def test_login_and_logout(client, make_user):
     user = make_user("wang")
     resp = login(client, "wang")
-    assert resp.status_code == 302 and resp.headers["Location"] == "/"
+    assert resp.status_code == 302 and resp.headers["Location"] == "/inbox"  # a caseworker
     home = client.get("/").get_data(as_text=True)
     assert user.name in home and "政务服务机构经办人" in home and "深圳市测试局" not in home
     assert client.get("/logout").status_code == 200  # a confirmation page
@@ -87,7 +87,12 @@ def test_login_required_comes_back_to_the_page(client, admin):
 def test_next_never_leaves_the_site(client, make_user, target):
     make_user("wang")
     resp = login(client, "wang", next_url=target)
-    assert resp.status_code == 302 and resp.headers["Location"] == "/"
+    assert resp.status_code == 302 and resp.headers["Location"] == "/inbox"
+
+
+def test_people_who_do_not_work_cases_land_on_the_home_page(client, make_user):
+    make_user("owner", "process_owner", department=None)
+    assert login(client, "owner").headers["Location"] == "/"
 
 
 def test_session_cookie_flags_and_lifetime(client, make_user):
