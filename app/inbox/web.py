@@ -87,6 +87,7 @@ def index():
     return render_template(
         "inbox/list.html", f=f, rows=rows, page=present.Paged(rows, total, f.page, f.per_page),
         today=today, is_working_day=workdays.is_working_day(today),
+        filtered=queries.narrowed(f),
         jurisdiction_name=lambda j: book.get(j).name if j in book else j,
         group_labels=GROUP_LABELS, class_labels=dict(present.class_choices()),
         deadlines={r.task_id: deadline_text(r, now) for r in rows},

@@ -170,6 +170,8 @@ def test_a_page_past_the_end_goes_to_the_last_page(desk, browser_for):
     worker = browser_for("sz_worker")
     resp = worker.get("/inbox?tab=pool&sort=-due&page=99")
     assert resp.status_code == 302 and resp.location.endswith("/inbox?tab=pool&sort=-due")
+    assert "没有待认领的任务" in _text(browser_for("sz_hotline").get("/inbox?tab=pool"))
+    assert "没有符合条件的任务" in _text(worker.get("/inbox?tab=pool&step=revisit"))
     empty = worker.get("/inbox?tab=mine&page=3")
     assert empty.status_code == 302 and empty.location.endswith("/inbox")
     assert worker.get("/inbox?tab=pool").status_code == 200
