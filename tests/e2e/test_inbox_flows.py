@@ -193,6 +193,8 @@ def test_caseworker_claims_submits_wrongly_then_rightly_and_the_case_moves_on(
     assert result.locator("fieldset").get_attribute("aria-describedby") == "f-contact_result-error"
     assert page.locator(".has-error").count() == 1
     assert "提交未成功" in page.locator(".alert-error").inner_text()
+    assert page.title().startswith("错误：")  # and the focus is on the choice to make
+    assert page.evaluate("document.activeElement.name") == "contact_result"
     # what was entered is kept
     assert page.input_value("#f-reason") == "窗口排队时间过长"
     assert page.input_value("#f-demand") == "增开窗口"
@@ -220,6 +222,7 @@ def test_an_empty_required_text_box_reads_required(live_server, page, office):
     page.wait_for_load_state()
     reason = page.locator('[data-field="reason"]')
     assert reason.locator("#f-reason").get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.id") == "f-reason"
     assert open_task(number, "contact") is not None
     assert "此项为必填项" in reason.locator(".error").inner_text()
 
