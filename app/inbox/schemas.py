@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from app.cases.models import CLASS_LABELS
 from app.cases.schemas import Local, TaskRef
 from app.processes import service as processes
+from app.querystring import ListingQuery
+from app.rules import service as rules_service
 
 VIEWS = ("mine", "group", "department", "done")
 
 
-class TaskQuery(Schema):
+class TaskQuery(ListingQuery):
     view = fields.String(load_default="mine", validate=validate.OneOf(VIEWS), metadata={
         "description": "mine: claimed by me; group: unclaimed tasks of my groups in my scope; "
                        "department: all open tasks of my department (or region); done: "
@@ -21,6 +25,12 @@ class TaskQuery(Schema):
     overdue = fields.Boolean()
     jurisdiction = fields.String()
     case_number = fields.String()
+
+    @validates("jurisdiction")
+    def _known(self, value: str, **_: Any) -> None:
+        known = rules_service.current().jurisdictions()
+        if value not in known:
+            raise ValidationError(f"Must be one of: {', '.join(known)}.")
 
 
 class TaskOut(TaskRef):

@@ -15,6 +15,7 @@ from marshmallow import (
 )
 
 from app.plaintext import Text
+from app.querystring import ListingQuery
 from app.reviews import vocab
 from app.reviews.masking import mask_cert, mask_name, mask_phone
 from app.timeutil import SHANGHAI, to_local, utcnow
@@ -155,7 +156,7 @@ class ReviewOut(Schema):
     case_number = fields.Function(lambda r: r.case.number if r.case else None)
 
 
-class ReviewQuery(Schema):
+class ReviewQuery(ListingQuery):
     """Filters for GET /api/v1/reviews."""
 
     region = fields.String(validate=validate.Regexp(r"^\d{1,12}$"),

@@ -593,3 +593,19 @@ def test_a_completion_not_sent_as_json_is_415_and_moves_nothing(desk, at):
                             headers={**desk.headers["sz_worker"], "Content-Type": "text/plain"})
     assert resp.status_code == 415 and "application/json" in resp.get_json()["message"]
     assert desk.task(number, "contact")["task_id"] == task["task_id"]  # still open
+
+
+def test_a_misspelt_or_unknown_filter_is_422_not_an_unfiltered_list(desk, at):
+    post(desk)
+    headers = desk.headers["sz_worker"]
+    resp = desk.client.get("/api/v1/tasks", query_string={"overdu": 1}, headers=headers)
+    assert resp.status_code == 422
+    assert resp.get_json()["errors"]["query"] == {"overdu": ["Unknown parameter."]}
+    resp = desk.client.get("/api/v1/tasks", query_string={"jurisdiction": "mars"},
+                           headers=headers)
+    assert resp.status_code == 422
+    assert resp.get_json()["errors"]["query"]["jurisdiction"] == [
+        "Must be one of: jiangsu, shenzhen."]
+    resp = desk.client.get("/api/v1/tasks", headers=headers, query_string={
+        "view": "department", "jurisdiction": "shenzhen", "page": 1, "page_size": 5})
+    assert resp.status_code == 200 and len(resp.get_json()) == 1

@@ -36,6 +36,9 @@ def test_list_filters_page_and_mask(client, auth, rating, bad_rating):
     page = client.get(URL, query_string={"page": 2, "page_size": 2}, headers=auth)
     assert len(page.json) == 1
     assert json.loads(page.headers["X-Pagination"])["total"] == 3
+    typo = client.get(URL, query_string={"chanel": "sms"}, headers=auth)
+    assert typo.status_code == 422 and typo.json["errors"]["query"] == {
+        "chanel": ["Unknown parameter."]}
     far = client.get(URL, query_string={"page": 10**20}, headers=auth)  # past SQL's integers
     assert far.status_code == 200 and far.json == []
 
