@@ -84,7 +84,8 @@ def _shown(value: Any, form_field: FormField | None) -> str:
         except ValueError:
             return value
     if form_field is not None and form_field.options:
-        return dict(form_field.options).get(value, str(value))
+        name = dict(form_field.options).get(value)
+        return gettext(name) if name else str(value)  # the diagram's words are in the catalog
     return "、".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
@@ -94,7 +95,7 @@ def details(data: dict[str, Any] | None, form: tuple[FormField, ...]) -> list[tu
         return []
     by_id = {f.id: f for f in form}
     order = [f.id for f in form if f.id in data] + [k for k in data if k not in by_id]
-    return [(by_id[k].label if k in by_id else k, _shown(data[k], by_id.get(k)))
+    return [(gettext(by_id[k].label) if k in by_id else k, _shown(data[k], by_id.get(k)))
             for k in order if data[k] not in (None, "")]
 
 

@@ -134,6 +134,11 @@ def test_an_approval_shows_the_request_it_decides(desk, browser_for, time_machin
     assert re.search(r"<dt>申请延期至</dt><dd>2026年10月30日</dd>", text)
     assert re.search(r"<dt>延期原因</dt><dd>需采购设备</dd>", text)
     assert "该环节截止时间：2026年10月20日 23:59" in text  # the deadline the request would extend
+    english = _text(browser_for("sz_agency").get(f"/tasks/{task.task_id}?lang=en"))
+    panel = re.search(r'class="panel previous-step".*?</section>', english, re.S).group(0)
+    assert "<dt>Extend until</dt>" in panel and "<dt>Reason for the extension</dt>" in panel
+    timeline = _text(browser_for("sz_agency").get(f"/cases/{number}?lang=en"))
+    assert "<dt>Outcome</dt><dd>Cannot finish in time: request an extension</dd>" in timeline
 
 
 def test_another_departments_caseworker_gets_403(desk, browser_for):
