@@ -10,13 +10,13 @@ from app.extensions import db
 
 KIND_LABELS = {
     "started": "流程启动",
-    "completed": "办理",
+    "completed": "已办理",
     "warning": "超期预警",
     "overdue": "超期",
     "escalated": "督办（移交政务服务管理机构）",
     "timer": "计时器到期",
     "claimed": "认领",
-    "unclaimed": "退回待认领",
+    "unclaimed": "已退回待认领",
     "closed": "办结",
     "timer_failed": "计时器处理失败",
     "attachment_added": "上传证明材料",

@@ -7,7 +7,7 @@ from dataclasses import fields as dc_fields
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -168,8 +168,9 @@ def claim():
         elif task.assignee_id != current_user.id:
             refused += 1
     db.session.commit()
-    _report(taken, refused, N_("已认领 %(num)d 项任务。"),
-            N_("%(num)d 项任务未能认领（已被他人认领或不属于您）。"))
+    _report(taken and ngettext("已认领 %(num)d 项任务。", "已认领 %(num)d 项任务。", taken),
+            refused and ngettext("%(num)d 项任务未能认领（已被他人认领或不属于您）。",
+                                 "%(num)d 项任务未能认领（已被他人认领或不属于您）。", refused))
     return _back()
 
 
@@ -184,7 +185,7 @@ def unclaim():
             assignment.release(task, current_user, utcnow())
             given += 1
     db.session.commit()
-    _report(given, 0, N_("已退回 %(num)d 项任务。"), "")
+    _report(given and ngettext("已退回 %(num)d 项任务。", "已退回 %(num)d 项任务。", given))
     return _back()
 
 
@@ -207,13 +208,16 @@ def reassign():
         else:
             refused += 1
     db.session.commit()
-    _report(done, refused, N_("已将 %(num)d 项任务指派给所选人员。"),
-            N_("%(num)d 项任务不能指派给所选人员。"))
+    _report(done and ngettext("已将 %(num)d 项任务指派给所选人员。",
+                              "已将 %(num)d 项任务指派给所选人员。", done),
+            refused and ngettext("%(num)d 项任务不能指派给所选人员。",
+                                 "%(num)d 项任务不能指派给所选人员。", refused))
     return _back()
 
 
-def _report(ok: int, refused: int, ok_text: str, refused_text: str) -> None:
-    if ok:
-        flash(gettext(ok_text, num=ok), "success")
-    if refused and refused_text:
-        flash(gettext(refused_text, num=refused), "warning")
+def _report(done: str | int, refused: str | int = 0) -> None:
+    """Flash what a bulk action did and what it could not (each a message, or 0: none)."""
+    if done:
+        flash(str(done), "success")
+    if refused:
+        flash(str(refused), "warning")

@@ -218,9 +218,17 @@ def test_hotline_revisit_queue_has_the_call_script(desk, browser_for):
 
 
 def test_english_on_the_switch(desk, browser_for):
-    desk.post()
-    page = _text(browser_for("sz_worker").get("/inbox?tab=pool&lang=en"))
+    number = desk.post()
+    worker = browser_for("sz_worker")
+    page = _text(worker.get("/inbox?tab=pool&lang=en"))
     assert "My tasks" in page and "working day" in page
+    task = _open_task(number, "contact")
+    worker.post("/inbox/claim", data={"task": [task.task_id]})
+    assert "Claimed 1 task." in _text(worker.get("/inbox"))  # one, not "task(s)"
+    assert ">Give back<" in _text(worker.get("/inbox?tab=mine"))  # the button: a command
+    worker.post("/inbox/unclaim", data={"task": [task.task_id]})
+    timeline = _text(worker.get(f"/cases/{number}"))
+    assert "Given back" in timeline and "Give back" not in timeline  # the event: done
 
 
 def test_a_one_day_limit_reads_in_the_singular_in_english(desk, browser_for):
