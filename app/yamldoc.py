@@ -1,16 +1,28 @@
 """YAML documents that keep their line numbers, shared by the rule files (app.rules) and the
 calendar files (app.workdays): composing a document to nodes, finding the line a field path points
-to, and flattening marshmallow's nested error messages. Knows nothing of Flask, and leaves the
-wording of errors to its callers."""
+to, flattening marshmallow's nested error messages, and the path an error names. Knows nothing
+of Flask, and leaves the wording of errors to its callers."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 FieldPath = tuple[str | int, ...]
+
+
+def display_path(path: Path | str) -> str:
+    """A data file's path as errors show it: relative to the working directory (the project,
+    as the app runs) when inside it, else absolute."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
 
 
 def compose(text: str) -> yaml.Node | None:

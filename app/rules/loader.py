@@ -10,7 +10,6 @@ field is written (or to its parent when the field is missing).
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ import yaml
 from marshmallow import ValidationError
 
 from app.rules.schema import JurisdictionSchema
-from app.yamldoc import compose, error_line, flatten_messages, locate
+from app.yamldoc import compose, display_path, error_line, flatten_messages, locate
 
 SUFFIX = ".yaml"
 
@@ -77,15 +76,6 @@ class ParsedFile:
     def issue(self, field_path: tuple, message: str) -> Issue:
         field = ".".join(str(p) for p in field_path)
         return Issue(self.display_path, self.line_of(*field_path), f"{field}: {message}")
-
-
-def display_path(path: Path) -> str:
-    """The path as people should read it: relative to the working directory when inside it."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return str(absolute.relative_to(Path.cwd()))
-    except ValueError:
-        return str(absolute)
 
 
 def list_rule_files(directory: Path | str) -> list[Path]:

@@ -19,6 +19,7 @@ from workalendar.core import SAT, SUN, Calendar, cleaned_date
 
 from app.workdays.files import CalendarData
 from app.workdays.values import DueAt, WorkDate
+from app.yamldoc import display_path
 
 logger = logging.getLogger("app.workdays")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -142,7 +143,7 @@ class WorkdayCalendar(Calendar):
             root._warned.add(year)
             logger.warning("no official working-day arrangement for %d (%s is missing): "
                            "counting weekends only, results are provisional",
-                           year, self.data.missing_file(year))
+                           year, display_path(self.data.missing_file(year)))
 
     # -- counting -------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from app import workdays
 from app.workdays.calendar import WorkdayCalendar
 from app.workdays.files import NATIONAL, calendar_files, load_file
 from app.workdays.yamlfile import CalendarFileError
+from app.yamldoc import display_path
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -53,7 +54,8 @@ def year_command(year: int, region: str | None) -> None:
     """Print every day of YEAR as `YYYY-MM-DD work` or `YYYY-MM-DD off`."""
     calendar = _calendar(region)
     if year not in calendar.data.national:
-        click.echo(f"no calendar file for {year}: {calendar.data.missing_file(year)}", err=True)
+        click.echo(f"no calendar file for {year}: "
+                   f"{display_path(calendar.data.missing_file(year))}", err=True)
         raise SystemExit(1)
     day, lines = date(year, 1, 1), []
     while day.year == year:

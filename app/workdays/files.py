@@ -18,23 +18,8 @@ from app.yamldoc import flatten_messages
 
 NATIONAL = "cn"
 _YEAR_FILE = re.compile(r"^\d{4}\.yaml$")
-_WEEKDAYS = "一二三四五六日"
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MAKE_UP = object()  # marks make-up days among the days seen so far
-
-# marshmallow's own messages, in the words of the people who edit the files.
-_MESSAGES = {
-    "Unknown field.": "未知字段（拼写错误，或此处不允许该字段）",
-    "Missing data for required field.": "缺少必填字段",
-    "Field may not be null.": "不能为空",
-    "Not a valid date.": "不是有效日期（格式 YYYY-MM-DD）",
-    "Not a valid integer.": "应为整数",
-    "Not a valid string.": "应为文字",
-    "Not a valid list.": "应为列表",
-    "Invalid input type.": "应为 键: 值 形式的条目",
-    "Not a valid URL.": "不是有效网址",
-    "Shorter than minimum length 1.": "不能为空",
-}
-
 
 class StrictDate(fields.Date):
     """A date; unlike `fields.Date` it refuses a date-time (`2026-02-15 08:00`)."""
@@ -79,12 +64,12 @@ class HolidaySchema(Schema):
     def _one_form(self, data: dict, **_: Any) -> None:
         has_range = "start" in data or "end" in data
         if "day" in data and has_range:
-            raise ValidationError("写 date，或写 from 和 to，不要同时写", "date")
+            raise ValidationError("give either date, or from and to, not both", "date")
         if "day" not in data and not ("start" in data and "end" in data):
             missing = "from" if "start" not in data else "to"
-            raise ValidationError("需要 date，或 from 和 to", missing)
+            raise ValidationError("give date, or from and to", missing)
         if has_range and data["end"] < data["start"]:
-            raise ValidationError("to 早于 from", "to")
+            raise ValidationError("to is before from", "to")
 
 
 class WorkdaySchema(Schema):
@@ -106,7 +91,8 @@ class _YearSchema(Schema):
     def _check_days(self, data: dict, **_: Any) -> None:
         errors: dict = {}
         if data["year"] != self.expected_year:
-            errors["year"] = [f"{data['year']} 与文件名 {self.expected_year}.yaml 不符"]
+            errors["year"] = [f"{data['year']} does not match the file name "
+                              f"{self.expected_year}.yaml"]
         year = self.expected_year
         seen: dict[date, Any] = {}
         for index, item in enumerate(data["holidays"]):
@@ -140,25 +126,26 @@ def _holiday_problem(item: dict, year: int, seen: dict[date, Any]) -> tuple[str,
                                                           ("to", item["end"])]
     for key, day in ends:
         if day.year != year:
-            return key, f"{day} 不在 {year} 年内"
+            return key, f"{day} is not in {year}"
     first, last = ends[0][1], ends[-1][1]
     for offset in range((last - first).days + 1):
         day = first + timedelta(days=offset)
         if day in seen:
-            return ends[0][0], f"{day} 已列在「{seen[day]}」中，日期重复"
+            return ends[0][0], f"{day} is already listed under {seen[day]}"
         seen[day] = item["name"]
     return None
 
 
 def _workday_problem(day: date, year: int, seen: dict[date, Any]) -> str | None:
     if day.year != year:
-        return f"{day} 不在 {year} 年内"
+        return f"{day} is not in {year}"
     if day.weekday() < 5:
-        return f"{day} 是星期{_WEEKDAYS[day.weekday()]}，调休上班日只能是周六或周日"
+        return (f"{day} is a {_WEEKDAYS[day.weekday()]}; a make-up working day is a Saturday "
+                "or a Sunday")
     if seen.get(day) == _MAKE_UP:
-        return f"{day} 重复列出"
+        return f"{day} is listed twice"
     if day in seen:
-        return f"{day} 已列为「{seen[day]}」的放假日，不能同时是调休上班日"
+        return f"{day} is a holiday ({seen[day]}), it cannot be a make-up working day too"
     return None
 
 
@@ -176,7 +163,7 @@ def load_file(path: Path, overlay: bool = False) -> YearFile:
     """Read and validate one file; raises CalendarFileError (`path:line: message`)."""
     path = Path(path)
     if not _YEAR_FILE.match(path.name):
-        raise CalendarFileError(path, None, "文件名应为 <年份>.yaml，例如 2026.yaml")
+        raise CalendarFileError(path, None, "the file name must be <year>.yaml, e.g. 2026.yaml")
     data, node = read_yaml(path)
     schema_cls = OverlayFileSchema if overlay else NationalFileSchema
     try:
@@ -206,7 +193,7 @@ def _first_error(messages: Any, node: yaml.Node) -> tuple[Key, str]:
     found.sort(key=lambda kv: line_of(node, kv[0]))
     key, text = found[0]
     shown = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in key).lstrip(".")
-    return key, f"{shown}: {_MESSAGES.get(text, text)}" if shown else _MESSAGES.get(text, text)
+    return key, f"{shown}: {text}" if shown else text
 
 
 @dataclass(frozen=True)
@@ -239,26 +226,30 @@ def load_directory(root: Path | str) -> CalendarData:
     """Load and cross-check a calendars directory; the first problem raises CalendarFileError."""
     root = Path(root)
     if not (root / NATIONAL).is_dir():
-        raise CalendarFileError(root / NATIONAL, None, "找不到全国日历目录")
+        raise CalendarFileError(root / NATIONAL, None, "national calendar directory not found")
     national = _load_years(sorted((root / NATIONAL).glob("*.yaml")), overlay=False)
     if not national:
-        raise CalendarFileError(root / NATIONAL, None, "没有任何年度日历文件")
+        raise CalendarFileError(root / NATIONAL, None,
+                                "no calendar files (<year>.yaml) in this directory")
     first, last = min(national), max(national)
     for year in range(first, last + 1):
         if year not in national:
-            raise CalendarFileError(root / NATIONAL / f"{year}.yaml", None, f"缺少 {year} 年的"
-                                    f"日历文件：已有 {first}–{last} 年，中间不能缺年")
+            raise CalendarFileError(root / NATIONAL / f"{year}.yaml", None,
+                                    f"missing: the files cover {first}-{last}, and no year in "
+                                    "between may be missing")
     overlays = {}
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name != NATIONAL):
         files = sorted(folder.glob("*.yaml"))
         if files and not (folder.name.isdigit() and len(folder.name) <= 12):
             raise CalendarFileError(folder, None,
-                                    "地方日历目录名应为行政区划代码的前几位数字，如 45")
+                                    "a regional calendar directory is named by the leading "
+                                    "digits of its region codes, e.g. 45")
         years = _load_years(files, overlay=True)
         for year, item in years.items():
             if year not in national:
                 raise CalendarFileError(item.path, None,
-                                        f"全国 {year} 年日历（{NATIONAL}/{year}.yaml）不存在")
+                                        f"there is no national calendar for {year} "
+                                        f"({NATIONAL}/{year}.yaml)")
         if years:
             overlays[folder.name] = years
     return CalendarData(root=root, national=national, overlays=overlays)

@@ -8,17 +8,18 @@ from typing import Any
 
 import yaml
 
-from app.yamldoc import compose, error_line, locate
+from app.yamldoc import compose, display_path, error_line, locate
 
 Key = tuple[str | int, ...]
 
 
 class CalendarFileError(Exception):
     """A calendar file (日历文件) is invalid. `str()` is `path:line: message` (`path: message` when
-    no line applies, e.g. a missing file)."""
+    no line applies, e.g. a missing file), the path relative to the working directory and the
+    message in English, as for rule files."""
 
     def __init__(self, path: Path | str, line: int | None, message: str) -> None:
-        self.path = str(path)
+        self.path = display_path(path)
         self.line = line
         self.message = message
         super().__init__(str(self))
@@ -34,19 +35,21 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node]:
     follows to a path's line."""
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CalendarFileError(path, None, f"无法读取文件: {exc}") from exc
+    except OSError as exc:
+        raise CalendarFileError(path, None, f"cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise CalendarFileError(path, None, "not UTF-8 text; save the file as UTF-8") from exc
     loader = yaml.SafeLoader("")
     try:
         node = compose(text)
         if node is None:
-            raise CalendarFileError(path, 1, "文件为空")
+            raise CalendarFileError(path, 1, "the file is empty")
         return _build(loader, node, path), node
     except yaml.MarkedYAMLError as exc:
         raise CalendarFileError(path, error_line(exc),
-                                f"YAML 语法错误: {exc.problem or exc}") from exc
+                                f"YAML syntax error: {exc.problem or exc}") from exc
     except yaml.YAMLError as exc:
-        raise CalendarFileError(path, None, f"YAML 错误: {exc}") from exc
+        raise CalendarFileError(path, None, f"YAML error: {exc}") from exc
     finally:
         loader.dispose()
 
@@ -58,9 +61,9 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path) -> Any:
             name = _scalar(loader, key_node, path)
             line = key_node.start_mark.line + 1
             if not isinstance(name, str | int):
-                raise CalendarFileError(path, line, "键必须是文字")
+                raise CalendarFileError(path, line, "a key must be text")
             if name in result:
-                raise CalendarFileError(path, line, f"重复的键: {name}")
+                raise CalendarFileError(path, line, f"{name}: duplicate key; remove one of them.")
             result[name] = _build(loader, value_node, path)
         return result
     if isinstance(node, yaml.SequenceNode):
@@ -70,12 +73,12 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path) -> Any:
 
 def _scalar(loader: yaml.SafeLoader, node: yaml.Node, path: Path) -> Any:
     if not isinstance(node, yaml.ScalarNode):
-        raise CalendarFileError(path, node.start_mark.line + 1, "此处应为单个值")
+        raise CalendarFileError(path, node.start_mark.line + 1, "a key must be a single value")
     try:
         return loader.construct_object(node, deep=True)
     except (ValueError, yaml.constructor.ConstructorError) as exc:
         raise CalendarFileError(path, node.start_mark.line + 1,
-                                f"无法识别的值 {node.value!r}: {exc}") from exc
+                                f"cannot read value {node.value!r}: {exc}") from exc
 
 
 def line_of(node: yaml.Node, key: Key) -> int:

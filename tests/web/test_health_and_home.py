@@ -99,3 +99,35 @@ def test_healthz_records_the_rule_versions_in_force(client):
     rows = db.session.scalars(select(RuleVersion)).all()
     assert {r.jurisdiction for r in rows} == {"jiangsu", "shenzhen"}
     assert all(len(r.content_hash) == 64 and r.loaded_at for r in rows)
+
+
+def test_a_rejected_calendar_file_is_named_relative_and_in_english(client, tmp_path,
+                                                                   monkeypatch):
+    """/healthz and the English home page show a calendar error as a rule error is shown:
+    the file relative to the project, the message in English."""
+    import dataclasses
+    import os
+    import shutil
+
+    from app import workdays
+    from app.config import ROOT
+
+    state = workdays._state
+    saved = {f.name: getattr(state, f.name) for f in dataclasses.fields(state) if f.name != "lock"}
+    shutil.copytree(ROOT / "calendars", tmp_path / "calendars")
+    monkeypatch.chdir(tmp_path)
+    try:
+        workdays.configure(tmp_path / "calendars", reload_seconds=0)
+        path = tmp_path / "calendars" / "cn" / "2026.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("year: 2026", "year: 2027"),
+                        encoding="utf-8")
+        os.utime(path, ns=(1, path.stat().st_mtime_ns + 10**9))
+        error = client.get("/healthz").json["calendar"]["last_error"]
+        assert re.fullmatch(r"calendars/cn/2026\.yaml:\d+: year: 2027 does not match the file "
+                            r"name 2026\.yaml", error)
+        html = client.get("/?lang=en").get_data(as_text=True)
+        assert "A calendar file is wrong; the previous version stays in force:" in html
+        assert f"<code>{error}</code>" in html
+    finally:
+        for name, value in saved.items():
+            setattr(state, name, value)

@@ -73,11 +73,11 @@ def test_check_reports_an_invalid_file(tmp_calendars, keep_default):
     assert result.stdout == ""
     line = next(i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                 if "2024-03-31" in text)
-    assert result.stderr.startswith(f"{path}:{line}: holidays[0].from: 2024-03-31 不在 2025 年内")
+    assert result.stderr.startswith(f"{path}:{line}: holidays[0].from: 2024-03-31 is not in 2025")
 
 
 def test_check_another_directory(tmp_calendars, configured):
     (tmp_calendars / "cn" / "2025.yaml").unlink()
     result = _run("check", "--dir", str(tmp_calendars))
     assert result.exit_code == 1
-    assert "cn/2025.yaml: 缺少 2025 年" in result.stderr
+    assert "cn/2025.yaml: missing: the files cover 2024-2026" in result.stderr

@@ -59,29 +59,31 @@ def test_valid_file_loads(tmp_path):
 
 
 @pytest.mark.parametrize(("old", "new", "line", "words"), [
-    ("year: 2026", "year: 2025", 1, "year: 2025 与文件名 2026.yaml 不符"),
-    ("year: 2026", "year: '2026'", 1, "year: 应为整数"),
-    ("published: 2025-11-04", "published: 下周", 5, "source.published: 不是有效日期"),
-    ("published: 2025-11-04", "published: 2025-11-04 08:00", 5, "不是有效日期"),
-    ("from: 2026-01-01", "from: 2025-12-31", 7, "holidays[0].from: 2025-12-31 不在 2026 年内"),
-    ("to: 2026-02-23}", "to: 2026-02-23, days: 9}", 8, "holidays[1].days: 未知字段"),
-    ("to: 2026-02-23}", "to: 2026-02-13}", 8, "holidays[1].to: to 早于 from"),
-    ("from: 2026-02-15", "from: 2026-01-03", 8, "已列在「元旦」中"),
-    ("date: 2026-01-04", "date: 2026-01-05", 10, "星期一，调休上班日只能是周六或周日"),
+    ("year: 2026", "year: 2025", 1, "year: 2025 does not match the file name 2026.yaml"),
+    ("year: 2026", "year: '2026'", 1, "year: Not a valid integer."),
+    ("published: 2025-11-04", "published: 下周", 5, "source.published: Not a valid date."),
+    ("published: 2025-11-04", "published: 2025-11-04 08:00", 5, "Not a valid date."),
+    ("from: 2026-01-01", "from: 2025-12-31", 7, "holidays[0].from: 2025-12-31 is not in 2026"),
+    ("to: 2026-02-23}", "to: 2026-02-23, days: 9}", 8, "holidays[1].days: Unknown field."),
+    ("to: 2026-02-23}", "to: 2026-02-13}", 8, "holidays[1].to: to is before from"),
+    ("from: 2026-02-15", "from: 2026-01-03", 8, "is already listed under 元旦"),
+    ("date: 2026-01-04", "date: 2026-01-05", 10,
+     "is a Monday; a make-up working day is a Saturday or a Sunday"),
     ("date: 2026-02-14", "date: 2026-02-15", 11,
-     "2026-02-15 已列为「春节」的放假日，不能同时是调休上班日"),
-    ("date: 2026-02-14", "date: 2026-01-04", 11, "workdays[1].date: 2026-01-04 重复列出"),
-    ("date: 2026-02-14", "date: 2027-02-13", 11, "不在 2026 年内"),
-    ("date: 2026-02-14", "date: 2026-02-30", 11, "无法识别的值"),
-    ("  number: 国办发明电〔2025〕7号\n", "", 2, "source.number: 缺少必填字段"),
-    ("workdays:\n", "remark: 备注\nworkdays:\n", 9, "remark: 未知字段"),
-    ("  - {date: 2026-01-04, name: 元旦}", "  - 2026-01-04", 10, "workdays[0]: 应为 键: 值"),
-    ("holidays:\n", "holidays: 春节\nx:\n", 6, "holidays: 应为列表"),
-    ("name: 春节, from", "name: 春节, date: 2026-02-15, from", 8, "不要同时写"),
-    ("year: 2026\n", "year: 2026\nyear: 2026\n", 2, "重复的键: year"),
+     "2026-02-15 is a holiday (春节), it cannot be a make-up working day too"),
+    ("date: 2026-02-14", "date: 2026-01-04", 11, "workdays[1].date: 2026-01-04 is listed twice"),
+    ("date: 2026-02-14", "date: 2027-02-13", 11, "is not in 2026"),
+    ("date: 2026-02-14", "date: 2026-02-30", 11, "cannot read value '2026-02-30'"),
+    ("  number: 国办发明电〔2025〕7号\n", "", 2, "source.number: Missing data for required field."),
+    ("workdays:\n", "remark: 备注\nworkdays:\n", 9, "remark: Unknown field."),
+    ("  - {date: 2026-01-04, name: 元旦}", "  - 2026-01-04", 10,
+     "workdays[0]: Invalid input type."),
+    ("holidays:\n", "holidays: 春节\nx:\n", 6, "holidays: Not a valid list."),
+    ("name: 春节, from", "name: 春节, date: 2026-02-15, from", 8, "not both"),
+    ("year: 2026\n", "year: 2026\nyear: 2026\n", 2, "year: duplicate key"),
     ("  - {name: 元旦, from: 2026-01-01, to: 2026-01-03}", "  - {name: 元旦, from: 2026-01-01",
-     8, "YAML 语法错误"),
-    ("  title:", "\ttitle:", 3, "YAML 语法错误"),
+     8, "YAML syntax error"),
+    ("  title:", "\ttitle:", 3, "YAML syntax error"),
 ])
 def test_each_error_names_its_line(tmp_path, old, new, line, words):
     assert old in VALID
@@ -94,13 +96,13 @@ def test_each_error_names_its_line(tmp_path, old, new, line, words):
 
 def test_error_line_inside_block_mapping(tmp_path):
     error = _error(_write(tmp_path, BLOCK))
-    assert str(error).endswith(":6: holidays[0].to: 2027-02-23 不在 2026 年内")
+    assert str(error).endswith(":6: holidays[0].to: 2027-02-23 is not in 2026")
 
 
 def test_empty_file_and_bad_names(tmp_path):
-    assert "文件为空" in str(_error(_write(tmp_path, "# 只有注释\n")))
-    assert "<年份>.yaml" in str(_error(_write(tmp_path, VALID, name="2026-draft.yaml")))
-    assert str(_error(_write(tmp_path, "- 1\n"))).endswith(":1: 应为 键: 值 形式的条目")
+    assert "the file is empty" in str(_error(_write(tmp_path, "# 只有注释\n")))
+    assert "<year>.yaml" in str(_error(_write(tmp_path, VALID, name="2026-draft.yaml")))
+    assert str(_error(_write(tmp_path, "- 1\n"))).endswith(":1: Invalid input type.")
 
 
 def test_overlay_schema_allows_holidays_only(tmp_path):
@@ -109,25 +111,27 @@ def test_overlay_schema_allows_holidays_only(tmp_path):
     assert load_file(_write(tmp_path, text, "2025.yaml"), overlay=True).holidays
     bad = _write(tmp_path, text + "workdays:\n  - {date: 2025-04-12}\n", "2025.yaml")
     message = str(_error(bad, overlay=True))
-    assert message.endswith(":6: workdays: 未知字段（拼写错误，或此处不允许该字段）")
+    assert message.endswith(":6: workdays: Unknown field.")
 
 
 def test_missing_year_in_the_middle_is_an_error(tmp_calendars):
     (tmp_calendars / "cn" / "2025.yaml").unlink()
-    with pytest.raises(CalendarFileError, match=r"cn/2025\.yaml: 缺少 2025 年"):
+    with pytest.raises(CalendarFileError,
+                       match=r"cn/2025\.yaml: missing: the files cover 2024-2026"):
         load_calendar(tmp_calendars)
 
 
 def test_overlay_without_national_year_is_an_error(tmp_calendars):
     text = (tmp_calendars / "45" / "2025.yaml").read_text(encoding="utf-8")
     _write(tmp_calendars / "45", text.replace("2025", "2027"), "2027.yaml")
-    with pytest.raises(CalendarFileError, match=r"45/2027\.yaml: 全国 2027 年日历"):
+    with pytest.raises(CalendarFileError,
+                       match=r"45/2027\.yaml: there is no national calendar for 2027"):
         load_calendar(tmp_calendars)
 
 
 def test_bad_overlay_directory_name(tmp_calendars):
     (tmp_calendars / "45").rename(tmp_calendars / "guangxi")
-    with pytest.raises(CalendarFileError, match="行政区划代码"):
+    with pytest.raises(CalendarFileError, match="leading digits of its region codes"):
         load_calendar(tmp_calendars)
 
 
@@ -166,7 +170,7 @@ def test_reload_good_bad_fixed(tmp_calendars, keep_default, caplog):
     assert workdays.is_working_day(date(2026, 1, 4))  # last good calendar stays in force
     error = workdays.last_error()
     assert error is not None and error.startswith(f"{path}:")
-    assert "调休上班日只能是周六或周日" in error
+    assert "a make-up working day is a Saturday or a Sunday" in error
     rejected = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert len(rejected) == 1 and rejected[0].name == "app.workdays"
     workdays.is_working_day(date(2026, 1, 4))
@@ -188,3 +192,21 @@ def test_reload_sees_a_new_year(tmp_calendars, keep_default):
     assert workdays.coverage() == date(2027, 12, 31)
     assert workdays.add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 4)
     assert workdays.add_working_days(date(2026, 12, 31), 1).provisional is False
+
+
+def test_errors_name_the_file_relative_to_the_project_in_english(tmp_calendars, keep_default,
+                                                                  monkeypatch):
+    """As rule errors do: `calendars/cn/2026.yaml:line: message`, not an absolute path."""
+    monkeypatch.chdir(tmp_calendars.parent)
+    workdays.configure("calendars", reload_seconds=0)
+    path = tmp_calendars / "cn" / "2026.yaml"
+    good = path.read_text(encoding="utf-8")
+    _rewrite(path, good.replace("{date: 2026-01-04,", "{date: 2026-01-05,"))
+    line = next(i for i, text in enumerate(good.splitlines(), 1) if "2026-01-04" in text)
+    workdays.coverage()
+    assert workdays.last_error() == (
+        f"calendars/cn/2026.yaml:{line}: workdays[0].date: 2026-01-05 is a Monday; "
+        "a make-up working day is a Saturday or a Sunday")
+    with pytest.raises(CalendarFileError) as info:
+        load_calendar(tmp_calendars)  # an absolute path inside the working directory
+    assert info.value.path == "calendars/cn/2026.yaml"
