@@ -1,6 +1,6 @@
 """Cheap change detection for data files (calendars, rules): a fingerprint of paths, sizes and
 modification times, checked at most once per interval. No threads, so it works the same in every
-gunicorn worker and in CLI commands."""
+gunicorn worker and in CLI commands. Also which entries of a data directory count at all."""
 
 from __future__ import annotations
 
@@ -9,6 +9,27 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 Fingerprint = tuple[tuple[str, int, int], ...]
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def skipped(path: Path) -> bool:
+    """Hidden, editor lock and backup files (`.x`, `~x`, `#x#`, `x~`) and READMEs: never data,
+    never reported."""
+    name = path.name
+    return name.startswith((".", "~", "#")) or name.endswith("~") \
+        or name.upper().startswith("README")
+
+
+def entries(directory: Path) -> list[Path]:
+    """The entries of `directory` that are not `skipped`, sorted; [] when it is no directory."""
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if not skipped(p))
+
+
+def misnamed_yaml(path: Path, suffix: str = ".yaml") -> bool:
+    """A YAML file by its name that data loading does not read (`x.yml`, `x.YAML`)."""
+    return path.suffix.lower() in YAML_SUFFIXES and not path.name.endswith(suffix)
 
 
 def fingerprint(paths: Iterable[Path]) -> Fingerprint:

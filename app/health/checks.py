@@ -73,6 +73,7 @@ def report() -> tuple[dict, int]:
     refused = processes.errors()
     status = "ok"
     if ("warning" in cal or cal["last_error"] or rules.get("last_error")
+            or cal.get("ignored_files") or rules.get("ignored_files")
             or "warning" in sched or "error" in sched or refused):
         status = "warning"
     if not db_state["ok"]:

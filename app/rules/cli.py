@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from app.rules import service
 from app.rules.book import JurisdictionRules, load_book
-from app.rules.loader import RuleFileError
+from app.rules.loader import RuleFileError, ignored_files
 
 rules_cli = AppGroup("rules", help="Jurisdiction rule files (rules/*.yaml): check and show.")
 
@@ -19,8 +19,11 @@ rules_cli = AppGroup("rules", help="Jurisdiction rule files (rules/*.yaml): chec
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               help="Rule directory to check (default: RULES_DIR).")
 def check(directory: Path | None) -> None:
-    """Validate the rule files freshly from disk; print every problem as path:line: message."""
+    """Validate the rule files freshly from disk; print every problem as path:line: message,
+    and a warning for each entry of the directory that is not read."""
     directory = directory or Path(current_app.config["RULES_DIR"])
+    for name in ignored_files(directory):
+        click.echo(f"warning: {name}: not a rule file (<jurisdiction>.yaml), not read", err=True)
     try:
         book = load_book(directory)
     except RuleFileError as exc:

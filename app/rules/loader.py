@@ -2,9 +2,10 @@
 
 `load_directory(dir)` parses every `*.yaml` file, validates each with
 `schema.JurisdictionSchema`, runs the cross-file checks and returns `ParsedFile`s, or raises
-`RuleFileError` listing every problem as `path:line: field: message`. Line numbers come from the
-composed YAML nodes: an error's field path is followed through the node tree to the key where the
-field is written (or to its parent when the field is missing).
+`RuleFileError` listing every problem as `path:line: field: message` (a `.yml` file is one: it
+would not be read). `ignored_files(dir)` names the other entries, which are not read either.
+Line numbers come from the composed YAML nodes: an error's field path is followed through the
+node tree to the key where the field is written (or to its parent when the field is missing).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import yaml
 from marshmallow import ValidationError
 
+from app.filewatch import entries, misnamed_yaml
 from app.rules.schema import JurisdictionSchema
 from app.yamldoc import compose, display_path, error_line, flatten_messages, locate
 
@@ -80,11 +82,26 @@ class ParsedFile:
 
 def list_rule_files(directory: Path | str) -> list[Path]:
     """The rule files of a directory: `*.yaml`, skipping hidden and editor lock files."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        return []
-    return sorted(p for p in directory.glob(f"*{SUFFIX}")
-                  if p.is_file() and not p.name.startswith((".", "~", "#")))
+    return [p for p in entries(Path(directory)) if p.is_file() and p.name.endswith(SUFFIX)]
+
+
+def watched_files(directory: Path | str) -> list[Path]:
+    """What a reload watches: every entry but hidden, editor and README files, so that a new
+    `.yml` or stray file is reported as soon as it appears."""
+    return entries(Path(directory))
+
+
+def ignored_files(directory: Path | str) -> list[str]:
+    """Entries that are neither rule files nor misnamed ones: not read, worth a warning."""
+    return [display_path(p) for p in entries(Path(directory))
+            if not (p.is_file() and (p.name.endswith(SUFFIX) or misnamed_yaml(p, SUFFIX)))]
+
+
+def _misnamed_issues(directory: Path) -> list[Issue]:
+    """A `.yml` (or `.YAML`) file looks like a rule file but is not read: say so."""
+    return [Issue(display_path(p), None, f"not read: rule files are named <jurisdiction>"
+                                         f"{SUFFIX}; rename it to {p.stem}{SUFFIX}")
+            for p in entries(directory) if p.is_file() and misnamed_yaml(p, SUFFIX)]
 
 
 def _duplicate_keys(node: yaml.Node, display: str, path: tuple = ()) -> Iterator[Issue]:
@@ -180,11 +197,11 @@ def load_directory(directory: Path | str) -> list[ParsedFile]:
     directory = Path(directory)
     if not directory.is_dir():
         raise RuleFileError([Issue(display_path(directory), None, "rule directory not found")])
-    files = list_rule_files(directory)
+    files, issues = list_rule_files(directory), _misnamed_issues(directory)
     if not files:
-        raise RuleFileError([Issue(display_path(directory), None,
-                                   f"no rule files (*{SUFFIX}) in this directory")])
-    parsed, issues = [], []
+        raise RuleFileError(issues or [Issue(display_path(directory), None,
+                                             f"no rule files (*{SUFFIX}) in this directory")])
+    parsed = []
     for path in files:
         try:
             parsed.append(parse_file(path))

@@ -3,6 +3,11 @@
 `RuleRegistry.current()` checks the files (at most once per `reload_seconds`, see
 `app.filewatch.Watcher`) and reloads them. A bad edit is rejected: it is logged, kept as
 `last_error`, and the last good RuleBook stays in force until the file is fixed.
+
+A reload never drops a jurisdiction in force: a removed (or renamed) rule file is rejected like a
+bad one. Only a restart loads what the directory holds then, which is how a jurisdiction is
+retired. `reload_check`, given by the app, may refuse a reload for reasons outside the files
+(e.g. a rule key that a deployed diagram uses); it is not run at the first load.
 """
 
 from __future__ import annotations
@@ -10,29 +15,42 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 from app.filewatch import Watcher
 from app.rules.book import RuleBook, build_book
-from app.rules.loader import RuleFileError, list_rule_files, load_directory
+from app.rules.loader import (
+    Issue,
+    ParsedFile,
+    RuleFileError,
+    ignored_files,
+    load_directory,
+    watched_files,
+)
 from app.timeutil import utcnow
 
 log = logging.getLogger("app.rules")
+
+ReloadCheck = Callable[[RuleBook, list[ParsedFile]], Iterable[Issue]]
 
 
 class RuleRegistry:
     """Holds the current RuleBook of one rule directory."""
 
     def __init__(self, path: Path | str, reload_seconds: float = 2.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 reload_check: ReloadCheck | None = None) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._watcher = Watcher(lambda: list_rule_files(self.path), reload_seconds, clock)
+        self._watcher = Watcher(lambda: watched_files(self.path), reload_seconds, clock)
+        self.reload_check = reload_check
         self.last_error: str | None = None
         self.last_error_at: datetime | None = None
+        self.ignored: tuple[str, ...] = ()
         self._watcher.mark()
+        self._note_ignored()
         now = utcnow()
         self._book: RuleBook = build_book(load_directory(self.path), now)  # raises when bad
         self.loaded_at: datetime = now
@@ -52,9 +70,12 @@ class RuleRegistry:
                 return False  # another thread reloaded meanwhile
             # Mark before reading: a change made while we read is seen at the next check.
             self._watcher.mark()
+            self._note_ignored()
             now = utcnow()
             try:
-                book = build_book(load_directory(self.path), now, previous=self._book)
+                parsed = load_directory(self.path)
+                self._refuse(parsed)
+                book = build_book(parsed, now, previous=self._book)
             except RuleFileError as exc:
                 self.last_error, self.last_error_at = str(exc), now
                 log.error("rule files rejected, the previous rules stay in force:\n%s", exc)
@@ -66,3 +87,30 @@ class RuleRegistry:
             log.info("rules reloaded from %s: %s", self.path,
                      ", ".join(f"{r.key} {r.content_hash[:12]}" for r in book))
             return True
+
+    def _refuse(self, parsed: list[ParsedFile]) -> None:
+        """RuleFileError when sound files must still not replace the rules in force."""
+        issues = list(dropped_jurisdictions(self._book, parsed))
+        if self.reload_check is not None:
+            issues.extend(self.reload_check(self._book, parsed))
+        if issues:
+            raise RuleFileError(issues)
+
+    def _note_ignored(self) -> None:
+        """Remember the entries that are not read, and warn when they change."""
+        ignored = tuple(ignored_files(self.path))
+        if ignored and ignored != self.ignored:
+            log.warning("not rule files, not read (rule files are <jurisdiction>.yaml): %s",
+                        ", ".join(ignored))
+        self.ignored = ignored
+
+
+def dropped_jurisdictions(book: RuleBook, parsed: list[ParsedFile]) -> Iterator[Issue]:
+    """An issue for each jurisdiction in force whose file is gone from `parsed`."""
+    present = {f.data["jurisdiction"] for f in parsed}
+    for rules in book:
+        if rules.key not in present:
+            yield Issue(rules.source_path, None,
+                        f"file missing: jurisdiction {rules.key!r} ({rules.name}, regions "
+                        f"{', '.join(rules.regions) or '-'}) is in force; put the file back. To "
+                        "retire the jurisdiction, remove its file and restart the app.")

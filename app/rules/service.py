@@ -20,7 +20,7 @@ from app.extensions import db
 from app.rules.book import JurisdictionRules, RuleBook
 from app.rules.loader import RuleFileError
 from app.rules.models import RuleVersion
-from app.rules.registry import RuleRegistry
+from app.rules.registry import ReloadCheck, RuleRegistry
 from app.timeutil import utcnow
 
 log = logging.getLogger("app.rules")
@@ -32,11 +32,13 @@ PENDING = "rules.version_ids"  # found or inserted by the current transaction, n
 VersionKey = tuple[str, str]  # (jurisdiction, content_hash)
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, reload_check: ReloadCheck | None = None) -> None:
     """Load the rule directory into a RuleRegistry kept in `app.extensions["rules"]`. Invalid
-    rules at startup are logged and re-raised: the app does not start without rules."""
+    rules at startup are logged and re-raised: the app does not start without rules.
+    `reload_check` may refuse later reloads (see RuleRegistry)."""
     try:
-        registry_ = RuleRegistry(app.config["RULES_DIR"], app.config["RULES_RELOAD_SECONDS"])
+        registry_ = RuleRegistry(app.config["RULES_DIR"], app.config["RULES_RELOAD_SECONDS"],
+                                 reload_check=reload_check)
     except RuleFileError as exc:
         log.error("invalid rule files, the app cannot start:\n%s", exc)
         raise
@@ -85,7 +87,8 @@ def record_loaded_versions() -> dict[str, int]:
 
 
 def status() -> dict:
-    """For /healthz: the jurisdictions in force and the last rejected edit, if any."""
+    """For /healthz: the jurisdictions in force, the last rejected edit, if any, and the
+    entries of the rule directory that are not read."""
     reg = registry()
     book = reg.current()
     return {
@@ -97,6 +100,7 @@ def status() -> dict:
         "default": book.default.key,
         "last_error": reg.last_error,
         "last_error_at": reg.last_error_at.isoformat() if reg.last_error_at else None,
+        "ignored_files": list(reg.ignored),
     }
 
 

@@ -19,6 +19,15 @@ def test_check_reads_the_disk_not_the_registry(app, rules_copy):
         f"{rules_copy.file('jiangsu')}:{line}: rating.default_level: Must be one of:")
 
 
+def test_check_warns_of_files_it_does_not_read(app, rules_copy):
+    (rules_copy.path / "jiangsu.yaml.bak").write_text("x", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["rules", "check", "--dir", str(rules_copy.path)])
+    assert result.exit_code == 0
+    assert result.stdout == "ok: 2 jurisdictions (jiangsu, shenzhen)\n"
+    assert result.stderr == (f"warning: {rules_copy.path / 'jiangsu.yaml.bak'}: not a rule file "
+                             "(<jurisdiction>.yaml), not read\n")
+
+
 def test_check_lists_every_problem(app, rules_copy):
     rules_copy.edit("jiangsu", "\ndefault: false", "\ndefault: maybe")
     rules_copy.edit("shenzhen", "reminder_hours: 24", "reminder_hours: -1")

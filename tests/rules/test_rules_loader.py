@@ -305,6 +305,17 @@ def test_other_files_are_ignored(rules_copy):
     assert load_book(rules_copy.path).jurisdictions() == ("jiangsu", "shenzhen")
 
 
+def test_yml_files_are_errors_even_at_startup(rules_copy):
+    (rules_copy.path / "zhejiang.YML").write_text("jurisdiction: zhejiang", encoding="utf-8")
+    assert str(fails(rules_copy.path)) == (f"{rules_copy.path / 'zhejiang.YML'}: not read: rule "
+                                           "files are named <jurisdiction>.yaml; rename it to "
+                                           "zhejiang.yaml")
+    for path in rules_copy.path.glob("*.yaml"):
+        path.rename(path.with_suffix(".yml"))
+    assert [i.path for i in fails(rules_copy.path).issues] == [
+        str(rules_copy.path / name) for name in ("jiangsu.yml", "shenzhen.yml", "zhejiang.YML")]
+
+
 def test_relative_display_path(rules_copy, monkeypatch):
     monkeypatch.chdir(rules_copy.path.parent)
     rules_copy.edit("jiangsu", "lead_working_days: 1", "lead_working_days: x")

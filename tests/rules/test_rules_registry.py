@@ -170,15 +170,78 @@ def test_reload_waits_for_the_interval(rules_copy):
     assert registry.current().get("jiangsu").deadline_days("rectify.general") == 6
 
 
-def test_new_and_removed_files_are_noticed(rules_copy):
+def _zhejiang(rules_copy) -> str:
+    return (rules_copy.text("jiangsu").replace("jurisdiction: jiangsu", "jurisdiction: zhejiang")
+            .replace('  - "32"', '  - "33"').replace("name: 江苏省", "name: 浙江省"))
+
+
+def test_a_new_file_is_noticed(rules_copy):
     registry = RuleRegistry(rules_copy.path, reload_seconds=0)
-    text = rules_copy.text("jiangsu")
-    rules_copy.write("zhejiang", text.replace("jurisdiction: jiangsu", "jurisdiction: zhejiang")
-                     .replace('  - "32"', '  - "33"').replace("name: 江苏省", "name: 浙江省"))
+    rules_copy.write("zhejiang", _zhejiang(rules_copy))
     assert registry.current().jurisdictions() == ("jiangsu", "shenzhen", "zhejiang")
     assert registry.current().for_region("330100000000").name == "浙江省"
-    rules_copy.file("zhejiang").unlink()
+
+
+def test_removing_a_file_in_force_is_refused_until_a_restart(rules_copy, caplog):
+    registry = RuleRegistry(rules_copy.path, reload_seconds=0)
+    caplog.set_level(logging.INFO, logger="app.rules")
+    rules_copy.file("jiangsu").unlink()
+    book = registry.current()
+    assert book.jurisdictions() == ("jiangsu", "shenzhen")  # the last good rules stay
+    assert book.for_region("320100000000").key == "jiangsu"
+    assert registry.last_error == (
+        f"{rules_copy.file('jiangsu')}: file missing: jurisdiction 'jiangsu' (江苏省, regions "
+        "32) is in force; put the file back. To retire the jurisdiction, remove its file and "
+        "restart the app.")
+    assert not any("cleared" in r.getMessage() for r in caplog.records)
+    assert RuleRegistry(rules_copy.path).current().jurisdictions() == ("shenzhen",)  # restart
+
+
+def test_renaming_a_file_to_yml_is_refused_with_its_name(rules_copy):
+    registry = RuleRegistry(rules_copy.path, reload_seconds=0)
+    rules_copy.file("jiangsu").rename(rules_copy.path / "jiangsu.yml")
     assert registry.current().jurisdictions() == ("jiangsu", "shenzhen")
+    assert registry.last_error == (f"{rules_copy.path / 'jiangsu.yml'}: not read: rule files "
+                                   "are named <jurisdiction>.yaml; rename it to jiangsu.yaml")
+
+
+def test_a_new_yml_file_is_reported_at_once(rules_copy):
+    registry = RuleRegistry(rules_copy.path, reload_seconds=0)
+    (rules_copy.path / "zhejiang.yml").write_text(_zhejiang(rules_copy), encoding="utf-8")
+    registry.current()
+    assert registry.last_error.endswith("zhejiang.yml: not read: rule files are named "
+                                        "<jurisdiction>.yaml; rename it to zhejiang.yaml")
+
+
+def test_other_files_are_named_as_not_read(rules_copy, caplog):
+    caplog.set_level(logging.WARNING, logger="app.rules")
+    (rules_copy.path / "README.md").write_text("# 说明", encoding="utf-8")
+    (rules_copy.path / "notes.txt").write_text("x", encoding="utf-8")
+    registry = RuleRegistry(rules_copy.path, reload_seconds=0)
+    assert registry.ignored == (str(rules_copy.path / "notes.txt"),)
+    (rules_copy.path / "old").mkdir()
+    registry.current()
+    assert registry.ignored == (str(rules_copy.path / "notes.txt"), str(rules_copy.path / "old"))
+    assert registry.last_error is None
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2 and warnings[1].endswith(f"notes.txt, {rules_copy.path / 'old'}")
+
+
+def test_a_reload_check_may_refuse_sound_files(rules_copy):
+    seen = []
+
+    def check(book, parsed):
+        seen.append((book.jurisdictions(), [f.path.name for f in parsed]))
+        yield parsed[0].issue(("deadlines",), "refused by the check")
+
+    registry = RuleRegistry(rules_copy.path, reload_seconds=0, reload_check=check)
+    assert seen == []  # not at the first load
+    rules_copy.edit("jiangsu", "working_days: 5", "working_days: 6")
+    assert registry.current().get("jiangsu").deadline_days("rectify.general") == 5
+    assert seen == [(("jiangsu", "shenzhen"), ["jiangsu.yaml", "shenzhen.yaml"])]
+    assert registry.last_error == (f"{rules_copy.file('jiangsu')}:"
+                                   f"{rules_copy.line_of('jiangsu', 'deadlines:')}: "
+                                   "deadlines: refused by the check")
 
 
 def test_explicit_reload(rules_copy):

@@ -165,3 +165,12 @@ def test_startup_with_bad_rules_fails(rules_copy, caplog):
         rules.init_app(app)
     assert "rules" not in app.extensions
     assert any("cannot start" in r.getMessage() for r in caplog.records)
+
+
+def test_healthz_names_the_files_not_read(client, rules_copy, monkeypatch):
+    (rules_copy.path / "shenzhen.yaml.orig").write_text("x", encoding="utf-8")
+    monkeypatch.setitem(client.application.extensions, "rules", RuleRegistry(rules_copy.path))
+    body = client.get("/healthz").json
+    assert body["rules"]["ignored_files"] == [str(rules_copy.path / "shenzhen.yaml.orig")]
+    assert body["rules"]["last_error"] is None
+    assert body["status"] == "warning"
