@@ -2,8 +2,9 @@
 `calendars/`, and deadline arithmetic on them. A plain library: no Flask.
 
 `configure(path)` once at start-up; the module-level functions then use that calendar, reloading
-the files when they change (a bad file is rejected and the last good calendar stays in force).
-Dates past the last published year are answered with weekends only and flagged `provisional`.
+the files when they change (a bad file is rejected and the last good calendar stays in force, and
+so is a reload that would drop a year in force: only a restart drops one). Dates past the last
+published year are answered with weekends only and flagged `provisional`.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from pathlib import Path
 
 from app.filewatch import Watcher
 from app.workdays.calendar import SHANGHAI, WorkdayCalendar
-from app.workdays.files import calendar_files, load_directory
+from app.workdays.files import check_kept, ignored_files, load_directory, watched_files
 from app.workdays.values import DueAt, WorkDate
 from app.workdays.yamlfile import CalendarFileError
 
 __all__ = [
     "SHANGHAI", "CalendarFileError", "DueAt", "WorkDate", "WorkdayCalendar", "add_working_days",
-    "configure", "coverage", "deadline", "default_calendar", "first_covered", "is_working_day",
-    "last_error", "load_calendar", "working_days_between",
+    "configure", "coverage", "deadline", "default_calendar", "first_covered", "ignored",
+    "is_working_day", "last_error", "load_calendar", "working_days_between",
 ]
 
 logger = logging.getLogger("app.workdays")
@@ -35,6 +36,7 @@ class _State:
     calendar: WorkdayCalendar | None = None
     watcher: Watcher | None = None
     error: str | None = None
+    ignored: tuple[str, ...] = ()
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -50,12 +52,13 @@ def configure(path: Path | str, reload_seconds: float = 2.0) -> WorkdayCalendar:
     """Make the calendars directory at `path` the default calendar, re-read when its files change
     (checked at most every `reload_seconds`). A bad file raises CalendarFileError here."""
     root = Path(path)
-    watcher = Watcher(lambda: calendar_files(root), interval=reload_seconds)
+    watcher = Watcher(lambda: watched_files(root), interval=reload_seconds)
     watcher.mark()
     calendar = load_calendar(root)
     with _state.lock:
         _state.path, _state.calendar, _state.watcher = root, calendar, watcher
-        _state.error = None
+        _state.error, _state.ignored = None, ()
+        _note_ignored(root)
     logger.debug("working-day calendar %s covers %s to %s", root, calendar.first_covered(),
                 calendar.coverage())
     return calendar
@@ -78,8 +81,11 @@ def _reload(watcher: Watcher) -> None:
         if watcher is not _state.watcher or _state.path is None:
             return
         watcher.mark()  # before reading: a change made while loading is seen next time
+        _note_ignored(_state.path)
         try:
             calendar = load_calendar(_state.path)
+            if _state.calendar is not None:
+                check_kept(_state.calendar.data, calendar.data)
         except (CalendarFileError, OSError) as exc:
             _state.error = str(exc)
             logger.error("calendar files rejected, the last good calendar stays in force: %s", exc)
@@ -88,6 +94,20 @@ def _reload(watcher: Watcher) -> None:
         logger.info("calendar files reloaded: covered through %s", calendar.coverage())
     finally:
         _state.lock.release()
+
+
+def _note_ignored(root: Path) -> None:
+    """Remember the entries that are not read, and warn when they change."""
+    found = tuple(ignored_files(root))
+    if found and found != _state.ignored:
+        logger.warning("not calendar files, not read (calendar files are <folder>/<year>.yaml):"
+                       " %s", ", ".join(found))
+    _state.ignored = found
+
+
+def ignored() -> tuple[str, ...]:
+    """The entries of the calendars directory that are not read (neither data nor an error)."""
+    return _state.ignored
 
 
 def last_error() -> str | None:

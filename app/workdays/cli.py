@@ -14,7 +14,7 @@ import click
 
 from app import workdays
 from app.workdays.calendar import WorkdayCalendar
-from app.workdays.files import NATIONAL, calendar_files, load_file
+from app.workdays.files import NATIONAL, calendar_files, ignored_files, load_file
 from app.workdays.yamlfile import CalendarFileError
 from app.yamldoc import display_path
 
@@ -68,8 +68,12 @@ def year_command(year: int, region: str | None) -> None:
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Calendars directory to check (default: the configured one).")
 def check_command(directory: Path | None) -> None:
-    """Validate every calendar file (national and regional) and print how far they reach."""
+    """Validate every calendar file (national and regional) and print how far they reach;
+    warn of each entry that is not read."""
     root = directory or workdays.default_calendar().data.root
+    for name in ignored_files(root):
+        click.echo(f"warning: {name}: not a calendar file (<folder>/<year>.yaml), not read",
+                   err=True)
     problems = _file_problems(root)
     if not problems:
         try:

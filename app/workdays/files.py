@@ -13,8 +13,9 @@ from typing import Any
 import yaml
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.filewatch import YAML_SUFFIXES, entries, misnamed_yaml
 from app.workdays.yamlfile import CalendarFileError, Key, line_of, read_yaml
-from app.yamldoc import flatten_messages
+from app.yamldoc import display_path, flatten_messages
 
 NATIONAL = "cn"
 _YEAR_FILE = re.compile(r"^\d{4}\.yaml$")
@@ -218,8 +219,52 @@ class CalendarData:
 
 
 def calendar_files(root: Path | str) -> list[Path]:
-    """Every file a calendars directory is made of (what gets loaded and watched)."""
-    return sorted(Path(root).glob("*/*.yaml"))
+    """Every `<dir>/*.yaml` file of a calendars directory (each is checked on its own)."""
+    return [p for folder in _folders(Path(root)) for p in entries(folder)
+            if p.is_file() and p.name.endswith(".yaml")]
+
+
+def watched_files(root: Path | str) -> list[Path]:
+    """What a reload watches: every entry of the directory and of its folders but hidden,
+    editor and README files, so that a new `.yml` or stray file is reported at once."""
+    root = Path(root)
+    return entries(root) + [p for folder in _folders(root) for p in entries(folder)]
+
+
+def ignored_files(root: Path | str) -> list[str]:
+    """Entries that are not read and not an error: files beside the folders, folders that
+    hold no YAML file and are no region prefix, other files in the folders."""
+    root = Path(root)
+    found = [p for p in entries(root) if not p.is_dir()]
+    for folder in _folders(root):
+        yaml_files = _yaml_like(folder)
+        if not yaml_files and not _is_region_folder(folder):
+            found.append(folder)
+        else:
+            found.extend(p for p in entries(folder) if p not in yaml_files)
+    return [display_path(p) for p in found]
+
+
+def _folders(root: Path) -> list[Path]:
+    return [p for p in entries(root) if p.is_dir()]
+
+
+def _yaml_like(folder: Path) -> list[Path]:
+    return [p for p in entries(folder) if p.is_file() and p.suffix.lower() in YAML_SUFFIXES]
+
+
+def _is_region_folder(folder: Path) -> bool:
+    return folder.name == NATIONAL or (folder.name.isdigit() and len(folder.name) <= 12)
+
+
+def _year_files(folder: Path) -> list[Path]:
+    """The `.yaml` files of a folder; CalendarFileError for a `.yml` one, which is not read."""
+    files = _yaml_like(folder)
+    for path in files:
+        if misnamed_yaml(path):
+            raise CalendarFileError(path, None, "not read: calendar files are named <year>.yaml;"
+                                                f" rename it to {path.stem}.yaml")
+    return files
 
 
 def load_directory(root: Path | str) -> CalendarData:
@@ -227,7 +272,7 @@ def load_directory(root: Path | str) -> CalendarData:
     root = Path(root)
     if not (root / NATIONAL).is_dir():
         raise CalendarFileError(root / NATIONAL, None, "national calendar directory not found")
-    national = _load_years(sorted((root / NATIONAL).glob("*.yaml")), overlay=False)
+    national = _load_years(_year_files(root / NATIONAL), overlay=False)
     if not national:
         raise CalendarFileError(root / NATIONAL, None,
                                 "no calendar files (<year>.yaml) in this directory")
@@ -238,13 +283,14 @@ def load_directory(root: Path | str) -> CalendarData:
                                     f"missing: the files cover {first}-{last}, and no year in "
                                     "between may be missing")
     overlays = {}
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name != NATIONAL):
-        files = sorted(folder.glob("*.yaml"))
-        if files and not (folder.name.isdigit() and len(folder.name) <= 12):
+    for folder in _folders(root):
+        if folder.name == NATIONAL:
+            continue
+        if _yaml_like(folder) and not _is_region_folder(folder):
             raise CalendarFileError(folder, None,
                                     "a regional calendar directory is named by the leading "
                                     "digits of its region codes, e.g. 45")
-        years = _load_years(files, overlay=True)
+        years = _load_years(_year_files(folder), overlay=True)
         for year, item in years.items():
             if year not in national:
                 raise CalendarFileError(item.path, None,
@@ -258,3 +304,16 @@ def load_directory(root: Path | str) -> CalendarData:
 def _load_years(paths: list[Path], overlay: bool) -> dict[int, YearFile]:
     loaded = (load_file(path, overlay=overlay) for path in paths)
     return {item.year: item for item in loaded}
+
+
+def check_kept(in_force: CalendarData, new: CalendarData) -> None:
+    """CalendarFileError naming the first file of a year in force (national or regional) that
+    `new` lacks: a reload must not drop it; a restart loads what the directory holds."""
+    kept = {NATIONAL: new.national, **new.overlays}
+    for prefix, years in {NATIONAL: in_force.national, **in_force.overlays}.items():
+        for year, item in sorted(years.items()):
+            if year not in kept.get(prefix, {}):
+                what = "national" if prefix == NATIONAL else f"region {prefix}'s"
+                raise CalendarFileError(item.path, None, f"file missing: the {what} calendar of "
+                                        f"{year} is in force; put the file back. To drop it, "
+                                        "remove the file and restart the app.")

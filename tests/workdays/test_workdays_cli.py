@@ -81,3 +81,12 @@ def test_check_another_directory(tmp_calendars, configured):
     result = _run("check", "--dir", str(tmp_calendars))
     assert result.exit_code == 1
     assert "cn/2025.yaml: missing: the files cover 2024-2026" in result.stderr
+
+
+def test_check_warns_of_files_it_does_not_read(tmp_calendars, configured):
+    (tmp_calendars / "cn" / "2027.yaml.draft").write_text("year: 2027", encoding="utf-8")
+    result = _run("check", "--dir", str(tmp_calendars))
+    assert result.exit_code == 0
+    assert result.stdout == "covered through 2026-12-31\n"
+    assert result.stderr == (f"warning: {tmp_calendars / 'cn' / '2027.yaml.draft'}: not a "
+                             "calendar file (<folder>/<year>.yaml), not read\n")

@@ -210,3 +210,51 @@ def test_errors_name_the_file_relative_to_the_project_in_english(tmp_calendars, 
     with pytest.raises(CalendarFileError) as info:
         load_calendar(tmp_calendars)  # an absolute path inside the working directory
     assert info.value.path == "calendars/cn/2026.yaml"
+
+
+def test_removing_a_year_in_force_is_refused_until_a_restart(tmp_calendars, keep_default):
+    workdays.configure(tmp_calendars, reload_seconds=0)
+    path = tmp_calendars / "cn" / "2026.yaml"
+    path.unlink()
+    assert workdays.coverage() == date(2026, 12, 31)  # the last good calendar stays
+    assert not workdays.is_working_day(date(2026, 10, 1))
+    assert workdays.last_error() == (
+        f"{path}: file missing: the national calendar of 2026 is in force; put the file back. "
+        "To drop it, remove the file and restart the app.")
+    assert workdays.configure(tmp_calendars).coverage() == date(2025, 12, 31)  # a restart
+
+
+def test_removing_a_regional_year_in_force_is_refused(tmp_calendars, keep_default):
+    workdays.configure(tmp_calendars, reload_seconds=0)
+    (tmp_calendars / "45" / "2025.yaml").unlink()
+    assert not workdays.is_working_day(date(2025, 3, 31), "450102000000")
+    assert "45/2025.yaml: file missing: the region 45's calendar of 2025" in workdays.last_error()
+
+
+def test_a_yml_file_is_an_error_naming_it(tmp_calendars, keep_default):
+    workdays.configure(tmp_calendars, reload_seconds=0)
+    path = tmp_calendars / "cn" / "2026.yaml"
+    path.rename(path.with_suffix(".yml"))
+    assert workdays.coverage() == date(2026, 12, 31)
+    assert workdays.last_error() == (f"{path.with_suffix('.yml')}: not read: calendar files are "
+                                     "named <year>.yaml; rename it to 2026.yaml")
+    with pytest.raises(CalendarFileError, match=r"cn/2026\.yml: not read"):
+        load_calendar(tmp_calendars)  # at startup too
+
+
+def test_other_entries_are_named_as_not_read(tmp_calendars, keep_default, caplog):
+    caplog.set_level(logging.WARNING, logger="app.workdays")
+    (tmp_calendars / "README.md").write_text("# 说明", encoding="utf-8")
+    (tmp_calendars / "cn" / ".#2026.yaml").write_text("lock", encoding="utf-8")
+    (tmp_calendars / "2027.yaml").write_text("year: 2027", encoding="utf-8")
+    workdays.configure(tmp_calendars, reload_seconds=0)
+    assert workdays.ignored() == (str(tmp_calendars / "2027.yaml"),)
+    (tmp_calendars / "cn" / "2026.yaml.bak").write_text("x", encoding="utf-8")
+    (tmp_calendars / "guangxi").mkdir()
+    workdays.coverage()
+    assert workdays.ignored() == tuple(str(tmp_calendars / p) for p in (
+        "2027.yaml", "cn/2026.yaml.bak", "guangxi"))
+    assert workdays.last_error() is None
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2 and warnings[1].endswith("cn/2026.yaml.bak, "
+                                                       f"{tmp_calendars / 'guangxi'}")
