@@ -35,10 +35,14 @@ def calendar(today: date | None = None) -> dict:
     through = workdays.coverage()
     remaining = (through - today).days
     out = {"covered_through": through.isoformat(), "days_remaining": remaining,
-           "last_error": workdays.last_error()}
+           "last_error": workdays.last_error(), "ignored_files": list(workdays.ignored())}
     limit = current_app.config["COVERAGE_WARNING_DAYS"]
-    if remaining < limit:
-        out["warning"] = (f"the calendar covers only {max(remaining, 0)} more days: add "
+    if remaining < 0:
+        out["warning"] = (f"the calendar ended {-remaining} days ago ({through}): deadlines "
+                          "since count weekends only; add calendars/cn/"
+                          f"{through.year + 1}.yaml")
+    elif remaining < limit:
+        out["warning"] = (f"the calendar covers only {remaining} more days: add "
                           f"calendars/cn/{through.year + 1}.yaml when the State Council "
                           "publishes it")
     return out

@@ -104,7 +104,8 @@ def test_healthz_records_the_rule_versions_in_force(client):
 def test_a_rejected_calendar_file_is_named_relative_and_in_english(client, tmp_path,
                                                                    monkeypatch):
     """/healthz and the English home page show a calendar error as a rule error is shown:
-    the file relative to the project, the message in English."""
+    the file relative to the project, the message in English; /healthz lists what is not
+    read."""
     import dataclasses
     import os
     import shutil
@@ -116,13 +117,16 @@ def test_a_rejected_calendar_file_is_named_relative_and_in_english(client, tmp_p
     saved = {f.name: getattr(state, f.name) for f in dataclasses.fields(state) if f.name != "lock"}
     shutil.copytree(ROOT / "calendars", tmp_path / "calendars")
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "calendars" / "notes.txt").write_text("x", encoding="utf-8")
     try:
         workdays.configure(tmp_path / "calendars", reload_seconds=0)
         path = tmp_path / "calendars" / "cn" / "2026.yaml"
         path.write_text(path.read_text(encoding="utf-8").replace("year: 2026", "year: 2027"),
                         encoding="utf-8")
         os.utime(path, ns=(1, path.stat().st_mtime_ns + 10**9))
-        error = client.get("/healthz").json["calendar"]["last_error"]
+        calendar = client.get("/healthz").json["calendar"]
+        assert calendar["ignored_files"] == ["calendars/notes.txt"]
+        error = calendar["last_error"]
         assert re.fullmatch(r"calendars/cn/2026\.yaml:\d+: year: 2027 does not match the file "
                             r"name 2026\.yaml", error)
         html = client.get("/?lang=en").get_data(as_text=True)
@@ -131,3 +135,12 @@ def test_a_rejected_calendar_file_is_named_relative_and_in_english(client, tmp_p
     finally:
         for name, value in saved.items():
             setattr(state, name, value)
+
+
+@time_machine.travel("2027-01-10 10:00 +0800", tick=False)
+def test_healthz_says_how_long_ago_the_calendar_ended(client):
+    body = client.get("/healthz").json
+    assert body["calendar"]["days_remaining"] == -10
+    assert body["calendar"]["warning"] == (
+        "the calendar ended 10 days ago (2026-12-31): deadlines since count weekends only; "
+        "add calendars/cn/2027.yaml")
