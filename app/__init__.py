@@ -77,13 +77,14 @@ def _models() -> None:
 
 def _data_files(app: Flask) -> None:
     """Load the working-day calendar and the jurisdiction rules (last good version stays in force
-    when a file is bad)."""
+    when a file is bad, and when a reload drops a rule key the deployed diagrams use)."""
     from app import workdays
+    from app.modeler.rulekeys import dropped_keys_in_use
     from app.rules import service as rules_service
 
     workdays.configure(app.config["CALENDARS_DIR"],
                        reload_seconds=app.config["RULES_RELOAD_SECONDS"])
-    rules_service.init_app(app)
+    rules_service.init_app(app, reload_check=dropped_keys_in_use)
 
 
 def _web(app: Flask) -> None:

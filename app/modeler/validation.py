@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import difflib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
@@ -267,9 +268,41 @@ def validate(files: Mapping[str, str], process_key: str,
     return sorted(out, key=lambda p: (p.file or "", p.line or 0))
 
 
+@dataclass(frozen=True)
+class KeyUse:
+    """A timer naming a rule key: the key, the file, the timer event's id, the line."""
+
+    key: str
+    file: str
+    element: str | None
+    line: int | None
+
+
+class _KeyUses(_Timers):
+    """The rule keys of the timers, found as `validate` finds them, collected, not checked."""
+
+    def __init__(self, enums: Mapping[str, set[str]]) -> None:
+        super().__init__(enums, {})
+        self.uses: list[KeyUse] = []
+
+    def _key_exists(self, key: str) -> None:
+        f, event, at = self.where
+        self.uses.append(KeyUse(key, f.name, event.get("id"), at.sourceline))
+
+
+def rule_key_uses(files: Mapping[str, str]) -> list[KeyUse]:
+    """Every rule key the timers of a version's files name (each enum value for
+    `"prefix." + field`), where; files that do not parse name none."""
+    parsed = [f for name in sorted(files) if (f := _parse_file(name, files[name], []))]
+    finder = _KeyUses(_enum_values(parsed))
+    for f in parsed:
+        finder.check(f)
+    return finder.uses
+
+
 def rule_keys_now() -> dict[str, frozenset[str]]:
     """Jurisdiction → the deadline rule keys of the rules in force (needs the app context)."""
     return {rules.key: frozenset(rules.deadlines) for rules in service.current()}
 
 
-__all__ = ["Problem", "rule_keys_now", "validate"]
+__all__ = ["KeyUse", "Problem", "rule_key_uses", "rule_keys_now", "validate"]

@@ -1,0 +1,92 @@
+"""Rule keys in use (规则键): a reload of the rule files that drops a rule key which a process
+version in force uses (the current version of each jurisdiction's processes, as
+`processes.current` finds it) is refused, naming the rule file, the key and the timers using it.
+The reverse of the modeler's check that a diagram's rule keys exist in the rules; the keys come
+from the same place (`validation.rule_key_uses`).
+
+The app factory hands `dropped_keys_in_use` to the rule registry (`reload_check`), so app.rules
+stays free of process code. It runs on reloads only, never at startup (nor in `flask db
+upgrade`); it reads the database only when a reload drops a key, on a connection of its own (the
+caller's transaction is neither flushed nor aborted), and when the versions cannot be read (a
+database not migrated yet) it logs a warning and lets the reload through.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from flask import has_app_context
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.extensions import db
+from app.modeler.validation import KeyUse, rule_key_uses
+from app.processes.models import ProcessVersion
+from app.rules.book import RuleBook
+from app.rules.loader import Issue, ParsedFile
+
+log = logging.getLogger("app.rules")
+
+_uses: dict[str, tuple[KeyUse, ...]] = {}  # content hash → its uses (versions never change)
+InUse = list[tuple[list[str], list[KeyUse]]]  # per set of files: version labels, uses of a key
+
+
+def dropped_keys_in_use(book: RuleBook, parsed: list[ParsedFile]) -> list[Issue]:
+    """An issue (file, `deadlines` line) for each rule key that `parsed` drops from the rules
+    in force while a current process version uses it."""
+    dropped = {f.path: _dropped(book, f) for f in parsed}
+    if not any(dropped.values()) or not has_app_context():
+        return []
+    try:
+        with db.engine.connect() as conn:
+            in_use = _keys_in_use(conn)
+    except SQLAlchemyError as exc:
+        log.warning("rule keys in use not checked, the process versions cannot be read: %s",
+                    str(exc).splitlines()[0])
+        return []
+    return [f.issue(("deadlines",), _message(key, in_use[key]))
+            for f in parsed for key in sorted(dropped[f.path]) if key in in_use]
+
+
+def _dropped(book: RuleBook, parsed: ParsedFile) -> set[str]:
+    key = parsed.data["jurisdiction"]
+    if key not in book:
+        return set()
+    return set(book.get(key).deadlines) - set(parsed.data["deadlines"])
+
+
+def _keys_in_use(conn: Connection) -> dict[str, InUse]:
+    """Rule key → the current versions that use it (grouped by their files) and where."""
+    by_hash: dict[str, list[str]] = {}
+    for version in _current_versions(conn):
+        if version.content_hash not in _uses:
+            files = conn.execute(select(ProcessVersion.files)
+                                 .where(ProcessVersion.id == version.id)).scalar_one()
+            _uses[version.content_hash] = tuple(rule_key_uses(files))
+        by_hash.setdefault(version.content_hash, []).append(
+            f"{version.process_key} v{version.number} ({version.jurisdiction})")
+    found: dict[str, InUse] = {}
+    for digest, labels in by_hash.items():
+        for key in {use.key for use in _uses[digest]}:
+            found.setdefault(key, []).append(
+                (labels, [use for use in _uses[digest] if use.key == key]))
+    return found
+
+
+def _current_versions(conn: Connection) -> Iterator:
+    """The newest version of each jurisdiction's processes (id, labels and hash only)."""
+    pv = ProcessVersion
+    newest = select(func.max(pv.id)).group_by(pv.jurisdiction, pv.process_key)
+    yield from conn.execute(
+        select(pv.id, pv.jurisdiction, pv.process_key, pv.number, pv.content_hash)
+        .where(pv.id.in_(newest)).order_by(pv.jurisdiction, pv.process_key))
+
+
+def _message(key: str, in_use: InUse) -> str:
+    where = "; ".join(
+        ", ".join(labels) + " at " + ", ".join(f"{u.file}:{u.line} {u.element}" for u in uses)
+        for labels, uses in in_use)
+    return (f"rule key {key!r} is removed, but the process in force uses it: {where}. Deploy "
+            "diagrams without it first (modeler), then remove the key.")
