@@ -144,3 +144,5 @@ def test_healthz_says_how_long_ago_the_calendar_ended(client):
     assert body["calendar"]["warning"] == (
         "the calendar ended 10 days ago (2026-12-31): deadlines since count weekends only; "
         "add calendars/cn/2027.yaml")
+    home = client.get("/").get_data(as_text=True)
+    assert "工作日历已于 2026-12-31 到期" in home and "剩余 -10 天" not in home
