@@ -5,6 +5,8 @@ A plain library (no Flask): the cases package calls it, nothing else touches Spi
 - `runs.CaseRun`: one case's workflow: start, load, complete a task, fire due timers, dump.
 - `timing`: the timer helpers `deadline()`, `warning()`, `overdue()` on the working-day calendar.
 - `forms`: the user tasks' camunda:formData fields and their validation.
+- `expressions`, `scripting`: the safe subset of Python conditions, scripts and timer dates
+  keep to, and the script engine that runs only that, without builtins.
 """
 
 from app.engine.definitions import DiagramError, ProcessDefinition, definition_for

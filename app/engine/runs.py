@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.specs.user_task import UserTask
@@ -20,6 +19,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.engine.definitions import ProcessDefinition, TaskInfo
 from app.engine.forms import FormInvalid, validate_form
+from app.engine.scripting import script_engine
 from app.engine.steps import engine_task_ready, ready_tasks, run_engine_steps
 from app.engine.timing import CaseClock, TimerHelpers, rule_key_of, timer_kind
 
@@ -76,8 +76,7 @@ class CaseRun:
         self._attach(workflow)
 
     def _attach(self, workflow: BpmnWorkflow) -> None:
-        env = TaskDataEnvironment(TimerHelpers(self.clock).environment())
-        workflow.script_engine = PythonScriptEngine(environment=env)
+        workflow.script_engine = script_engine(TimerHelpers(self.clock).environment())
 
     @classmethod
     def start(cls, definition: ProcessDefinition, clock: CaseClock,

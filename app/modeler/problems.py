@@ -26,6 +26,11 @@ def camunda_tag(tag: str) -> str:
     return f"{{{CAMUNDA_NS}}}{tag}"
 
 
+class Term(str):
+    """A message parameter that is itself a message id (条件, 函数调用…): it is translated
+    with the message."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a diagram (问题): a code of docs/modeler.md, a Chinese message
@@ -45,7 +50,8 @@ class Problem:
     def message(self) -> str:
         """In the current language inside an app with Babel, else the Chinese text."""
         if has_app_context() and "babel" in current_app.extensions:
-            return gettext(self.template, **self.params)
+            params = {k: gettext(v) if isinstance(v, Term) else v for k, v in self.params.items()}
+            return gettext(self.template, **params)
         return self.template % dict(self.params)
 
     def as_dict(self) -> dict[str, Any]:

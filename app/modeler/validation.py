@@ -1,5 +1,6 @@
 """Validation (校验) of a process version before it is deployed: safe XML, SpiffWorkflow's parse,
-who works each user task, timer expressions and their rule keys, forms and call activities.
+who works each user task, timer expressions and their rule keys, gateway conditions and scripts
+(app/modeler/exprcheck.py), forms and call activities.
 Every problem is reported, each with its file, BPMN element id and line where known.
 See docs/modeler.md (the codes) and docs/process.md (what the application relies on).
 """
@@ -21,6 +22,7 @@ from app.engine.definitions import (
     ProcessDefinition,
 )
 from app.engine.timing import HELPERS
+from app.modeler.exprcheck import ExpressionCheck
 from app.modeler.formcheck import FormCheck
 from app.modeler.problems import (
     SEP,
@@ -257,6 +259,7 @@ def validate(files: Mapping[str, str], process_key: str,
         timers.check(f)
         for task in f.iter("userTask"):
             FormCheck(f, task).check()
+    ExpressionCheck(parsed).check()
     processes = {p.get("id") for f in parsed for p in f.iter("process") if p.get("id")}
     if len(parsed) == len(files):  # the set is whole: references between files can be checked
         if process_key not in processes:

@@ -96,6 +96,19 @@ def test_validate_names_the_element(supervisor):
     assert problem["element"] and problem["line"]
 
 
+def test_a_condition_that_runs_code_is_refused_by_validate_and_deploy(supervisor):
+    evil = SHIPPED.replace('dispatch == "hotline"',
+                           '__import__("os").system("touch /tmp/x") or False')
+    found = supervisor.post(BASE + "/validate", json={"xml": evil}).get_json()
+    assert found["ok"] is False
+    assert [(p["code"], p["element"]) for p in found["problems"]] == [
+        ("expression.not_allowed", "flow_gw_dispatch_dispatch")]
+    resp = deploy(supervisor, evil, base_version=processes.current("shenzhen").id)
+    assert resp.status_code == 422
+    assert resp.get_json()["problems"][0]["code"] == "expression.not_allowed"
+    assert current_number() == 1
+
+
 def test_diff_lists_the_renamed_task(supervisor):
     found = supervisor.post(BASE + "/diff", json={"xml": RENAMED}).get_json()
     assert found["base"]["number"] == 1
