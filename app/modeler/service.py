@@ -137,13 +137,29 @@ def audit(version_or_key: ProcessVersion | tuple[str, str], kind: str, actor: st
     return row
 
 
-def _clean_comment(comment: str | None) -> str:
-    text = (comment or "").strip()
+def _comment_error(comment: Any) -> str | None:
+    text = comment.strip() if isinstance(comment, str) else ""
     if not text:
-        raise Refused(N_("请求有误。"), {"comment": [N_("请填写部署说明。")]})
+        return N_("请填写部署说明。")
     if len(text) > COMMENT_MAX:
-        raise Refused(N_("请求有误。"), {"comment": [N_("部署说明不能超过 200 字。")]})
-    return text
+        return N_("部署说明不能超过 200 字。")
+    return None
+
+
+def _base_error(base_version_id: Any) -> str | None:
+    """The base version is required: without it a deploy could not tell it is stale."""
+    if base_version_id is None:
+        return N_("缺少所依据的版本（base_version）：编辑开始时的现行版本 id。")
+    if not isinstance(base_version_id, int) or isinstance(base_version_id, bool):
+        return N_("所依据的版本（base_version）须为整数（版本 id）。")
+    return None
+
+
+def _clean_comment(comment: Any) -> str:
+    error = _comment_error(comment)
+    if error:
+        raise Refused(N_("请求有误。"), {"comment": [error]})
+    return comment.strip()
 
 
 def _publish(current: ProcessVersion, files: dict[str, str], *, source: str, user: User,
@@ -176,24 +192,30 @@ def _publish(current: ProcessVersion, files: dict[str, str], *, source: str, use
     return version
 
 
-def deploy_file(jurisdiction: str, file_name: str, xml: str, comment: str | None,
-                base_version_id: int | None, user: User) -> ProcessVersion:
-    """Deploy an edit of one file: a new version of the jurisdiction's process."""
+def deploy_file(jurisdiction: str, file_name: str, xml: str, comment: Any,
+                base_version_id: Any, user: User) -> ProcessVersion:
+    """Deploy an edit of one file: a new version of the jurisdiction's process.
+    `base_version_id`, the id of the version the edit started from, is required: Stale when
+    it is no longer the current one."""
     check_size(xml)
-    text = _clean_comment(comment)
+    errors = {field: [error] for field, error in (("comment", _comment_error(comment)),
+                                                 ("base_version", _base_error(base_version_id)))
+              if error}
+    if errors:
+        raise Refused(N_("请求有误。"), errors)
     current = processes.current(jurisdiction)
-    if base_version_id is not None and base_version_id != current.id:
+    if base_version_id != current.id:
         raise Stale(current)
     try:
         files = with_file(current, file_name, xml)
     except KeyError:
         raise Refused(N_("请求有误。"), {"file": [N_("当前版本中没有这个文件。")]}) from None
-    return _publish(current, files, source="modeler", user=user, comment=text, kind="deploy",
-                    data={"file": file_name},
+    return _publish(current, files, source="modeler", user=user, comment=comment.strip(),
+                    kind="deploy", data={"file": file_name},
                     draft=draft_of(jurisdiction, current.process_key, file_name))
 
 
-def rollback(jurisdiction: str, version_id: int, comment: str | None,
+def rollback(jurisdiction: str, version_id: int, comment: Any,
              user: User) -> ProcessVersion:
     """Make an earlier version's files current again, as a new version (回滚). They are
     validated again: the rules may have changed since."""

@@ -177,10 +177,8 @@ def diff(jurisdiction: str, file_name: str):
 def deploy(jurisdiction: str, file_name: str):
     _current(jurisdiction, file_name, deploy=True)
     body = request.get_json(silent=True) or {}
-    base = body.get("base_version")
-    deployed = service.deploy_file(
-        jurisdiction, file_name, _posted_xml(), body.get("comment"),
-        base if isinstance(base, int) else None, current_user)
+    deployed = service.deploy_file(jurisdiction, file_name, _posted_xml(), body.get("comment"),
+                                   body.get("base_version"), current_user)
     return {"version": version_dict(deployed)}, 201
 
 

@@ -334,7 +334,8 @@ def test_a_deploy_after_someone_elses_says_so(live_server, page, screenshot, off
     rival = db.session.scalar(select(User).where(User.username == "sz_rival"))
     shipped = processes.current("shenzhen").files["bad_review.bpmn"]
     service.deploy_file("shenzhen", "bad_review.bpmn",
-                        shipped.replace('name="回访"', 'name="电话回访"'), "回访改名", None, rival)
+                        shipped.replace('name="回访"', 'name="电话回访"'), "回访改名",
+                        processes.current("shenzhen").id, rival)
 
     deploy(page, "核实步骤改名")
     notice = page.locator('.mod-alerts [data-kind="stale"]')
@@ -385,7 +386,8 @@ def test_the_versions_page_rolls_back_and_moves_open_cases(live_server, page, sc
     later = processes.current("shenzhen").files["bad_review.bpmn"].replace(
         'name="回访"', 'name="电话回访"')
     boss = db.session.scalar(select(User).where(User.username == "sz_boss"))
-    service.deploy_file("shenzhen", "bad_review.bpmn", later, "回访改名", None, boss)
+    service.deploy_file("shenzhen", "bad_review.bpmn", later, "回访改名",
+                        processes.current("shenzhen").id, boss)
     sign_in(page, live_server, "sz_boss", "/modeler/")
     panel = page.locator("#j-shenzhen")
     assert "bad_review v2" in panel.locator("[data-current-version]").inner_text()

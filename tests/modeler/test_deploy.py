@@ -43,7 +43,9 @@ def current_number(jurisdiction: str = "shenzhen") -> int:
 
 
 def deploy(client, xml: str, comment: str = "改名", **extra):
-    return client.post(BASE + "/deploy", json={"xml": xml, "comment": comment, **extra})
+    """Deploy `xml`, by default from the current version (the editor sends the one it opened)."""
+    body = {"xml": xml, "comment": comment, "base_version": processes.current("shenzhen").id}
+    return client.post(BASE + "/deploy", json={**body, **extra})
 
 
 def test_pages_need_an_editor_role(client):
@@ -135,6 +137,25 @@ def test_deploy_needs_a_comment_and_a_change(supervisor):
     assert deploy(supervisor, RENAMED, comment=" ").get_json()["errors"]["comment"]
     unchanged = deploy(supervisor, SHIPPED)
     assert unchanged.status_code == 422 and unchanged.get_json()["errors"]["xml"]
+
+
+@pytest.mark.parametrize("base", ["missing", None, "1", 1.5, True])
+def test_deploy_needs_the_version_it_started_from_as_an_integer(supervisor, base):
+    body = {"xml": RENAMED, "comment": "改名"}
+    if base != "missing":
+        body["base_version"] = base
+    assert processes.current("shenzhen").id == 1  # so True and "1" would pass as 1
+    resp = supervisor.post(BASE + "/deploy", json=body)
+    assert resp.status_code == 422
+    assert list(resp.get_json()["errors"]) == ["base_version"]
+    assert "base_version" in resp.get_json()["errors"]["base_version"][0]
+    assert current_number() == 1
+
+
+def test_deploy_reports_every_missing_field_at_once(supervisor):
+    resp = supervisor.post(BASE + "/deploy", json={"xml": RENAMED})
+    assert resp.status_code == 422
+    assert set(resp.get_json()["errors"]) == {"comment", "base_version"}
 
 
 def test_deploy_makes_a_new_version_for_new_cases_only(supervisor, bad_rating, auth):
