@@ -1,6 +1,6 @@
-"""Validation (校验) of a process version before it is deployed: safe XML, SpiffWorkflow's parse,
-who works each user task, timer expressions and their rule keys, gateway conditions and scripts
-(app/modeler/exprcheck.py), forms and call activities.
+"""Validation (校验) of a process version before it is deployed: safe XML, unique ids,
+SpiffWorkflow's parse, who works each user task, timer expressions and their rule keys, gateway
+conditions and scripts (app/modeler/exprcheck.py), forms and call activities.
 Every problem is reported, each with its file, BPMN element id and line where known.
 See docs/modeler.md (the codes) and docs/process.md (what the application relies on).
 """
@@ -38,8 +38,9 @@ from app.rules import service
 from app.web.i18n import N_
 
 TIMER_CHILDREN = ("timeDate", "timeDuration", "timeCycle")
+OMG = "{http://www.omg.org/spec/"  # the namespaces of BPMN's model and layout (DI, DC)
 # Problems SpiffWorkflow would only report again, less clearly: its parse is skipped after them.
-BLOCKING = ("bpmn.invalid", "process.missing", "call.unknown")
+BLOCKING = ("bpmn.invalid", "bpmn.duplicate_id", "process.missing", "call.unknown")
 
 
 # -- XML --------------------------------------------------------------------------------
@@ -64,6 +65,25 @@ def _parse_file(name: str, text: str, out: list[Problem]) -> DiagramFile | None:
                            {}, name, root.get("id"), root.sourceline))
         return None
     return DiagramFile(name, root, out)
+
+
+def _check_ids(f: DiagramFile) -> None:
+    """Every id of a BPMN element (model or layout) once per file: a second element with an
+    id takes the place of the first. Extensions' ids (camunda:value…) are local to their task."""
+    first: dict[str, Element] = {}
+    for node in f.root.iter():
+        omg = isinstance(node.tag, str) and node.tag.startswith(OMG)
+        key = node.get("id") if omg else None
+        if not key:
+            continue
+        if key not in first:
+            first[key] = node
+            continue
+        f.add("bpmn.duplicate_id", N_("元素标识 %(id)s 重复：第 %(first)s 行的“%(first_name)s”与第 "
+                                      "%(line)s 行的“%(name)s”使用了同一标识；每个元素的标识须"
+                                      "唯一，请为其中一个改用新的标识。"),
+              node, id=key, first=first[key].sourceline, first_name=label_of(first[key]),
+              line=node.sourceline, name=label_of(node))
 
 
 # -- who works each user task -----------------------------------------------------------
@@ -254,6 +274,7 @@ def validate(files: Mapping[str, str], process_key: str,
     parsed = [f for name in sorted(files) if (f := _parse_file(name, files[name], out))]
     timers = _Timers(_enum_values(parsed), rule_keys)
     for f in parsed:
+        _check_ids(f)
         _check_groups(f)
         _check_refs(f)
         timers.check(f)
@@ -268,7 +289,8 @@ def validate(files: Mapping[str, str], process_key: str,
         _check_calls(parsed, processes)
         if not any(p.code in BLOCKING for p in out):
             _check_spiff(files, parsed, process_key, out)
-    return sorted(out, key=lambda p: (p.file or "", p.line or 0))
+    # a duplicate id first: the missing references that follow are its consequences
+    return sorted(out, key=lambda p: (p.file or "", p.code != "bpmn.duplicate_id", p.line or 0))
 
 
 @dataclass(frozen=True)
