@@ -41,6 +41,7 @@ TIMER_CHILDREN = ("timeDate", "timeDuration", "timeCycle")
 OMG = "{http://www.omg.org/spec/"  # the namespaces of BPMN's model and layout (DI, DC)
 # Problems SpiffWorkflow would only report again, less clearly: its parse is skipped after them.
 BLOCKING = ("bpmn.invalid", "bpmn.duplicate_id", "process.missing", "call.unknown")
+GATEWAYS = ("exclusiveGateway", "inclusiveGateway")  # each outgoing flow: a condition or default
 
 
 # -- XML --------------------------------------------------------------------------------
@@ -229,6 +230,27 @@ def _check_calls(files: list[DiagramFile], processes: set[str]) -> None:
                       processes=SEP.join(sorted(processes)))
 
 
+def _has_condition(flow: Element) -> bool:
+    condition = flow.find(bpmn_tag("conditionExpression"))
+    return condition is not None and bool((condition.text or "").strip())
+
+
+def _check_gateways(f: DiagramFile) -> None:
+    """A gateway with several ways out: each is its default flow or has a condition."""
+    for process in f.iter("process"):
+        flows = list(process.iter(bpmn_tag("sequenceFlow")))
+        for gateway in (g for tag in GATEWAYS for g in process.iter(bpmn_tag(tag))):
+            outgoing = [fl for fl in flows if fl.get("sourceRef") == gateway.get("id")]
+            if len(outgoing) < 2:
+                continue
+            for flow in outgoing:
+                if flow.get("id") != gateway.get("default") and not _has_condition(flow):
+                    f.add("gateway.no_condition",
+                          N_("网关“%(gateway)s”的出口“%(flow)s”既没有条件，也不是网关的默认"
+                             "出口：请为它填写条件，或把它设为默认流。"),
+                          flow, gateway=label_of(gateway), flow=label_of(flow))
+
+
 def _check_refs(f: DiagramFile) -> None:
     """Sequence flows and boundary events point at elements of their own process."""
     for process in f.iter("process"):
@@ -277,6 +299,7 @@ def validate(files: Mapping[str, str], process_key: str,
         _check_ids(f)
         _check_groups(f)
         _check_refs(f)
+        _check_gateways(f)
         timers.check(f)
         for task in f.iter("userTask"):
             FormCheck(f, task).check()

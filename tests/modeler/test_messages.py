@@ -4,7 +4,7 @@ request body that is not JSON."""
 
 from __future__ import annotations
 
-from tests.modeler.test_validation import SHIPPED, check, edited, line_of
+from tests.modeler.test_validation import SHIPPED, check, codes, edited, line_of
 
 
 def test_a_duplicate_id_is_reported_first_naming_both_elements():
@@ -23,3 +23,20 @@ def test_a_duplicate_id_is_reported_first_naming_both_elements():
 def test_ids_of_form_options_may_repeat_across_forms():
     assert SHIPPED["bad_review.bpmn"].count('<camunda:value id="phone"') == 2
     assert check(SHIPPED) == []
+
+
+def test_a_gateway_way_out_without_condition_or_default_is_said_in_chinese():
+    files = edited("bad_review.bpmn", (' default="flow_gw_staff_contact"', ""))
+    problems = check(files)
+    assert codes(problems) == [("gateway.no_condition", "bad_review.bpmn", "flow_gw_staff_contact")]
+    assert problems[0].line == line_of(files["bad_review.bpmn"], 'id="flow_gw_staff_contact"')
+    message = problems[0].message
+    assert "是否工作人员差评" in message and "其他差评" in message and "默认" in message
+    assert "without condition" not in message
+
+
+def test_an_empty_condition_is_no_condition():
+    files = edited("bad_review.bpmn", (' default="flow_gw_staff_contact"', ""),
+                   ('responsibility == "staff"', " "))
+    assert {p.element for p in check(files)} == {"flow_gw_staff_contact",
+                                                 "flow_gw_staff_staff_review"}

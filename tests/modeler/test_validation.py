@@ -168,11 +168,13 @@ def test_call_activity_to_a_file_left_out_of_the_set():
 
 
 def test_spiffworkflow_refusal_names_the_element_and_its_line():
-    files = edited("bad_review.bpmn", (' default="flow_gw_staff_contact"', ""))
+    flow = '<bpmn:sequenceFlow id="flow_contact_verify" sourceRef="contact" targetRef="verify" />'
+    files = edited("bad_review.bpmn", (flow, flow + '<bpmn:sequenceFlow id="flow_extra" '
+                                       'sourceRef="contact" targetRef="explain" />'))
     problems = check(files)
-    assert codes(problems) == [("bpmn.invalid", "bad_review.bpmn", "flow_gw_staff_contact")]
-    assert problems[0].line == line_of(files["bad_review.bpmn"], 'id="flow_gw_staff_contact"')
-    assert "flow without condition" in problems[0].message
+    assert codes(problems) == [("bpmn.invalid", "bad_review.bpmn", "contact")]
+    assert problems[0].line == line_of(files["bad_review.bpmn"], '<bpmn:userTask id="contact"')
+    assert "Multiple outgoing flows" in problems[0].message
 
 
 def test_sequence_flow_to_a_missing_element():
