@@ -288,6 +288,22 @@ def _check_spiff(files: Mapping[str, str], parsed: list[DiagramFile], process_ke
             out.append(Problem("bpmn.invalid", template, {"detail": str(exc)}))
 
 
+def _missing_process(parsed: list[DiagramFile], key: str, processes: set[str]) -> Problem:
+    """The top process is not there: what its file (`<key>.bpmn`) defines instead, else which
+    processes the files define."""
+    own = next((f for f in parsed if f.name == f"{key}.bpmn"), None)
+    found = list(own.iter("process")) if own else []
+    if own and found:
+        return Problem("process.missing", N_("%(file)s 应定义主流程 %(process)s，但其中的流程标识"
+                                             "是 %(found)s：请把流程标识改回 %(process)s。"),
+                       {"file": own.name, "process": key,
+                        "found": SEP.join(p.get("id") or "—" for p in found)},
+                       own.name, found[0].get("id"), found[0].sourceline)
+    return Problem("process.missing", N_("没有文件定义主流程 %(process)s；各文件定义的流程："
+                                         "%(found)s。"),
+                   {"process": key, "found": SEP.join(sorted(processes)) or "—"})
+
+
 def validate(files: Mapping[str, str], process_key: str,
              rule_keys: Mapping[str, frozenset[str]]) -> list[Problem]:
     """Every problem of a version (`files`: file name → XML text; `process_key`: the top
@@ -307,8 +323,7 @@ def validate(files: Mapping[str, str], process_key: str,
     processes = {p.get("id") for f in parsed for p in f.iter("process") if p.get("id")}
     if len(parsed) == len(files):  # the set is whole: references between files can be checked
         if process_key not in processes:
-            out.append(Problem("process.missing", N_("没有文件定义主流程 %(process)s。"),
-                               {"process": process_key}))
+            out.append(_missing_process(parsed, process_key, processes))
         _check_calls(parsed, processes)
         if not any(p.code in BLOCKING for p in out):
             _check_spiff(files, parsed, process_key, out)

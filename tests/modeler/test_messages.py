@@ -40,3 +40,21 @@ def test_an_empty_condition_is_no_condition():
                    ('responsibility == "staff"', " "))
     assert {p.element for p in check(files)} == {"flow_gw_staff_contact",
                                                  "flow_gw_staff_staff_review"}
+
+
+def test_a_changed_process_id_names_what_was_expected_and_found():
+    files = edited("bad_review.bpmn", ('<bpmn:process id="bad_review"',
+                                       '<bpmn:process id="bad_review_2026"'))
+    problems = check(files)
+    assert codes(problems) == [("process.missing", "bad_review.bpmn", "bad_review_2026")]
+    assert problems[0].line == line_of(files["bad_review.bpmn"], '<bpmn:process id=')
+    assert problems[0].params == {"file": "bad_review.bpmn", "process": "bad_review",
+                                  "found": "bad_review_2026"}
+    assert "bad_review_2026" in problems[0].message and "改回 bad_review" in problems[0].message
+
+
+def test_a_top_process_without_its_file_lists_the_processes_found():
+    (problem,) = check(SHIPPED, key="complaint")
+    assert (problem.code, problem.element, problem.line) == ("process.missing", None, None)
+    assert "complaint" in problem.message
+    assert problem.params["found"] == "appeal、bad_review、staff_review"
