@@ -86,10 +86,17 @@ def _refused(exc: Refused):
     return error_response(exc.status, gettext(exc.message), errors or None, **extra)
 
 
-def _posted_xml() -> str:
-    """The `xml` of a JSON body, or a 422 Refused."""
+def _posted() -> dict[str, Any]:
+    """The request's JSON object, or a 422 Refused saying the body is not one."""
     body = request.get_json(silent=True)
-    xml = body.get("xml") if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        raise Refused(N_("请求有误。"), {"json": [N_("请求内容不是有效的 JSON 对象。")]})
+    return body
+
+
+def _posted_xml(body: dict[str, Any] | None = None) -> str:
+    """The `xml` of the JSON body (read when not given), or a 422 Refused."""
+    xml = (_posted() if body is None else body).get("xml")
     if not isinstance(xml, str):
         raise Refused(N_("请求有误。"), {"xml": [N_("缺少流程图内容 (xml)。")]})
     return xml
@@ -176,9 +183,9 @@ def diff(jurisdiction: str, file_name: str):
 @bp.post(FILE + "/deploy")
 def deploy(jurisdiction: str, file_name: str):
     _current(jurisdiction, file_name, deploy=True)
-    body = request.get_json(silent=True) or {}
-    deployed = service.deploy_file(jurisdiction, file_name, _posted_xml(), body.get("comment"),
-                                   body.get("base_version"), current_user)
+    body = _posted()
+    deployed = service.deploy_file(jurisdiction, file_name, _posted_xml(body),
+                                   body.get("comment"), body.get("base_version"), current_user)
     return {"version": version_dict(deployed)}, 201
 
 

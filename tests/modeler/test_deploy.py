@@ -239,3 +239,12 @@ def test_a_case_whose_current_step_changed_is_not_moved(supervisor, bad_rating, 
     assert _case(waiting).process_version.number == 1
     row = db.session.scalars(select(ProcessAudit).where(ProcessAudit.kind == "migrate")).one()
     assert row.data["moved"] == [] and row.data["refused"][waiting]
+
+
+@pytest.mark.parametrize("action", ["validate", "diff", "deploy"])
+@pytest.mark.parametrize("body", ['{"xml": "<a/>"', "[]", "xml=<a/>"])
+def test_a_body_that_is_not_a_json_object_is_said_to_be_so(supervisor, action, body):
+    resp = supervisor.post(f"{BASE}/{action}", data=body, content_type="application/json")
+    assert resp.status_code == 422
+    errors = resp.get_json()["errors"]
+    assert list(errors) == ["json"] and "JSON" in errors["json"][0]
