@@ -13,6 +13,7 @@ engine refuses to run such an expression, and runs the others without Python's b
 from __future__ import annotations
 
 import ast
+import textwrap
 from dataclasses import dataclass, field
 
 # The process variables the application puts into a new case (docs/process.md, "Data the
@@ -71,8 +72,15 @@ class Checked:
 
 
 def source(text: str, mode: str) -> str:
-    """The text as Python reads it: eval() drops leading spaces and tabs, exec() does not."""
-    return text.lstrip(" \t") if mode == "eval" else text
+    """The text as it is run: an expression without the blank lines and indentation around it
+    (as an editor may lay out the XML), a script dedented; lines keep their numbers."""
+    if mode == "eval":
+        return "\n" * _leading_lines(text) + text.strip()
+    return textwrap.dedent(text)
+
+
+def _leading_lines(text: str) -> int:
+    return text[:len(text) - len(text.lstrip())].count("\n")
 
 
 def check(text: str, mode: str, policy: Policy = STRICT) -> Checked:

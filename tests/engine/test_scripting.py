@@ -88,3 +88,10 @@ def test_timer_dates_may_call_the_helpers_and_join_a_rule_key():
     assert value == "rectify.simple|None"
     with pytest.raises(UnsafeExpression):
         compiled('print("rectify")', "eval")
+
+
+def test_conditions_and_scripts_laid_out_on_indented_lines_run():
+    env, context = SafeEnvironment({}), {"dispatch": "auto"}
+    assert env.evaluate('\n    dispatch == "auto"\n  ', context) is True
+    env.execute("\n    reopened = True\n    again = dispatch\n  ", context)
+    assert context == {"dispatch": "auto", "reopened": True, "again": "auto"}

@@ -128,3 +128,14 @@ def test_a_multi_instance_loop_expression_is_checked_and_marked_on_its_task():
     problems = validate_files(files)
     assert ("expression.not_allowed", "appeal.bpmn", "appeal_decide") in codes(problems)
     assert "表达式“__import__(\"os\")”" in problems[0].message
+
+
+def test_conditions_and_scripts_laid_out_on_indented_lines_pass_and_keep_their_lines():
+    files = with_condition('\n        dispatch == "hotline"\n      ')
+    files = edited("bad_review.bpmn", (REOPEN, "<bpmn:script>\n        reopened = True\n"
+                                       "      </bpmn:script>"), files=files)
+    assert validate_files(files) == []
+    files = with_condition('\n        dispatch ==\n      ')
+    (problem,) = validate_files(files)
+    assert problem.code == "expression.syntax"
+    assert problem.line == line_of(files["bad_review.bpmn"], "dispatch ==\n")
