@@ -13,13 +13,21 @@ from marshmallow import ValidationError, fields
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
-def problem(value: str) -> str | None:
-    """What is wrong with `value`, or None when it is plain text."""
+def control_character(value: str) -> tuple[str, int] | None:
+    """The first control character of `value` as U+XXXX, and its position (from 1); None
+    when it is plain text."""
     found = FORBIDDEN.search(value)
     if found is None:
         return None
-    return (f"Contains the control character U+{ord(found.group()):04X} "
-            f"at position {found.start() + 1}.")
+    return f"U+{ord(found.group()):04X}", found.start() + 1
+
+
+def problem(value: str) -> str | None:
+    """What is wrong with `value`, or None when it is plain text."""
+    found = control_character(value)
+    if found is None:
+        return None
+    return f"Contains the control character {found[0]} at position {found[1]}."
 
 
 class Text(fields.String):

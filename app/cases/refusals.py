@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.cases.models import Case
 from app.cases.records import CaseTask
 from app.extensions import db
-from app.plaintext import FORBIDDEN
+from app.plaintext import control_character
 from app.web.i18n import N_
 
 # reason → (English for the API, Chinese message id for the pages)
@@ -71,7 +71,7 @@ def text(value: str | None, field: str, max_length: int, required: bool = True) 
         return None
     if len(value) > max_length:
         raise Refused(field, "too_long", max=max_length)
-    found = FORBIDDEN.search(value)
+    found = control_character(value)
     if found:
-        raise Refused(field, "control", char=f"U+{ord(found.group()):04X}")
+        raise Refused(field, "control", char=found[0])
     return value
