@@ -19,6 +19,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.engine.definitions import ProcessDefinition, TaskInfo
 from app.engine.forms import FormInvalid, validate_form
+from app.engine.halting import halting
 from app.engine.scripting import script_engine
 from app.engine.steps import engine_task_ready, ready_tasks, run_engine_steps
 from app.engine.timing import CaseClock, TimerHelpers, rule_key_of, timer_kind
@@ -159,7 +160,8 @@ class CaseRun:
         task = self.workflow.get_task_from_id(UUID(task_id))
         self._views = None
         task.data.update(clean)
-        task.run()
+        with halting():
+            task.run()
         return clean, self._advance()
 
     # -- timers --------------------------------------------------------------------------
@@ -203,15 +205,16 @@ class CaseRun:
             if isinstance(definition, TimerEventDefinition):
                 fired.append(task)
 
-        if refresh:
-            self.workflow.refresh_timers()
-        for _ in range(20):
-            run_engine_steps(self.workflow, did_complete_task=note)
-            now = self.clock.now()
-            if not engine_task_ready(self.workflow) and not any(_is_due(t, now)
-                                                    for t in self._timer_tasks()):
-                break
-            self.workflow.refresh_timers()
+        with halting():
+            if refresh:
+                self.workflow.refresh_timers()
+            for _ in range(20):
+                run_engine_steps(self.workflow, did_complete_task=note)
+                now = self.clock.now()
+                if not engine_task_ready(self.workflow) and not any(
+                        _is_due(t, now) for t in self._timer_tasks()):
+                    break
+                self.workflow.refresh_timers()
         now = self.clock.now()
         described = (self._describe(task) for task in fired)
         return sorted((FiredTimer(t, now) for t in described if t),

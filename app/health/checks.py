@@ -1,4 +1,5 @@
-"""What /healthz and the home page report: database, calendar coverage, rules, scheduler."""
+"""What /healthz and the home page report: database, calendar coverage, rules, scheduler, and
+the processes in force (bpmn/ refused; rule keys their timers use that the rules lack)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import text
 
 from app import workdays
 from app.extensions import db
+from app.modeler.rulekeys import missing_keys_in_use
 from app.processes import service as processes
 from app.rules import service as rules_service
 from app.scheduler.sweep import status as sweep_status
@@ -75,14 +77,15 @@ def report() -> tuple[dict, int]:
     db_state, cal, rules = database(), calendar(), rules_service.status()
     sched = scheduler() if db_state["ok"] else {}
     refused = processes.errors()
+    missing = missing_keys_in_use(rules_service.current()) if db_state["ok"] else []
     status = "ok"
     if ("warning" in cal or cal["last_error"] or rules.get("last_error")
             or cal.get("ignored_files") or rules.get("ignored_files")
-            or "warning" in sched or "error" in sched or refused):
+            or "warning" in sched or "error" in sched or refused or missing):
         status = "warning"
     if not db_state["ok"]:
         status = "error"
     body = {"status": status, "time": to_local(utcnow()).isoformat(timespec="seconds"),
             "database": db_state, "calendar": cal, "rules": rules, "scheduler": sched,
-            "processes": {"refused": refused}}
+            "processes": {"refused": refused, "missing_rule_keys": missing}}
     return body, 503 if status == "error" else 200

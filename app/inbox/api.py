@@ -13,7 +13,7 @@ from app.auth.users import can_act, task_scope, user_required
 from app.cases import assignment, lifecycle
 from app.cases.models import Case
 from app.cases.records import CaseTask
-from app.engine import FormInvalid
+from app.engine import FormInvalid, ProcessHalted
 from app.extensions import db
 from app.inbox import queries
 from app.inbox.schemas import CompleteIn, ReassignIn, TaskDetail, TaskOut, TaskQuery
@@ -158,7 +158,9 @@ def reassign(args: dict, task_id: str):
 @blp.response(200, TaskOut)
 def complete(args: dict, task_id: str):
     """Complete a task with its form data: 422 with a message per field when the data does not
-    fit the form; 409 when the task was completed or the case changed meanwhile."""
+    fit the form; 409 when the task was completed or the case changed meanwhile; 503 when the
+    process cannot go on after it (a rule key the timers use is missing from the rule files),
+    nothing changed."""
     task, err = _task(task_id, g.user)
     if err or (err := _open_or_409(task)):
         return err
@@ -174,5 +176,14 @@ def complete(args: dict, task_id: str):
     except lifecycle.Conflict as exc:
         db.session.rollback()
         return error_response(409, str(exc))
+    except ProcessHalted as exc:
+        db.session.rollback()
+        return error_response(503, halted_message(exc))
     db.session.refresh(task)
     return task
+
+
+def halted_message(exc: ProcessHalted) -> str:
+    """Why a completion was refused though its data fit (流程无法继续)."""
+    return (f"{exc}. Nothing was changed; the rule files or the diagram must be fixed by the "
+            "process owner (/healthz lists rule keys in use that the rules lack)")

@@ -17,7 +17,7 @@ from app.cases.events import KIND_LABELS
 from app.cases.materials_view import materials_context
 from app.cases.present import actor_names, deadline_text, previous_step
 from app.cases.records import CaseEvent, CaseTask
-from app.engine import FormInvalid
+from app.engine import FormInvalid, ProcessHalted
 from app.engine.definitions import TaskInfo
 from app.extensions import db
 from app.inbox import callscript, formview
@@ -96,6 +96,13 @@ def complete(task_id: str):
         db.session.rollback()
         flash(gettext("工单刚被他人更新，请核对后重新提交。"), "warning")
         return redirect(url_for("inbox.task", task_id=task_id, next=_back_to()))
+    except ProcessHalted as exc:
+        db.session.rollback()
+        current_app.logger.error("completion of %s refused: %s", task_id, exc)
+        flash(gettext("未能提交：流程在“%(where)s”无法继续（%(reason)s）。工单未作任何改动，"
+                      "您填写的内容仍在下方。请联系流程负责人修正规则文件或流程图。",
+                      where=exc.name or exc.element, reason=exc.reason), "error")
+        return _render(db.session.get(CaseTask, task.id), data, {}), 503
     flash(_moved_on(number, title, case), "success")
     return redirect(_back_to())
 

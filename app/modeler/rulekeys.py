@@ -9,6 +9,10 @@ stays free of process code. It runs on reloads only, never at startup (nor in `f
 upgrade`); it reads the database only when a reload drops a key, on a connection of its own (the
 caller's transaction is neither flushed nor aborted), and when the versions cannot be read (a
 database not migrated yet) it logs a warning and lets the reload through.
+
+A restart loads whatever the rule directory holds, so rules edited while the app was down may
+lack a key in use: `missing_keys_in_use` finds those for /healthz and the home page (a case
+reaching such a timer cannot go on: `engine.ProcessHalted`).
 """
 
 from __future__ import annotations
@@ -50,6 +54,37 @@ def dropped_keys_in_use(book: RuleBook, parsed: list[ParsedFile]) -> list[Issue]
             for f in parsed for key in sorted(dropped[f.path]) if key in in_use]
 
 
+def missing_keys_in_use(book: RuleBook) -> list[str]:
+    """A message for each rule key that a current process version uses and its jurisdiction's
+    rules in force do not define; [] when the versions cannot be read."""
+    try:
+        with db.engine.connect() as conn:
+            versions = [(v, _uses_of(conn, v)) for v in _current_versions(conn)]
+    except SQLAlchemyError:
+        return []
+    out = []
+    for version, uses in versions:
+        if version.jurisdiction not in book:
+            continue
+        rules = book.get(version.jurisdiction)
+        for key in sorted({u.key for u in uses} - set(rules.deadlines)):
+            where = ", ".join(f"{u.file}:{u.line} {u.element}" for u in uses if u.key == key)
+            out.append(f"{rules.source_path}: rule key {key!r} is missing, but "
+                       f"{version.process_key} v{version.number} ({version.jurisdiction}) uses "
+                       f"it at {where}: cases reaching those timers cannot go on. Add the key "
+                       "back, or deploy diagrams without it (modeler).")
+    return out
+
+
+def _uses_of(conn: Connection, version) -> tuple[KeyUse, ...]:
+    """The rule keys a version's timers name (cached by content hash)."""
+    if version.content_hash not in _uses:
+        files = conn.execute(select(ProcessVersion.files)
+                             .where(ProcessVersion.id == version.id)).scalar_one()
+        _uses[version.content_hash] = tuple(rule_key_uses(files))
+    return _uses[version.content_hash]
+
+
 def _dropped(book: RuleBook, parsed: ParsedFile) -> set[str]:
     key = parsed.data["jurisdiction"]
     if key not in book:
@@ -61,10 +96,7 @@ def _keys_in_use(conn: Connection) -> dict[str, InUse]:
     """Rule key → the current versions that use it (grouped by their files) and where."""
     by_hash: dict[str, list[str]] = {}
     for version in _current_versions(conn):
-        if version.content_hash not in _uses:
-            files = conn.execute(select(ProcessVersion.files)
-                                 .where(ProcessVersion.id == version.id)).scalar_one()
-            _uses[version.content_hash] = tuple(rule_key_uses(files))
+        _uses_of(conn, version)
         by_hash.setdefault(version.content_hash, []).append(
             f"{version.process_key} v{version.number} ({version.jurisdiction})")
     found: dict[str, InUse] = {}

@@ -7,11 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
 from app import workdays
 from app.config import ROOT
-from app.engine import CaseClock, CaseRun, ProcessDefinition
+from app.engine import CaseClock, CaseRun, ProcessDefinition, ProcessHalted
 from app.engine.scripting import SafeEnvironment, UnsafeExpression, compiled
 from app.rules import load_book
 from tests.engine.test_engine import bj
@@ -39,17 +38,18 @@ def start_with_condition(book, condition: str) -> CaseRun:
 
 def test_a_condition_that_runs_a_command_is_not_run(book, tmp_path: Path):
     marker = tmp_path / "pwned"
-    with pytest.raises(WorkflowTaskException) as refused:
+    with pytest.raises(ProcessHalted) as refused:
         start_with_condition(book, f'__import__("os").system("touch {marker}") or False')
-    assert refused.value.error_type == "UnsafeExpression"
+    assert refused.value.__cause__.error_type == "UnsafeExpression"
+    assert refused.value.element == "gw_dispatch"
     assert not marker.exists()
 
 
 def test_a_condition_escaping_through_attributes_is_not_run(book):
     escape = "().__class__.__base__.__subclasses__() == []"
-    with pytest.raises(WorkflowTaskException) as refused:
+    with pytest.raises(ProcessHalted) as refused:
         start_with_condition(book, escape)
-    assert refused.value.error_type == "UnsafeExpression"
+    assert refused.value.__cause__.error_type == "UnsafeExpression"
 
 
 def test_a_safe_condition_still_decides(book):
