@@ -77,14 +77,12 @@ def _models() -> None:
 
 def _data_files(app: Flask) -> None:
     """Load the working-day calendar and the jurisdiction rules (last good version stays in force
-    when a file is bad, and when a reload drops a rule key the deployed diagrams use)."""
-    from app import workdays
-    from app.modeler.rulekeys import dropped_keys_in_use
-    from app.rules import service as rules_service
+    when a file is bad, and when a reload drops a rule key the deployed diagrams use; a process
+    starting while a file is bad takes the last good copy kept under the instance folder, or
+    starts without and answers 503 until the file is fixed: see app/datafiles.py)."""
+    from app import datafiles
 
-    workdays.configure(app.config["CALENDARS_DIR"],
-                       reload_seconds=app.config["RULES_RELOAD_SECONDS"])
-    rules_service.init_app(app, reload_check=dropped_keys_in_use)
+    datafiles.init_app(app)
 
 
 def _web(app: Flask) -> None:

@@ -70,6 +70,8 @@ def from_env(instance_path: str) -> dict:
         ),
         "CALENDARS_DIR": env.get("CALENDARS_DIR", str(ROOT / "calendars")),
         "RULES_DIR": env.get("RULES_DIR", str(ROOT / "rules")),
+        # the last good copies of the calendar and rule files, for a start while one is bad
+        "LAST_GOOD_DIR": env.get("LAST_GOOD_DIR", os.path.join(instance_path, "last-good")),
         "BPMN_DIR": env.get("BPMN_DIR", str(ROOT / "bpmn")),
         "PROCESS_KEY": "bad_review",  # the top process every case starts on
         # Scheduler (定时任务): run in the app process (make run) or only via `flask scheduler run`

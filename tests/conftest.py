@@ -43,6 +43,7 @@ def app(database_url, tmp_path_factory):
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RULES_RELOAD_SECONDS": 0,
+        "LAST_GOOD_DIR": str(instance / "last-good"),
         # Forms in test-client tests post without tokens; tests/web/test_csrf.py turns it on.
         "WTF_CSRF_ENABLED": False,
     })

@@ -27,13 +27,18 @@ def database() -> dict:
         return {"ok": True, "dialect": db.engine.dialect.name}
     except Exception as err:  # noqa: BLE001 - reported, not raised
         db.session.rollback()
-        return {"ok": False, "error": str(err).splitlines()[0]}
+        # the page is public: the class only (the log has the message, with host and port)
+        current_app.logger.error("health check: database unavailable: %s", err)
+        return {"ok": False, "error": f"{type(err).__name__} (see the log)"}
 
 
 def calendar(today: date | None = None) -> dict:
     """How far the working-day calendar reaches; a warning when fewer than
     COVERAGE_WARNING_DAYS remain (the next year's arrangement is usually published in November)."""
     today = today or to_local(utcnow()).date()
+    if not workdays.available():
+        return {"covered_through": None, "days_remaining": None, "unavailable": True,
+                "last_error": workdays.last_error(), "ignored_files": list(workdays.ignored())}
     through = workdays.coverage()
     remaining = (through - today).days
     out = {"covered_through": through.isoformat(), "days_remaining": remaining,
@@ -64,8 +69,11 @@ def scheduler(now=None) -> dict:
     out = {"pending_timers": st.pending, "failing_timers": failing, "late_timers": late,
            "next_due": to_local(st.next_due).isoformat() if st.next_due else None,
            "cases_waiting_for_engine": st.waiting_cases}
-    if late:
-        out["warning"] = (f"{late} timers are past due: is the scheduler running? "
+    if late or st.waiting_late:
+        what = (f"{late} timers are past due" if late else
+                f"{st.waiting_late} cases have waited more than {grace.seconds // 60} minutes "
+                "to start on the engine")
+        out["warning"] = (f"{what}: is the scheduler running? "
                           "(make run starts it; with gunicorn run `flask scheduler run`)")
     elif failing:
         out["warning"] = f"{failing} timers failed and are being retried: see the case events"
@@ -73,18 +81,20 @@ def scheduler(now=None) -> dict:
 
 
 def report() -> tuple[dict, int]:
-    """The whole health report and its HTTP status (503 when the database is unreachable)."""
+    """The whole health report and its HTTP status (503 when the database is unreachable, or
+    no rules or no calendar are in force)."""
     db_state, cal, rules = database(), calendar(), rules_service.status()
     sched = scheduler() if db_state["ok"] else {}
     refused = processes.errors()
-    missing = missing_keys_in_use(rules_service.current()) if db_state["ok"] else []
+    missing = (missing_keys_in_use(rules_service.current())
+               if db_state["ok"] and not rules["unavailable"] else [])
     status = "ok"
     if ("warning" in cal or cal["last_error"] or rules.get("last_error")
             or cal.get("ignored_files") or rules.get("ignored_files")
             or "warning" in sched or "error" in sched or refused or missing):
         status = "warning"
-    if not db_state["ok"]:
-        status = "error"
+    if not db_state["ok"] or cal.get("unavailable") or rules["unavailable"]:
+        status = "error"  # nothing can be worked: 503
     body = {"status": status, "time": to_local(utcnow()).isoformat(timespec="seconds"),
             "database": db_state, "calendar": cal, "rules": rules, "scheduler": sched,
             "processes": {"refused": refused, "missing_rule_keys": missing}}

@@ -14,9 +14,9 @@ from app.rules.book import (
     load_book,
 )
 from app.rules.loader import Issue, RuleFileError, load_directory
-from app.rules.registry import RuleRegistry
+from app.rules.registry import RuleRegistry, RulesUnavailable
 
 __all__ = [
     "Deadline", "Department", "Issue", "JurisdictionRules", "RuleBook", "RuleFileError",
-    "RuleRegistry", "UnknownRuleKey", "load_book", "load_directory",
+    "RuleRegistry", "RulesUnavailable", "UnknownRuleKey", "load_book", "load_directory",
 ]

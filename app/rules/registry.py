@@ -8,6 +8,11 @@ A reload never drops a jurisdiction in force: a removed (or renamed) rule file i
 bad one. Only a restart loads what the directory holds then, which is how a jurisdiction is
 retired. `reload_check`, given by the app, may refuse a reload for reasons outside the files
 (e.g. a rule key that a deployed diagram uses); it is not run at the first load.
+
+A process starting while a file is bad loads the last good copy (`app.lastgood`, saved after
+every load without error) and reports the bad file as `last_error`; with no copy either, it
+starts without rules: `current()` raises RulesUnavailable (the app answers 503) until the
+files are fixed, which is seen at the next check without a restart.
 """
 
 from __future__ import annotations
@@ -20,12 +25,14 @@ from datetime import datetime
 from pathlib import Path
 
 from app.filewatch import Watcher
+from app.lastgood import LastGood
 from app.rules.book import RuleBook, build_book
 from app.rules.loader import (
     Issue,
     ParsedFile,
     RuleFileError,
     ignored_files,
+    list_rule_files,
     load_directory,
     watched_files,
 )
@@ -36,13 +43,20 @@ log = logging.getLogger("app.rules")
 ReloadCheck = Callable[[RuleBook, list[ParsedFile]], Iterable[Issue]]
 
 
+class RulesUnavailable(RuntimeError):
+    """No rules are in force: the files were bad when the process started, with no last good
+    copy to fall back on."""
+
+
 class RuleRegistry:
     """Holds the current RuleBook of one rule directory."""
 
     def __init__(self, path: Path | str, reload_seconds: float = 2.0,
                  clock: Callable[[], float] = time.monotonic,
-                 reload_check: ReloadCheck | None = None) -> None:
+                 reload_check: ReloadCheck | None = None,
+                 last_good: LastGood | None = None) -> None:
         self.path = Path(path)
+        self.last_good = last_good or LastGood(None)
         self._lock = threading.Lock()
         self._watcher = Watcher(lambda: watched_files(self.path), reload_seconds, clock)
         self.reload_check = reload_check
@@ -51,16 +65,54 @@ class RuleRegistry:
         self.ignored: tuple[str, ...] = ()
         self._watcher.mark()
         self._note_ignored()
-        now = utcnow()
-        self._book: RuleBook = build_book(load_directory(self.path), now)  # raises when bad
-        self.loaded_at: datetime = now
-        log.debug("rules loaded from %s: %s", self.path, ", ".join(self._book.jurisdictions()))
+        now = self.loaded_at = utcnow()
+        self._book: RuleBook | None = self._first_load(now)
+
+    def _first_load(self, now: datetime) -> RuleBook | None:
+        """The directory's rules; when they are bad, the last good copy's (None: neither)."""
+        try:
+            book = build_book(load_directory(self.path), now)
+        except RuleFileError as exc:
+            self.last_error, self.last_error_at = str(exc), now
+            copy = self.last_good.path()
+            if copy is None:
+                log.error("rule files rejected and no last good copy: no rules in force until "
+                          "they are fixed:\n%s", exc)
+                return None
+            try:
+                book = build_book(load_directory(copy), now)
+            except RuleFileError as bad_copy:
+                log.error("rule files rejected, and their last good copy too: no rules in force "
+                          "until they are fixed:\n%s\n%s", exc, bad_copy)
+                return None
+            log.error("rule files rejected, the last good copy (%s) is in force:\n%s", copy,
+                      exc)
+            return book
+        self._keep()
+        log.debug("rules loaded from %s: %s", self.path, ", ".join(book.jurisdictions()))
+        return book
+
+    def _keep(self) -> None:
+        """Save the files just loaded as the last good copy."""
+        self.last_good.save(self.path, list_rule_files(self.path))
 
     def current(self) -> RuleBook:
-        """The RuleBook in force, reloading first when the files changed."""
+        """The RuleBook in force, reloading first when the files changed; RulesUnavailable
+        when there is none."""
         if self._watcher.changed():
             self.reload()
-        return self._book
+        book = self._book
+        if book is None:
+            raise RulesUnavailable(f"no rules in force, the rule files are bad:\n"
+                                   f"{self.last_error}")
+        return book
+
+    @property
+    def available(self) -> bool:
+        """Are rules in force (after a check of the files)?"""
+        if self._watcher.changed():
+            self.reload()
+        return self._book is not None
 
     def reload(self, force: bool = False) -> bool:
         """Reload when the files changed (or always with `force`). True when a new RuleBook
@@ -81,6 +133,7 @@ class RuleRegistry:
                 log.error("rule files rejected, the previous rules stay in force:\n%s", exc)
                 return False
             self._book, self.loaded_at = book, now
+            self._keep()
             if self.last_error is not None:
                 log.info("rule files fixed; the previous error is cleared")
             self.last_error = self.last_error_at = None
@@ -90,6 +143,8 @@ class RuleRegistry:
 
     def _refuse(self, parsed: list[ParsedFile]) -> None:
         """RuleFileError when sound files must still not replace the rules in force."""
+        if self._book is None:
+            return
         issues = list(dropped_jurisdictions(self._book, parsed))
         if self.reload_check is not None:
             issues.extend(self.reload_check(self._book, parsed))

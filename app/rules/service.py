@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from app.dbutil import bulk_insert, on_commit, transaction_scoped
 from app.extensions import db
+from app.lastgood import LastGood
 from app.rules.book import JurisdictionRules, RuleBook
-from app.rules.loader import RuleFileError
 from app.rules.models import RuleVersion
 from app.rules.registry import ReloadCheck, RuleRegistry
 from app.timeutil import utcnow
@@ -32,17 +32,15 @@ PENDING = "rules.version_ids"  # found or inserted by the current transaction, n
 VersionKey = tuple[str, str]  # (jurisdiction, content_hash)
 
 
-def init_app(app: Flask, reload_check: ReloadCheck | None = None) -> None:
-    """Load the rule directory into a RuleRegistry kept in `app.extensions["rules"]`. Invalid
-    rules at startup are logged and re-raised: the app does not start without rules.
-    `reload_check` may refuse later reloads (see RuleRegistry)."""
-    try:
-        registry_ = RuleRegistry(app.config["RULES_DIR"], app.config["RULES_RELOAD_SECONDS"],
-                                 reload_check=reload_check)
-    except RuleFileError as exc:
-        log.error("invalid rule files, the app cannot start:\n%s", exc)
-        raise
-    app.extensions[EXTENSION] = registry_
+def init_app(app: Flask, reload_check: ReloadCheck | None = None,
+             last_good: LastGood | None = None) -> None:
+    """Load the rule directory into a RuleRegistry kept in `app.extensions["rules"]`. Bad
+    rules at startup are logged and reported; the last good copy (`last_good`) is in force,
+    or none (RulesUnavailable) until the files are fixed. `reload_check` may refuse later
+    reloads (see RuleRegistry)."""
+    app.extensions[EXTENSION] = RuleRegistry(
+        app.config["RULES_DIR"], app.config["RULES_RELOAD_SECONDS"], reload_check=reload_check,
+        last_good=last_good)
     app.extensions[CACHE] = {}
 
 
@@ -82,7 +80,9 @@ def version_id(rules: JurisdictionRules) -> int:
 
 def record_loaded_versions() -> dict[str, int]:
     """Make sure every rule version in force has its row (flushed; the caller commits).
-    Returns jurisdiction -> rule version id."""
+    Returns jurisdiction -> rule version id ({} when no rules are in force)."""
+    if not registry().available:
+        return {}
     return {rules.key: version_id(rules) for rules in current()}
 
 
@@ -90,14 +90,15 @@ def status() -> dict:
     """For /healthz: the jurisdictions in force, the last rejected edit, if any, and the
     entries of the rule directory that are not read."""
     reg = registry()
-    book = reg.current()
+    book = reg.current() if reg.available else None
     return {
         "jurisdictions": {
-            r.key: {"name": r.name, "hash": r.content_hash,
+            r.key: {"name": r.name, "hash": r.content_hash, "file": r.source_path,
                     "loaded_at": r.loaded_at.isoformat() if r.loaded_at else None}
-            for r in book
+            for r in book or ()
         },
-        "default": book.default.key,
+        "default": book.default.key if book else None,
+        "unavailable": book is None,
         "last_error": reg.last_error,
         "last_error_at": reg.last_error_at.isoformat() if reg.last_error_at else None,
         "ignored_files": list(reg.ignored),

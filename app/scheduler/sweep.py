@@ -57,7 +57,8 @@ def next_due() -> datetime | None:
 @dataclass(frozen=True)
 class Status:
     """The scheduler's work list: timers pending, due now, past a grace period (is a scheduler
-    running?), failing; the next instant; cases not yet started on the engine."""
+    running?), failing; the next instant; cases not yet started on the engine, and those
+    received before the grace period (intake leaves big batches to the scheduler)."""
 
     pending: int
     due: int
@@ -65,6 +66,7 @@ class Status:
     failing: int
     next_due: datetime | None
     waiting_cases: int
+    waiting_late: int = 0
 
 
 def status(now: datetime, grace: timedelta = timedelta(0)) -> Status:
@@ -76,7 +78,9 @@ def status(now: datetime, grace: timedelta = timedelta(0)) -> Status:
         late=count(CaseTimer.fire_at < now - grace), failing=count(CaseTimer.attempts > 0),
         next_due=next_due(),
         waiting_cases=db.session.scalar(select(func.count(Case.id))
-                                        .where(Case.status == AWAITING_ENGINE)))
+                                        .where(Case.status == AWAITING_ENGINE)),
+        waiting_late=db.session.scalar(select(func.count(Case.id)).where(
+            Case.status == AWAITING_ENGINE, Case.received_at < now - grace)))
 
 
 def start_waiting(now: datetime, limit: int = 500, case_ids: list[int] | None = None) -> int:

@@ -4,7 +4,9 @@
 `configure(path)` once at start-up; the module-level functions then use that calendar, reloading
 the files when they change (a bad file is rejected and the last good calendar stays in force, and
 so is a reload that would drop a year in force: only a restart drops one). Dates past the last
-published year are answered with weekends only and flagged `provisional`.
+published year are answered with weekends only and flagged `provisional`. A process starting
+while a file is bad loads the last good copy (`app.lastgood`), or, with none, has no calendar
+(CalendarUnavailable) until the files are fixed.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ from datetime import date, datetime
 from pathlib import Path
 
 from app.filewatch import Watcher
+from app.lastgood import LastGood
 from app.workdays.calendar import SHANGHAI, WorkdayCalendar
 from app.workdays.files import check_kept, ignored_files, load_directory, watched_files
 from app.workdays.values import DueAt, WorkDate
 from app.workdays.yamlfile import CalendarFileError
 
 __all__ = [
-    "SHANGHAI", "CalendarFileError", "DueAt", "WorkDate", "WorkdayCalendar", "add_working_days",
-    "configure", "coverage", "deadline", "default_calendar", "first_covered", "ignored",
-    "is_working_day", "last_error", "load_calendar", "working_days_between",
+    "SHANGHAI", "CalendarFileError", "CalendarUnavailable", "DueAt", "WorkDate",
+    "WorkdayCalendar", "add_working_days", "available", "configure", "coverage", "deadline",
+    "default_calendar", "first_covered", "ignored", "is_working_day", "last_error",
+    "load_calendar", "working_days_between",
 ]
 
 logger = logging.getLogger("app.workdays")
@@ -37,7 +41,13 @@ class _State:
     watcher: Watcher | None = None
     error: str | None = None
     ignored: tuple[str, ...] = ()
+    last_good: LastGood = field(default_factory=lambda: LastGood(None))
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class CalendarUnavailable(RuntimeError):
+    """No calendar is in force: its files were bad when the process started, with no last
+    good copy to fall back on."""
 
 
 _state = _State()
@@ -48,30 +58,64 @@ def load_calendar(path: Path | str) -> WorkdayCalendar:
     return WorkdayCalendar(load_directory(path))
 
 
-def configure(path: Path | str, reload_seconds: float = 2.0) -> WorkdayCalendar:
+def configure(path: Path | str, reload_seconds: float = 2.0,
+              last_good: LastGood | None = None) -> WorkdayCalendar | None:
     """Make the calendars directory at `path` the default calendar, re-read when its files change
-    (checked at most every `reload_seconds`). A bad file raises CalendarFileError here."""
-    root = Path(path)
+    (checked at most every `reload_seconds`). When its files are bad, the last good copy is in
+    force, or none (None): the error is logged and kept as `last_error`."""
+    root, last_good = Path(path), last_good or LastGood(None)
     watcher = Watcher(lambda: watched_files(root), interval=reload_seconds)
     watcher.mark()
-    calendar = load_calendar(root)
+    calendar, error = _first_load(root, last_good)
     with _state.lock:
         _state.path, _state.calendar, _state.watcher = root, calendar, watcher
-        _state.error, _state.ignored = None, ()
+        _state.error, _state.ignored, _state.last_good = error, (), last_good
         _note_ignored(root)
-    logger.debug("working-day calendar %s covers %s to %s", root, calendar.first_covered(),
-                calendar.coverage())
+    if calendar is not None and error is None:
+        logger.debug("working-day calendar %s covers %s to %s", root, calendar.first_covered(),
+                     calendar.coverage())
     return calendar
+
+
+def _first_load(root: Path, last_good: LastGood) -> tuple[WorkdayCalendar | None, str | None]:
+    """The directory's calendar (kept as the last good copy), else the copy's, else None; and
+    the directory's error."""
+    try:
+        calendar = load_calendar(root)
+    except (CalendarFileError, OSError) as exc:
+        copy = last_good.path()
+        try:
+            calendar = load_calendar(copy) if copy is not None else None
+        except (CalendarFileError, OSError):
+            calendar = None
+        logger.error("calendar files rejected, %s: %s", f"the last good copy ({copy}) is in "
+                     "force" if calendar else "no calendar in force until they are fixed", exc)
+        return calendar, str(exc)
+    last_good.save(root, watched_files(root))
+    return calendar, None
 
 
 def default_calendar() -> WorkdayCalendar:
     """The configured calendar, reloaded first if its files changed."""
-    calendar, watcher = _state.calendar, _state.watcher
-    if calendar is None or watcher is None:
+    watcher = _state.watcher
+    if watcher is None:
         raise RuntimeError("app.workdays is not configured: call app.workdays.configure(path)")
     if watcher.changed():
         _reload(watcher)
-    return _state.calendar or calendar
+    calendar = _state.calendar
+    if calendar is None:
+        raise CalendarUnavailable(f"no working-day calendar in force, the calendar files are "
+                                  f"bad: {_state.error}")
+    return calendar
+
+
+def available() -> bool:
+    """Is a calendar in force (after a check of the files)?"""
+    try:
+        default_calendar()
+    except CalendarUnavailable:
+        return False
+    return True
 
 
 def _reload(watcher: Watcher) -> None:
@@ -91,6 +135,7 @@ def _reload(watcher: Watcher) -> None:
             logger.error("calendar files rejected, the last good calendar stays in force: %s", exc)
             return
         _state.calendar, _state.error = calendar, None
+        _state.last_good.save(_state.path, watched_files(_state.path))
         logger.info("calendar files reloaded: covered through %s", calendar.coverage())
     finally:
         _state.lock.release()

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import threading
 
 import pytest
 
+from app.lastgood import LastGood
 from app.rules import (
     Deadline,
     JurisdictionRules,
     RuleBook,
-    RuleFileError,
     RuleRegistry,
+    RulesUnavailable,
     UnknownRuleKey,
     load_book,
 )
@@ -120,10 +122,39 @@ def test_book_needs_exactly_one_default(shipped_dir):
 
 # Reloading
 
-def test_first_load_of_a_bad_directory_raises(rules_copy):
+def test_first_load_of_a_bad_directory_has_no_rules_until_fixed(rules_copy, caplog):
     rules_copy.edit("jiangsu", "working_days: 5", "working_days: -5")
-    with pytest.raises(RuleFileError, match=r"jiangsu.yaml:\d+: deadlines.rectify.general"):
-        RuleRegistry(rules_copy.path, reload_seconds=0)
+    registry = RuleRegistry(rules_copy.path, reload_seconds=0)
+    assert not registry.available
+    assert re.search(r"jiangsu.yaml:\d+: deadlines.rectify.general", registry.last_error)
+    with pytest.raises(RulesUnavailable, match=r"no rules in force.*\n.*jiangsu.yaml:\d+"):
+        registry.current()
+    assert "no last good copy" in caplog.text
+    rules_copy.edit("jiangsu", "working_days: -5", "working_days: 5")  # fixed: no restart
+    assert registry.current().get("jiangsu").deadline_days("rectify.general") == 5
+    assert registry.last_error is None
+
+
+def test_first_load_of_a_bad_directory_takes_the_last_good_copy(rules_copy, tmp_path):
+    kept = LastGood(tmp_path / "last-good")
+    RuleRegistry(rules_copy.path, reload_seconds=0, last_good=kept)  # a good start keeps them
+    rules_copy.edit("jiangsu", "working_days: 5", "working_days: -5")
+    registry = RuleRegistry(rules_copy.path, reload_seconds=0, last_good=kept)  # a restart
+    assert registry.current().get("jiangsu").deadline_days("rectify.general") == 5
+    assert re.search(r"jiangsu.yaml:\d+: deadlines.rectify.general", registry.last_error)
+    rules_copy.edit("jiangsu", "working_days: -5", "working_days: 6")  # fixed: in force
+    assert registry.current().get("jiangsu").deadline_days("rectify.general") == 6
+    assert registry.last_error is None
+    assert "working_days: 6" in (tmp_path / "last-good" / "jiangsu.yaml").read_text("utf-8")
+
+
+def test_a_bad_edit_is_not_kept_as_the_last_good_copy(rules_copy, tmp_path):
+    kept = LastGood(tmp_path / "last-good")
+    registry = RuleRegistry(rules_copy.path, reload_seconds=0, last_good=kept)
+    rules_copy.edit("jiangsu", "working_days: 5", "working_days: -5")
+    registry.current()
+    assert registry.last_error is not None
+    assert "working_days: -5" not in (tmp_path / "last-good" / "jiangsu.yaml").read_text("utf-8")
 
 
 def test_reload_good_bad_fixed(rules_copy, caplog):

@@ -146,3 +146,39 @@ def test_healthz_says_how_long_ago_the_calendar_ended(client):
         "add calendars/cn/2027.yaml")
     home = client.get("/").get_data(as_text=True)
     assert "工作日历已于 2026-12-31 到期" in home and "剩余 -10 天" not in home
+
+
+def test_healthz_warns_when_cases_wait_for_a_scheduler_not_running(client, app_ctx, bad_rating,
+                                                                   time_machine):
+    """Intake leaves big batches to the scheduler: cases still waiting minutes later mean no
+    scheduler runs."""
+    from app.reviews.intake import intake
+
+    time_machine.move_to("2026-11-23 10:00 +0800", tick=False)
+    intake([bad_rating(), bad_rating()], source="test")  # not started: the scheduler's work
+    body = client.get("/healthz").json
+    assert body["scheduler"]["cases_waiting_for_engine"] == 2
+    assert "warning" not in body["scheduler"]  # just received
+    time_machine.move_to("2026-11-23 10:05 +0800", tick=False)
+    body = client.get("/healthz").json
+    assert body["scheduler"]["warning"] == (
+        "2 cases have waited more than 3 minutes to start on the engine: is the scheduler "
+        "running? (make run starts it; with gunicorn run `flask scheduler run`)")
+    assert body["status"] == "warning"
+
+
+def test_healthz_names_no_database_host_when_the_database_is_down(client, monkeypatch):
+    """/healthz is public: the error's class only; the log has the host and port."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.health import checks
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception(
+            'connection to server at "db.internal" (10.1.2.3), port 5432 failed'))
+
+    monkeypatch.setattr(checks.db.session, "execute", down)
+    resp = client.get("/healthz")
+    assert resp.status_code == 503
+    assert resp.json["database"] == {"ok": False, "error": "OperationalError (see the log)"}
+    assert "10.1.2.3" not in resp.get_data(as_text=True)

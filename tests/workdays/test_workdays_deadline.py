@@ -121,7 +121,7 @@ def test_answers_do_not_depend_on_today(configured):
 
 
 def test_not_configured(keep_default):
-    workdays._state.calendar = None
+    workdays._state.calendar = workdays._state.watcher = None
     with pytest.raises(RuntimeError, match="configure"):
         workdays.default_calendar()
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from app import workdays
+from app.lastgood import LastGood
 from app.workdays import CalendarFileError, load_calendar
 from app.workdays.files import load_file
 
@@ -152,11 +154,30 @@ def _rewrite(path: Path, text: str) -> None:
     os.utime(path, ns=(before + 10**9, before + 10**9))
 
 
-def test_first_load_of_a_bad_file_raises(tmp_calendars, keep_default):
+def test_first_load_of_a_bad_file_has_no_calendar_until_fixed(tmp_calendars, keep_default):
+    path = tmp_calendars / "cn" / "2026.yaml"
+    good = path.read_text(encoding="utf-8")
+    _rewrite(path, good.replace("2026-01-04", "2026-01-05"))
+    assert workdays.configure(tmp_calendars, reload_seconds=0) is None
+    assert re.search(r"2026\.yaml:\d+: ", workdays.last_error())
+    assert not workdays.available()
+    with pytest.raises(workdays.CalendarUnavailable, match=r"2026\.yaml:\d+: "):
+        workdays.is_working_day(date(2026, 1, 4))
+    _rewrite(path, good)  # fixed: in force without a restart
+    assert workdays.is_working_day(date(2026, 1, 4))
+    assert workdays.last_error() is None
+
+
+def test_first_load_of_a_bad_file_takes_the_last_good_copy(tmp_calendars, keep_default,
+                                                           tmp_path):
+    kept = LastGood(tmp_path / "last-good")
+    workdays.configure(tmp_calendars, reload_seconds=0, last_good=kept)
+    assert (tmp_path / "last-good" / "cn" / "2026.yaml").is_file()
     path = tmp_calendars / "cn" / "2026.yaml"
     _rewrite(path, path.read_text(encoding="utf-8").replace("2026-01-04", "2026-01-05"))
-    with pytest.raises(CalendarFileError, match=r"2026\.yaml:\d+: "):
-        workdays.configure(tmp_calendars)
+    calendar = workdays.configure(tmp_calendars, reload_seconds=0, last_good=kept)  # a restart
+    assert calendar is not None and workdays.is_working_day(date(2026, 1, 4))  # make-up day
+    assert re.search(r"2026\.yaml:\d+: ", workdays.last_error())
 
 
 def test_reload_good_bad_fixed(tmp_calendars, keep_default, caplog):
