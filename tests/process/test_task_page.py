@@ -1,0 +1,49 @@
+"""The task page (办理页) beyond the happy path: view-only tasks for those who may see the case,
+a refused submission that keeps what was typed, a finished task with what was submitted, the
+rating panel, the time limit after an extension, claims on a stale page, English, notes."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from sqlalchemy import select
+
+from app.cases.records import CaseTask
+from app.extensions import db
+
+CONTACT = {"contact_result": "reached", "reason": "窗口排队时间过长"}
+
+
+def _text(resp) -> str:
+    return resp.get_data(as_text=True)
+
+
+def _open_task(number: str, step: str) -> CaseTask:
+    db.session.rollback()
+    return db.session.scalar(select(CaseTask).join(CaseTask.case).where(
+        CaseTask.step == step, CaseTask.state == "open",
+        CaseTask.case.has(number=number)))
+
+
+def test_the_agency_opens_a_late_department_task_from_its_escalated_queue_read_only(
+        desk, browser_for, time_machine):
+    """超期督办 lists the city's late department tasks: the row's link opens the task to
+    view (no claim, no submit); a submission is still refused, and another city's agency
+    gets 403."""
+    time_machine.move_to(desk.at("2026-09-30 10:00"), tick=False)
+    number = desk.post(rated_at="2026-09-30T08:00:00+08:00")
+    time_machine.move_to(desk.at("2026-10-13 10:00"), tick=False)
+    desk.tick()
+    agency = browser_for("sz_agency")
+    queue = _text(agency.get("/inbox?tab=all&queue=escalated"))
+    row = re.search(rf'<tr [^>]*data-task="[^"]+".*?{number}.*?</tr>', queue, re.S).group(0)
+    link = html.unescape(re.search(r'href="(/tasks/[^"]+)"', row).group(1))
+    page = agency.get(link)
+    assert page.status_code == 200
+    text = _text(page)
+    assert number in text and "该任务不由您所在的岗位办理，仅可查看。" in text
+    assert "/claim" not in text and 'type="submit">提交<' not in text
+    task = _open_task(number, "contact")
+    assert agency.post(f"/tasks/{task.task_id}", data=CONTACT).status_code == 403
+    assert browser_for("js_agency").get(link).status_code == 403
