@@ -120,6 +120,8 @@ def _moved_on(number: str, title: str, case: Any) -> str:
 
 @bp.post("/tasks/<task_id>/claim")
 def claim_one(task_id: str):
+    """Claim the task (认领); told when someone took it since the page was drawn, or just
+    now (of two claims at once, one wins)."""
     task = _task_or_403(task_id)
     if task.state == "open" and task.assignee_id is None and can_act(current_user, task):
         if assignment.claim(task, current_user, utcnow()):
@@ -128,6 +130,8 @@ def claim_one(task_id: str):
         else:
             db.session.rollback()
             flash(gettext("该任务刚被他人认领。"), "warning")
+    elif task.state == "open" and task.assignee_id not in (None, current_user.id):
+        flash(gettext("该任务刚被他人认领。"), "warning")
     return redirect(url_for("inbox.task", task_id=task_id, next=_back_to()))
 
 

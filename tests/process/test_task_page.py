@@ -47,3 +47,18 @@ def test_the_agency_opens_a_late_department_task_from_its_escalated_queue_read_o
     task = _open_task(number, "contact")
     assert agency.post(f"/tasks/{task.task_id}", data=CONTACT).status_code == 403
     assert browser_for("js_agency").get(link).status_code == 403
+
+
+def test_claiming_on_a_stale_page_says_someone_else_took_it(desk, browser_for):
+    """Two people open the same unclaimed task; the second to press 认领 is told."""
+    number = desk.post()
+    task = _open_task(number, "contact")
+    worker, boss = browser_for("sz_worker"), browser_for("sz_boss")
+    for client in (worker, boss):
+        assert "认领后他人不会重复办理" in _text(client.get(f"/tasks/{task.task_id}"))
+    assert "已认领，可以开始办理。" in _text(worker.post(
+        f"/tasks/{task.task_id}/claim", data={"next": "/inbox"}, follow_redirects=True))
+    late = boss.post(f"/tasks/{task.task_id}/claim", data={"next": "/inbox"},
+                     follow_redirects=True)
+    assert "该任务刚被他人认领。" in _text(late)
+    assert _open_task(number, "contact").assignee.username == "sz_worker"
