@@ -15,7 +15,7 @@ from app.auth.users import can_act, can_view_case
 from app.cases import assignment, lifecycle
 from app.cases.events import KIND_LABELS
 from app.cases.materials_view import materials_context
-from app.cases.present import actor_names, deadline_text, previous_step
+from app.cases.present import actor_names, deadline_text, details, previous_step
 from app.cases.records import CaseEvent, CaseTask
 from app.engine import FormInvalid, ProcessHalted
 from app.engine.definitions import TaskInfo
@@ -144,6 +144,7 @@ def _render(task: CaseTask, values: dict, errors: dict):
                   and task.assignee_id in (None, current_user.id))
     events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
                                 .order_by(CaseEvent.id.desc()).limit(RECENT_EVENTS)).all()
+    submitted = _submitted(task)
     return render_template(
         "inbox/task.html", task=task, case=case, review=case.review, info=info,
         widgets=formview.widgets(form, values, errors),
@@ -155,11 +156,23 @@ def _render(task: CaseTask, values: dict, errors: dict):
         script=callscript.for_task(task, case) if task.step == "revisit" else None,
         departments=_departments_near(case.region_code) if task.step == "dispatch" else [],
         masked_name=mask_name(case.review.reviewer_name), case_url=_case_url(case.number),
-        actor_names=actor_names({e.actor for e in events}),
+        actor_names=actor_names({e.actor for e in events} | ({submitted.actor} if submitted
+                                                              else set())),
+        submitted=submitted, submitted_details=details(submitted.data, form) if submitted
+        else [],
         rule=_rule_text(case.jurisdiction, task.rule_key), previous=previous_step(task),
         instructions=instructions(info.documentation if info else None),
         back=_back_to(), **materials_context(case, task_id=task.task_id,
                                              back=request.full_path))
+
+
+def _submitted(task: CaseTask) -> CaseEvent | None:
+    """The completion (办理) event of a done task: who, when and what they entered."""
+    if task.state != "done":
+        return None
+    return db.session.scalar(select(CaseEvent).where(
+        CaseEvent.case_id == task.case_id, CaseEvent.kind == "completed",
+        CaseEvent.task_id == task.task_id).order_by(CaseEvent.id.desc()).limit(1))
 
 
 def _case_url(number: str) -> str | None:

@@ -62,3 +62,20 @@ def test_claiming_on_a_stale_page_says_someone_else_took_it(desk, browser_for):
                      follow_redirects=True)
     assert "该任务刚被他人认领。" in _text(late)
     assert _open_task(number, "contact").assignee.username == "sz_worker"
+
+
+def test_a_completed_task_shows_what_was_submitted_with_the_options_labels(desk, browser_for):
+    """已办 → 查看: the values of the task's 办理 event, read-only (an option by its label),
+    not an empty form."""
+    number = desk.post()
+    task = desk.do("sz_worker", number, "contact", **CONTACT)
+    worker = browser_for("sz_worker")
+    page = _text(worker.get(f"/tasks/{task['task_id']}"))
+    assert "该任务已结束，以下为只读内容。" in page
+    shown = re.search(r'class="submitted".*?</dl>', page, re.S).group(0)
+    assert "<dt>联系结果</dt><dd>已联系服务对象</dd>" in shown
+    assert "<dt>差评原因</dt><dd>窗口排队时间过长</dd>" in shown
+    assert 'name="contact_result"' not in page and 'name="reason"' not in page
+    english = _text(worker.get(f"/tasks/{task['task_id']}?lang=en"))
+    assert re.search(r"<dt>[^<]+</dt><dd>Reached the reviewer</dd>", english), \
+        re.search(r'class="submitted".*?</dl>', english, re.S).group(0)
