@@ -72,39 +72,54 @@ def task(task_id: str):
 @bp.post("/tasks/<task_id>")
 def complete(task_id: str):
     """Complete the step with the posted form; the form again with messages in place when it
-    does not fit (400); back to the inbox when done."""
+    does not fit (400), or with what was typed when the task is no longer the user's to
+    complete (409); back to the inbox when done."""
     task = _task_or_403(task_id)
     if not can_act(current_user, task):
         abort(403)
-    if task.state != "open":
-        flash(gettext("该任务已办结，无需重复提交。"), "info")
-        return redirect(url_for("inbox.task", task_id=task_id, next=_back_to()))
-    if task.assignee_id not in (None, current_user.id):
-        flash(gettext("该任务已由 %(name)s 认领，您不能办理。", name=task.assignee.name), "warning")
-        return redirect(url_for("inbox.task", task_id=task_id, next=_back_to()))
     info = _info(task)
     form = info.form if info else ()
     data = formview.posted_data(form, request.form)
+    refusal = _refusal(task)
+    if refusal:
+        return _refused(task, data, refusal)
     case, number, title = task.case, task.case.number, task.title
     try:
         lifecycle.complete(case, task_id, data, current_user, utcnow())
         db.session.commit()
     except FormInvalid as exc:
         db.session.rollback()
-        return _render(db.session.get(CaseTask, task.id), data, exc.errors), 400
+        return _render(db.session.get(CaseTask, task.id), data, exc.errors, posted=True), 400
     except lifecycle.Conflict:
         db.session.rollback()
-        flash(gettext("工单刚被他人更新，请核对后重新提交。"), "warning")
-        return redirect(url_for("inbox.task", task_id=task_id, next=_back_to()))
+        task = db.session.get(CaseTask, task.id)
+        return _refused(task, data, _refusal(task)
+                        or gettext("工单刚被他人更新，请核对后重新提交。"))
     except ProcessHalted as exc:
         db.session.rollback()
         current_app.logger.error("completion of %s refused: %s", task_id, exc)
         flash(gettext("未能提交：流程在“%(where)s”无法继续（%(reason)s）。工单未作任何改动，"
                       "您填写的内容仍在下方。请联系流程负责人修正规则文件或流程图。",
                       where=exc.name or exc.element, reason=exc.reason), "error")
-        return _render(db.session.get(CaseTask, task.id), data, {}), 503
+        return _render(db.session.get(CaseTask, task.id), data, {}, posted=True), 503
     flash(_moved_on(number, title, case), "success")
     return redirect(_back_to())
+
+
+def _refusal(task: CaseTask) -> str | None:
+    """Why the user may not complete the task now (done, or claimed by someone else)."""
+    if task.state != "open":
+        return gettext("该任务已办结，无需重复提交。")
+    if task.assignee_id not in (None, current_user.id):
+        return gettext("该任务已由 %(name)s 认领，您不能办理。", name=task.assignee.name)
+    return None
+
+
+def _refused(task: CaseTask, data: dict, message: str):
+    """A submission not saved (409): the page again with `message` and what was typed, in
+    the form while the user may still complete the task, read-only otherwise."""
+    flash(message, "warning")
+    return _render(task, data, {}, posted=True), 409
 
 
 def _moved_on(number: str, title: str, case: Any) -> str:
@@ -135,7 +150,9 @@ def claim_one(task_id: str):
     return redirect(url_for("inbox.task", task_id=task_id, next=_back_to()))
 
 
-def _render(task: CaseTask, values: dict, errors: dict):
+def _render(task: CaseTask, values: dict, errors: dict, posted: bool = False):
+    """The page; `values` fill the form, or (`posted`, the user may not complete the task)
+    show read-only as what was submitted and not saved."""
     now, case = utcnow(), task.case
     info = _info(task)
     form = info.form if info else ()
@@ -159,11 +176,21 @@ def _render(task: CaseTask, values: dict, errors: dict):
         actor_names=actor_names({e.actor for e in events} | ({submitted.actor} if submitted
                                                               else set())),
         submitted=submitted, submitted_details=details(submitted.data, form) if submitted
-        else [],
+        else [], posted=posted, unsaved=details(values, form) if posted and not actionable
+        else [], draft=_draft_state(task, actionable, posted),
         rule=_rule_text(case.jurisdiction, task.rule_key), previous=previous_step(task),
         instructions=instructions(info.documentation if info else None),
         back=_back_to(), **materials_context(case, task_id=task.task_id,
                                              back=request.full_path))
+
+
+def _draft_state(task: CaseTask, actionable: bool, posted: bool) -> str:
+    """What the page's draft script does with the tab's draft of this task: `edit` (keep it
+    up to date), `keep` (a refused submission, or someone else's task for now) or `done`
+    (the task is finished: drop it)."""
+    if actionable:
+        return "edit"
+    return "keep" if posted or task.state == "open" else "done"
 
 
 def _submitted(task: CaseTask) -> CaseEvent | None:

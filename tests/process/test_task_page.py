@@ -79,3 +79,69 @@ def test_a_completed_task_shows_what_was_submitted_with_the_options_labels(desk,
     english = _text(worker.get(f"/tasks/{task['task_id']}?lang=en"))
     assert re.search(r"<dt>[^<]+</dt><dd>Reached the reviewer</dd>", english), \
         re.search(r'class="submitted".*?</dl>', english, re.S).group(0)
+
+
+def _unsaved(page: str) -> str:
+    found = re.search(r'class="[^"]*\bunsaved\b.*?</dl>', page, re.S)
+    assert found, "no 您提交的内容（未保存） box"
+    assert "您提交的内容（未保存）" in found.group(0)
+    return found.group(0)
+
+
+def test_a_submission_refused_as_someone_elses_keeps_what_was_typed(desk, browser_for):
+    """The boss claimed the task while the worker typed: 409, the message, and the worker's
+    values read-only to copy; the draft is kept (the task may come back)."""
+    number = desk.post()
+    task = _open_task(number, "contact")
+    worker = browser_for("sz_worker")
+    browser_for("sz_boss").post(f"/tasks/{task.task_id}/claim")
+    resp = worker.post(f"/tasks/{task.task_id}", data={**CONTACT, "next": "/inbox"})
+    assert resp.status_code == 409
+    page = _text(resp)
+    assert "该任务已由 sz_boss 认领，您不能办理。" in page
+    box = _unsaved(page)
+    assert "<dt>联系结果</dt><dd>已联系服务对象</dd>" in box
+    assert "<dt>差评原因</dt><dd>窗口排队时间过长</dd>" in box
+    assert 'data-draft="keep"' in page
+    assert _open_task(number, "contact").assignee.username == "sz_boss"
+
+
+def test_a_submission_of_a_task_done_meanwhile_keeps_what_was_typed(desk, browser_for):
+    number = desk.post()
+    task = _open_task(number, "contact")
+    desk.do("sz_boss", number, "contact", contact_result="reached", reason="叫号系统故障")
+    resp = browser_for("sz_worker").post(f"/tasks/{task.task_id}",
+                                         data={**CONTACT, "next": "/inbox"})
+    assert resp.status_code == 409
+    page = _text(resp)
+    assert "该任务已办结，无需重复提交。" in page
+    assert "<dd>窗口排队时间过长</dd>" in _unsaved(page)
+    assert "<dd>叫号系统故障</dd>" in re.search(r'class="submitted".*?</dl>', page, re.S).group(0)
+    assert 'data-draft="keep"' in page
+
+
+def test_a_submission_refused_because_the_case_moved_shows_the_form_filled_in(
+        desk, browser_for, monkeypatch):
+    """Someone else changed the case between reading and saving (lifecycle.Conflict): the
+    form again, with the posted values in it, and the message; nothing saved."""
+    from app.cases import lifecycle, writes
+
+    real = lifecycle.complete
+
+    def raced(case, *args, **kwargs):
+        writes.claim(case.id, case.version)  # another request changes the case first
+        return real(case, *args, **kwargs)
+
+    monkeypatch.setattr(lifecycle, "complete", raced)
+    number = desk.post()
+    task = _open_task(number, "contact")
+    resp = browser_for("sz_worker").post(f"/tasks/{task.task_id}",
+                                         data={**CONTACT, "next": "/inbox"})
+    assert resp.status_code == 409
+    page = _text(resp)
+    assert "工单刚被他人更新，请核对后重新提交。" in page
+    assert re.search(r'name="contact_result" value="reached" checked', page)
+    assert ">窗口排队时间过长</textarea>" in page
+    assert 'data-draft="edit"' in page and 'data-posted="1"' in page
+    assert "您提交的内容（未保存）" not in page  # it is in the form itself
+    assert _open_task(number, "contact") is not None
