@@ -11,8 +11,12 @@ from sqlalchemy import select
 
 from app.cases.records import CaseTask
 from app.extensions import db
+from tests.process.conftest import SZ_STAFF_UNIT
 
 CONTACT = {"contact_result": "reached", "reason": "窗口排队时间过长"}
+STAFF = {"rated_object": "staff", "channel": "hall_tablet", "staff_no": "S100",
+         "staff_name": "刘工作", "staff_unit_code": SZ_STAFF_UNIT[0],
+         "staff_unit_name": SZ_STAFF_UNIT[1]}
 
 
 def _text(resp) -> str:
@@ -145,3 +149,21 @@ def test_a_submission_refused_because_the_case_moved_shows_the_form_filled_in(
     assert 'data-draft="edit"' in page and 'data-posted="1"' in page
     assert "您提交的内容（未保存）" not in page  # it is in the form itself
     assert _open_task(number, "contact") is not None
+
+
+def _panel(page: str, heading: str) -> str:
+    return re.search(rf'<h2 id="{heading}">.*?</section>', page, re.S).group(0)
+
+
+def test_a_staff_review_names_the_staff_member_but_not_the_reviewer(desk, browser_for):
+    """The personnel unit tells the staff member (被评价工作人员): the panel names them; the
+    reviewer stays masked."""
+    number = desk.post(**STAFF)
+    task = _open_task(number, "staff_notify")
+    panel = _panel(_text(browser_for("sz_personnel").get(f"/tasks/{task.task_id}")),
+                   "rating-h")
+    assert re.search(r"<dt>被评价工作人员</dt><dd>刘工作 <span[^>]*>S100</span></dd>", panel)
+    assert "<dt>评价人</dt><dd>张*</dd>" in panel and "张三" not in panel
+    assert "13812345678" not in panel
+    item = _open_task(desk.post(), "contact")
+    assert "被评价工作人员" not in _text(browser_for("sz_worker").get(f"/tasks/{item.task_id}"))
