@@ -4,6 +4,7 @@ completing it. Completing moves the case on and returns to the inbox the user ca
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -26,8 +27,9 @@ from app.org.models import Department
 from app.processes import service as processes
 from app.reviews.masking import mask_name
 from app.rules import service as rules_service
-from app.timeutil import utcnow
+from app.timeutil import to_local, utcnow
 from app.web.errors import OUT_OF_SCOPE
+from app.web.i18n import day
 from app.web.urls import local_target
 
 RECENT_EVENTS = 8
@@ -178,7 +180,7 @@ def _render(task: CaseTask, values: dict, errors: dict, posted: bool = False):
         submitted=submitted, submitted_details=details(submitted.data, form) if submitted
         else [], posted=posted, unsaved=details(values, form) if posted and not actionable
         else [], draft=_draft_state(task, actionable, posted),
-        rule=_rule_text(case.jurisdiction, task.rule_key), previous=previous_step(task),
+        rule=_limit_text(task), previous=previous_step(task),
         instructions=instructions(info.documentation if info else None),
         back=_back_to(), **materials_context(case, task_id=task.task_id,
                                              back=request.full_path))
@@ -215,6 +217,38 @@ def _departments_near(region_code: str, limit: int = 500) -> list[Department]:
     return list(db.session.scalars(select(Department).where(
         Department.region_code.startswith(region_code[:4])).order_by(Department.name)
         .limit(limit)))
+
+
+def _limit_text(task: CaseTask) -> str | None:
+    """The time limit beside the deadline: the rule's, or the approved extension's day when
+    the deadline is that day's end (已批准延期至 …)."""
+    rule = _rule_text(task.jurisdiction, task.rule_key)
+    extended = _extended_to(task)
+    if extended is None:
+        return rule
+    if rule is None:
+        return gettext("已批准延期至 %(day)s", day=day(extended))
+    return gettext("已批准延期至 %(day)s（原时限：%(rule)s）", day=day(extended), rule=rule)
+
+
+def _extended_to(task: CaseTask) -> date | None:
+    """The day of an approved extension (the process variable `extended_until`, see
+    app/engine/timing.py) when the open task's deadline is the end of that day; None
+    otherwise (no extension, or the rule's own deadline is later)."""
+    if task.state != "open" or task.due_at is None:
+        return None
+    try:
+        run = lifecycle.load(task.case, utcnow())
+        value = run.user_task(task.task_id).data.get("extended_until")
+    except (lifecycle.Conflict, LookupError):
+        return None
+    if not value:
+        return None
+    try:
+        extended = date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+    return extended if to_local(task.due_at).date() == extended else None
 
 
 def _rule_text(jurisdiction: str, key: str | None) -> str | None:

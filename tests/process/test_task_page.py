@@ -167,3 +167,29 @@ def test_a_staff_review_names_the_staff_member_but_not_the_reviewer(desk, browse
     assert "13812345678" not in panel
     item = _open_task(desk.post(), "contact")
     assert "被评价工作人员" not in _text(browser_for("sz_worker").get(f"/tasks/{item.task_id}"))
+
+
+def test_after_an_approved_extension_the_limit_says_so(desk, browser_for, time_machine):
+    """整改 after 同意延期: the deadline is the approved day, and the limit beside it says
+    so instead of the rule's working days alone."""
+    time_machine.move_to(desk.at("2026-09-30 10:00"), tick=False)
+    number = desk.post(rated_at="2026-09-30T08:00:00+08:00")
+    for who, step, data in (
+            ("sz_worker", "contact", CONTACT),
+            ("sz_worker", "verify", {"determination": "valid", "findings": "属实"}),
+            ("sz_worker", "classify", {"rectify_class": "general"}),
+            ("sz_worker", "rectify", {"rectify_outcome": "extend",
+                                      "rectify_result": "设备未到货"}),
+            ("sz_worker", "request_extension", {"extension_reason": "需采购设备",
+                                                "requested_until": "2026-11-03",
+                                                "reviewer_informed": True})):
+        desk.do(who, number, step, **data)
+    desk.do("sz_agency", number, "approve_extension", extension_decision="approved")
+    task = _open_task(number, "rectify")
+    limit = _panel(_text(browser_for("sz_worker").get(f"/tasks/{task.task_id}")), "due-h")
+    assert "<dd>2026年11月3日 23:59" in limit
+    assert re.search(r"<dt>办理时限</dt><dd>已批准延期至 2026年11月3日（原时限：\d+ 个工作日",
+                     limit)
+    english = _panel(_text(browser_for("sz_worker").get(f"/tasks/{task.task_id}?lang=en")),
+                     "due-h")
+    assert "Extension approved until Nov 3, 2026" in english
