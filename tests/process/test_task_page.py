@@ -193,3 +193,33 @@ def test_after_an_approved_extension_the_limit_says_so(desk, browser_for, time_m
     english = _panel(_text(browser_for("sz_worker").get(f"/tasks/{task.task_id}?lang=en")),
                      "due-h")
     assert "Extension approved until Nov 3, 2026" in english
+
+
+def test_the_steps_instructions_read_in_english(desk, browser_for):
+    number = desk.post()
+    task = _open_task(number, "contact")
+    worker = browser_for("sz_worker")
+    chinese = _text(worker.get(f"/tasks/{task.task_id}"))
+    shown = re.search(r'<p class="doc">(.*?)</p>', chinese).group(1)
+    assert shown == "责任部门经办人联系服务对象，了解差评原因和具体诉求，记录联系结果。"
+    english = _text(worker.get(f"/tasks/{task.task_id}?lang=en"))
+    doc = html.unescape(re.search(r'<p class="doc">(.*?)</p>', english).group(1))
+    assert doc.startswith("The responsible department's caseworker contacts the reviewer")
+    assert not re.search(r"[\u4e00-\u9fff]", doc)
+
+
+def test_the_call_script_uses_the_languages_colon(desk, browser_for):
+    number = desk.post()
+    for step, data in (("contact", CONTACT),
+                       ("verify", {"determination": "valid", "findings": "叫号系统故障属实"}),
+                       ("classify", {"rectify_class": "simple"}),
+                       ("rectify", {"rectify_outcome": "done", "rectify_result": "已修复"}),
+                       ("feedback", {"feedback_text": "已电话告知", "feedback_channel": "phone"})):
+        desk.do("sz_worker", number, step, **data)
+    task = _open_task(number, "revisit")
+    hotline = browser_for("sz_hotline")
+    chinese = _text(hotline.get(f"/tasks/{task.task_id}"))
+    assert re.search(r"<li><b>问候与身份确认：</b><q>", chinese)
+    english = _text(hotline.get(f"/tasks/{task.task_id}?lang=en"))
+    script = re.search(r'<ol class="script">.*?</ol>', english, re.S).group(0)
+    assert "：" not in script and re.search(r"<li><b>[A-Z][^<]*: </b><q>", script)
