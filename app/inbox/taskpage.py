@@ -29,10 +29,18 @@ from app.reviews.masking import mask_name
 from app.rules import service as rules_service
 from app.timeutil import to_local, utcnow
 from app.web.errors import OUT_OF_SCOPE
-from app.web.i18n import day
+from app.web.i18n import N_, day, when
 from app.web.urls import local_target
 
 RECENT_EVENTS = 8
+# Steps a timer ends when nobody submits them: what happens then, for the step's doer (the
+# diagram says it to its editors). bpmn/staff_review.bpmn: `recheck_window` interrupts the
+# step, `no_recheck` sets the rating valid, and 书面检讨及整改 follows.
+STEP_NOTES = {
+    "staff_recheck_request": N_(
+        "被评价工作人员未在时限内提出书面复核申请的，无需提交本环节：本环节于截止时间 %(due)s "
+        "自动结束，差评按有效处理，转入“书面检讨及整改”。"),
+}
 # A clause naming a rule key (时限：规则 rectify.general …): for the diagram's editors; the
 # page shows the time limit itself, from the rule file, beside the form.
 RULE_CLAUSE = re.compile(r"(?:(?<=[。；])|^)\s*(?:时限|期限)：[^。]*?规则\s*[a-z][^。]*(?:。|$)"
@@ -182,8 +190,17 @@ def _render(task: CaseTask, values: dict, errors: dict, posted: bool = False):
         else [], draft=_draft_state(task, actionable, posted),
         rule=_limit_text(task), previous=previous_step(task),
         instructions=instructions(info.documentation if info else None),
+        step_note=_step_note(task),
         back=_back_to(), **materials_context(case, task_id=task.task_id,
                                              back=request.full_path))
+
+
+def _step_note(task: CaseTask) -> str | None:
+    """What happens to an open step nobody submits, when a timer ends it (STEP_NOTES)."""
+    note = STEP_NOTES.get(task.step)
+    if note is None or task.state != "open":
+        return None
+    return gettext(note, due=when(task.due_at) or "—")
 
 
 def _draft_state(task: CaseTask, actionable: bool, posted: bool) -> str:

@@ -223,3 +223,25 @@ def test_the_call_script_uses_the_languages_colon(desk, browser_for):
     english = _text(hotline.get(f"/tasks/{task.task_id}?lang=en"))
     script = re.search(r'<ol class="script">.*?</ol>', english, re.S).group(0)
     assert "：" not in script and re.search(r"<li><b>[A-Z][^<]*: </b><q>", script)
+
+
+def test_the_recheck_step_says_what_happens_without_a_request(desk, browser_for,
+                                                              time_machine):
+    """登记复核申请 needs no submission when the staff member asks for no re-check: the
+    window's timer ends the step and the rating stands (书面检讨及整改 follows)."""
+    time_machine.move_to(desk.at("2026-09-30 10:00"), tick=False)
+    number = desk.post(rated_at="2026-09-30T08:00:00+08:00", **STAFF)
+    time_machine.move_to(desk.at("2026-10-08 10:00"), tick=False)
+    personnel = browser_for("sz_personnel")
+    notify = _open_task(number, "staff_notify")
+    assert "无需提交" not in _text(personnel.get(f"/tasks/{notify.task_id}"))
+    desk.do("sz_personnel", number, "staff_notify", staff_reason="态度生硬", staff_notified=True)
+    task = _open_task(number, "staff_recheck_request")
+    page = _text(personnel.get(f"/tasks/{task.task_id}"))
+    note = re.search(r'<p class="step-note">(.*?)</p>', page, re.S).group(1)
+    assert "未在时限内提出书面复核申请" in note and "无需提交" in note
+    assert "2026年10月12日 23:59" in note and "差评按有效处理" in note
+    assert "书面检讨及整改" in note
+    english = _text(personnel.get(f"/tasks/{task.task_id}?lang=en"))
+    note = re.search(r'<p class="step-note">(.*?)</p>', english, re.S).group(1)
+    assert "Oct 12, 2026, 23:59" in note and not re.search(r"[\u4e00-\u9fff]", note)
