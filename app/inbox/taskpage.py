@@ -172,6 +172,7 @@ def _render(task: CaseTask, values: dict, errors: dict, posted: bool = False):
     events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
                                 .order_by(CaseEvent.id.desc()).limit(RECENT_EVENTS)).all()
     submitted = _submitted(task)
+    names = actor_names({e.actor for e in events} | ({submitted.actor} if submitted else set()))
     return render_template(
         "inbox/task.html", task=task, case=case, review=case.review, info=info,
         widgets=formview.widgets(form, values, errors),
@@ -183,11 +184,10 @@ def _render(task: CaseTask, values: dict, errors: dict, posted: bool = False):
         script=callscript.for_task(task, case) if task.step == "revisit" else None,
         departments=_departments_near(case.region_code) if task.step == "dispatch" else [],
         masked_name=mask_name(case.review.reviewer_name), case_url=_case_url(case.number),
-        actor_names=actor_names({e.actor for e in events} | ({submitted.actor} if submitted
-                                                              else set())),
-        submitted=submitted, submitted_details=details(submitted.data, form) if submitted
-        else [], posted=posted, unsaved=details(values, form) if posted and not actionable
-        else [], draft=_draft_state(task, actionable, posted),
+        actor_names=names, submitted=submitted,
+        submitted_details=details(submitted.data, form) if submitted else [],
+        posted=posted, unsaved=details(values, form) if posted and not actionable else [],
+        draft=_draft_state(task, actionable, posted),
         rule=_limit_text(task), previous=previous_step(task),
         instructions=instructions(info.documentation if info else None),
         step_note=_step_note(task),
@@ -257,7 +257,7 @@ def _extended_to(task: CaseTask) -> date | None:
     try:
         run = lifecycle.load(task.case, utcnow())
         value = run.user_task(task.task_id).data.get("extended_until")
-    except (lifecycle.Conflict, LookupError):
+    except (lifecycle.Conflict, LookupError, ValueError):  # a side note: never break the page
         return None
     if not value:
         return None
