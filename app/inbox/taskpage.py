@@ -4,6 +4,7 @@ completing it. Completing moves the case on and returns to the inbox the user ca
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -11,11 +12,11 @@ from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth.users import can_act, task_scope
+from app.auth.users import can_act, can_view_case
 from app.cases import assignment, lifecycle
 from app.cases.events import KIND_LABELS
 from app.cases.materials_view import materials_context
-from app.cases.present import actor_names, deadline_text, previous_step
+from app.cases.present import actor_names, deadline_text, details, previous_step
 from app.cases.records import CaseEvent, CaseTask
 from app.engine import FormInvalid, ProcessHalted
 from app.engine.definitions import TaskInfo
@@ -26,11 +27,20 @@ from app.org.models import Department
 from app.processes import service as processes
 from app.reviews.masking import mask_name
 from app.rules import service as rules_service
-from app.timeutil import utcnow
+from app.timeutil import to_local, utcnow
 from app.web.errors import OUT_OF_SCOPE
+from app.web.i18n import N_, day, when
 from app.web.urls import local_target
 
 RECENT_EVENTS = 8
+# Steps a timer ends when nobody submits them: what happens then, for the step's doer (the
+# diagram says it to its editors). bpmn/staff_review.bpmn: `recheck_window` interrupts the
+# step, `no_recheck` sets the rating valid, and 书面检讨及整改 follows.
+STEP_NOTES = {
+    "staff_recheck_request": N_(
+        "被评价工作人员未在时限内提出书面复核申请的，无需提交本环节：本环节于截止时间 %(due)s "
+        "自动结束，差评按有效处理，转入“书面检讨及整改”。"),
+}
 # A clause naming a rule key (时限：规则 rectify.general …): for the diagram's editors; the
 # page shows the time limit itself, from the rule file, beside the form.
 RULE_CLAUSE = re.compile(r"(?:(?<=[。；])|^)\s*(?:时限|期限)：[^。]*?规则\s*[a-z][^。]*(?:。|$)"
@@ -45,13 +55,13 @@ def instructions(documentation: str | None) -> str | None:
 
 
 def _task_or_403(task_id: str) -> CaseTask:
-    """The task, if the user may see it: 404 when unknown, 403 when out of their scope."""
+    """The task, if the user may see its case (工单): 404 when unknown, 403 otherwise. Seeing
+    is not working it: the agency watches its city's department tasks (超期督办) read-only,
+    `can_act` decides who claims and completes."""
     task = db.session.scalar(select(CaseTask).where(CaseTask.task_id == task_id))
     if task is None:
         abort(404)
-    visible = db.session.scalar(select(CaseTask.id).where(CaseTask.id == task.id,
-                                                          task_scope(current_user)))
-    if visible is None:
+    if not can_view_case(current_user, task.case):
         abort(403, description=OUT_OF_SCOPE)
     return task
 
@@ -72,39 +82,54 @@ def task(task_id: str):
 @bp.post("/tasks/<task_id>")
 def complete(task_id: str):
     """Complete the step with the posted form; the form again with messages in place when it
-    does not fit (400); back to the inbox when done."""
+    does not fit (400), or with what was typed when the task is no longer the user's to
+    complete (409); back to the inbox when done."""
     task = _task_or_403(task_id)
     if not can_act(current_user, task):
         abort(403)
-    if task.state != "open":
-        flash(gettext("该任务已办结，无需重复提交。"), "info")
-        return redirect(url_for("inbox.task", task_id=task_id, next=_back_to()))
-    if task.assignee_id not in (None, current_user.id):
-        flash(gettext("该任务已由 %(name)s 认领，您不能办理。", name=task.assignee.name), "warning")
-        return redirect(url_for("inbox.task", task_id=task_id, next=_back_to()))
     info = _info(task)
     form = info.form if info else ()
     data = formview.posted_data(form, request.form)
+    refusal = _refusal(task)
+    if refusal:
+        return _refused(task, data, refusal)
     case, number, title = task.case, task.case.number, task.title
     try:
         lifecycle.complete(case, task_id, data, current_user, utcnow())
         db.session.commit()
     except FormInvalid as exc:
         db.session.rollback()
-        return _render(db.session.get(CaseTask, task.id), data, exc.errors), 400
+        return _render(db.session.get(CaseTask, task.id), data, exc.errors, posted=True), 400
     except lifecycle.Conflict:
         db.session.rollback()
-        flash(gettext("工单刚被他人更新，请核对后重新提交。"), "warning")
-        return redirect(url_for("inbox.task", task_id=task_id, next=_back_to()))
+        task = db.session.get(CaseTask, task.id)
+        return _refused(task, data, _refusal(task)
+                        or gettext("工单刚被他人更新，请核对后重新提交。"))
     except ProcessHalted as exc:
         db.session.rollback()
         current_app.logger.error("completion of %s refused: %s", task_id, exc)
         flash(gettext("未能提交：流程在“%(where)s”无法继续（%(reason)s）。工单未作任何改动，"
                       "您填写的内容仍在下方。请联系流程负责人修正规则文件或流程图。",
                       where=exc.name or exc.element, reason=exc.reason), "error")
-        return _render(db.session.get(CaseTask, task.id), data, {}), 503
+        return _render(db.session.get(CaseTask, task.id), data, {}, posted=True), 503
     flash(_moved_on(number, title, case), "success")
     return redirect(_back_to())
+
+
+def _refusal(task: CaseTask) -> str | None:
+    """Why the user may not complete the task now (done, or claimed by someone else)."""
+    if task.state != "open":
+        return gettext("该任务已办结，无需重复提交。")
+    if task.assignee_id not in (None, current_user.id):
+        return gettext("该任务已由 %(name)s 认领，您不能办理。", name=task.assignee.name)
+    return None
+
+
+def _refused(task: CaseTask, data: dict, message: str):
+    """A submission not saved (409): the page again with `message` and what was typed, in
+    the form while the user may still complete the task, read-only otherwise."""
+    flash(message, "warning")
+    return _render(task, data, {}, posted=True), 409
 
 
 def _moved_on(number: str, title: str, case: Any) -> str:
@@ -120,6 +145,8 @@ def _moved_on(number: str, title: str, case: Any) -> str:
 
 @bp.post("/tasks/<task_id>/claim")
 def claim_one(task_id: str):
+    """Claim the task (认领); told when someone took it since the page was drawn, or just
+    now (of two claims at once, one wins)."""
     task = _task_or_403(task_id)
     if task.state == "open" and task.assignee_id is None and can_act(current_user, task):
         if assignment.claim(task, current_user, utcnow()):
@@ -128,10 +155,14 @@ def claim_one(task_id: str):
         else:
             db.session.rollback()
             flash(gettext("该任务刚被他人认领。"), "warning")
+    elif task.state == "open" and task.assignee_id not in (None, current_user.id):
+        flash(gettext("该任务刚被他人认领。"), "warning")
     return redirect(url_for("inbox.task", task_id=task_id, next=_back_to()))
 
 
-def _render(task: CaseTask, values: dict, errors: dict):
+def _render(task: CaseTask, values: dict, errors: dict, posted: bool = False):
+    """The page; `values` fill the form, or (`posted`, the user may not complete the task)
+    show read-only as what was submitted and not saved."""
     now, case = utcnow(), task.case
     info = _info(task)
     form = info.form if info else ()
@@ -140,6 +171,8 @@ def _render(task: CaseTask, values: dict, errors: dict):
                   and task.assignee_id in (None, current_user.id))
     events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
                                 .order_by(CaseEvent.id.desc()).limit(RECENT_EVENTS)).all()
+    submitted = _submitted(task)
+    names = actor_names({e.actor for e in events} | ({submitted.actor} if submitted else set()))
     return render_template(
         "inbox/task.html", task=task, case=case, review=case.review, info=info,
         widgets=formview.widgets(form, values, errors),
@@ -151,11 +184,41 @@ def _render(task: CaseTask, values: dict, errors: dict):
         script=callscript.for_task(task, case) if task.step == "revisit" else None,
         departments=_departments_near(case.region_code) if task.step == "dispatch" else [],
         masked_name=mask_name(case.review.reviewer_name), case_url=_case_url(case.number),
-        actor_names=actor_names({e.actor for e in events}),
-        rule=_rule_text(case.jurisdiction, task.rule_key), previous=previous_step(task),
+        actor_names=names, submitted=submitted,
+        submitted_details=details(submitted.data, form) if submitted else [],
+        posted=posted, unsaved=details(values, form) if posted and not actionable else [],
+        draft=_draft_state(task, actionable, posted),
+        rule=_limit_text(task), previous=previous_step(task),
         instructions=instructions(info.documentation if info else None),
+        step_note=_step_note(task),
         back=_back_to(), **materials_context(case, task_id=task.task_id,
                                              back=request.full_path))
+
+
+def _step_note(task: CaseTask) -> str | None:
+    """What happens to an open step nobody submits, when a timer ends it (STEP_NOTES)."""
+    note = STEP_NOTES.get(task.step)
+    if note is None or task.state != "open":
+        return None
+    return gettext(note, due=when(task.due_at) or "—")
+
+
+def _draft_state(task: CaseTask, actionable: bool, posted: bool) -> str:
+    """What the page's draft script does with the tab's draft of this task: `edit` (keep it
+    up to date), `keep` (a refused submission, or someone else's task for now) or `done`
+    (the task is finished: drop it)."""
+    if actionable:
+        return "edit"
+    return "keep" if posted or task.state == "open" else "done"
+
+
+def _submitted(task: CaseTask) -> CaseEvent | None:
+    """The completion (办理) event of a done task: who, when and what they entered."""
+    if task.state != "done":
+        return None
+    return db.session.scalar(select(CaseEvent).where(
+        CaseEvent.case_id == task.case_id, CaseEvent.kind == "completed",
+        CaseEvent.task_id == task.task_id).order_by(CaseEvent.id.desc()).limit(1))
 
 
 def _case_url(number: str) -> str | None:
@@ -171,6 +234,38 @@ def _departments_near(region_code: str, limit: int = 500) -> list[Department]:
     return list(db.session.scalars(select(Department).where(
         Department.region_code.startswith(region_code[:4])).order_by(Department.name)
         .limit(limit)))
+
+
+def _limit_text(task: CaseTask) -> str | None:
+    """The time limit beside the deadline: the rule's, or the approved extension's day when
+    the deadline is that day's end (已批准延期至 …)."""
+    rule = _rule_text(task.jurisdiction, task.rule_key)
+    extended = _extended_to(task)
+    if extended is None:
+        return rule
+    if rule is None:
+        return gettext("已批准延期至 %(day)s", day=day(extended))
+    return gettext("已批准延期至 %(day)s（原时限：%(rule)s）", day=day(extended), rule=rule)
+
+
+def _extended_to(task: CaseTask) -> date | None:
+    """The day of an approved extension (the process variable `extended_until`, see
+    app/engine/timing.py) when the open task's deadline is the end of that day; None
+    otherwise (no extension, or the rule's own deadline is later)."""
+    if task.state != "open" or task.due_at is None:
+        return None
+    try:
+        run = lifecycle.load(task.case, utcnow())
+        value = run.user_task(task.task_id).data.get("extended_until")
+    except (lifecycle.Conflict, LookupError, ValueError):  # a side note: never break the page
+        return None
+    if not value:
+        return None
+    try:
+        extended = date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+    return extended if to_local(task.due_at).date() == extended else None
 
 
 def _rule_text(jurisdiction: str, key: str | None) -> str | None:

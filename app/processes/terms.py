@@ -1,8 +1,11 @@
-"""The words of the shipped diagrams (step titles, form labels, options) and of the case
-timeline, marked for translation so that the English interface shows them in English.
+"""The words of the shipped diagrams (step titles, form labels, options, the steps'
+instructions) and of the case timeline, marked for translation so that the English interface
+shows them in English.
 
 A label a supervisor adds in the modeler shows as written until the catalog has it;
-tests/processes/test_terms.py checks that every label of bpmn/ is listed here.
+tests/processes/test_terms.py checks that every label of bpmn/ is listed here, and every
+step's instructions as the task page shows them (the documentation without its rule clauses,
+app/inbox/taskpage.instructions: a rule key changed in the modeler keeps the translation).
 """
 
 from __future__ import annotations
@@ -30,4 +33,31 @@ TERMS = (
     N_("流程启动"), N_("已办理"), N_("超期预警"), N_("超期"), N_("督办（移交政务服务管理机构）"),
     N_("计时器到期"), N_("认领"), N_("已退回待认领"), N_("办结"), N_("计时器处理失败"),
     N_("上传证明材料"), N_("备注"), N_("查看评价人联系电话"), N_("流程版本迁移"),
+)
+
+INSTRUCTIONS = (
+    N_("认定为误评或恶意评价的，责任部门向同级政务服务管理机构提出申诉，写明理由并说明证明材料。"),
+    N_("政务服务管理机构审核申诉：成立的，差评无效，不计入差评统计（误评以追加评价为准）；不成立的，"
+       "按属实处理，进入整改。"),
+    N_("12345热线话务员核对差评内容，确定责任部门（统一社会信用代码和名称）并派单。"),
+    N_("责任部门经办人联系服务对象，了解差评原因和具体诉求，记录联系结果。"),
+    N_("询问工作人员、调阅办件材料和监控录像，核实差评情况，认定为属实、误评、恶意评价或诉求不合理。"),
+    N_("诉求不合理（无法律依据或政策不支持）的，向服务对象做好解释说明并记录内容，随后由12345热线"
+       "回访。"),
+    N_("按整改难度分类：立整立改（简易）、限时整改（一般）、综合协调（复杂）。"),
+    N_("综合协调（复杂）类差评建立整改台账，写明整改方案、承诺完成日期和整改责任人（深圳办法第二十四条）。"),
+    N_("在整改时限内完成整改并填写整改情况；不能按期完成的选择“申请延期”。"),
+    N_("不能按期整改的，在到期前向服务对象说明理由和整改期限，填写延期申请报政务服务管理机构审批。"),
+    N_("政务服务管理机构审批延期申请：同意的，整改期限延至申请日期；不同意的，按原期限继续整改。"),
+    N_("将整改或核查结果反馈服务对象和12345热线，记录反馈方式。"),
+    N_("12345热线通过电话或短信回访服务对象，请其评价处理结果。首次不满意的退回责任部门重新整改，"
+       "再次不满意或诉求不合理经解释仍不满意的转政务服务管理机构督办。"),
+    N_("回访不满意，责任部门重新整改（仅一次），完成后再次反馈。"),
+    N_("政务服务管理机构对回访仍不满意的差评工单督办处理，记录处理结果后办结。"),
+    N_("人员管理单位联系评价人了解差评原因，并告知被评价工作人员；不得向其提供评价人的任何个人信息"
+       "（深圳办法第二十五条）。"),
+    N_("被评价工作人员在期限内提交书面复核申请及证明材料的，由人员管理单位登记；期限届满未申请的，"
+       "差评按有效处理。"),
+    N_("人员管理单位调阅材料、联系评价人、查看监控录像，核实后认定差评有效或无效。"),
+    N_("差评有效的，被评价工作人员整改并提交书面检讨（深圳办法第二十六条）。"),
 )

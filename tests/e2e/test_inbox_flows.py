@@ -228,7 +228,8 @@ def test_an_empty_required_text_box_reads_required(live_server, page, office):
 
 
 def test_a_comment_added_midway_keeps_what_was_typed_in_the_form(live_server, page, office):
-    """添加备注 reloads the page: the form's draft comes back; submitting drops it."""
+    """添加备注 reloads the page: the form's draft comes back; once the task is done, the
+    draft goes."""
     number = office.post()
     task_id = open_task(number, "contact").task_id
     sign_in(page, live_server, "sz_worker", f"/tasks/{task_id}")
@@ -248,6 +249,33 @@ def test_a_comment_added_midway_keeps_what_was_typed_in_the_form(live_server, pa
     page.goto(f"{live_server}/tasks/{task_id}")  # done: read-only, nothing restored
     assert page.locator("#draft-restored").count() == 0
     assert page.evaluate("sessionStorage.length") == 0
+    assert page.foreign_requests == []
+
+
+def test_a_refused_submission_keeps_the_draft_until_the_task_is_the_users_again(
+        live_server, page, office):
+    """The boss claims the task while the worker types: submitting is refused (409) with
+    what was typed on the page, and the draft stays in the tab; given back, the task's form
+    comes back filled in."""
+    number = office.post()
+    task_id = open_task(number, "contact").task_id
+    sign_in(page, live_server, "sz_worker", f"/tasks/{task_id}")
+    page.get_by_role("radio", name="已联系服务对象", exact=True).check()
+    page.fill("#f-reason", "窗口排队时间过长")
+    claim = office.client.post(f"/api/v1/tasks/{task_id}/claim",
+                               headers=office.headers["sz_boss"])
+    assert claim.status_code == 200, claim.get_json()
+    page.click("#task-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "窗口排队时间过长" in page.locator(".unsaved").inner_text()
+    assert page.evaluate("sessionStorage.length") == 1
+    back = office.client.post(f"/api/v1/tasks/{task_id}/unclaim",
+                              headers=office.headers["sz_boss"])
+    assert back.status_code == 200, back.get_json()
+    page.goto(f"{live_server}/tasks/{task_id}")
+    assert page.input_value("#f-reason") == "窗口排队时间过长"
+    assert page.get_by_role("radio", name="已联系服务对象", exact=True).is_checked()
+    assert page.locator("#draft-restored").is_visible()
     assert page.foreign_requests == []
 
 

@@ -8,9 +8,12 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from app.auth import tokens, users
+from app.auth.models import User
 from app.demo.data import uscc
+from app.extensions import db
 from app.scheduler.sweep import sweep
 from app.timeutil import SHANGHAI
 
@@ -110,8 +113,26 @@ def desk(client, bad_rating) -> Desk:
     return desk
 
 
-
 SZ_ITEM = {"region_code": SZ_REGION, "department_code": SZ_DEPT[0],
            "department_name": SZ_DEPT[1]}
 JS_ITEM = {"region_code": JS_REGION, "department_code": JS_DEPT[0],
            "department_name": JS_DEPT[1]}
+PASSWORD = "inbox-pass-123"  # the browser_for people's
+
+
+@pytest.fixture()
+def browser_for(app, desk):
+    """A signed-in test client for one of the desk's people."""
+    clients = {}
+
+    def open_as(who: str):
+        if who not in clients:
+            user = db.session.scalar(select(User).where(User.username == who))
+            users.set_password(user, PASSWORD)
+            client = app.test_client()
+            resp = client.post("/login", data={"username": who, "password": PASSWORD})
+            assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+            clients[who] = client
+        return clients[who]
+
+    return open_as

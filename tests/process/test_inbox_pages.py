@@ -9,8 +9,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.auth import users
-from app.auth.models import User
 from app.cases.records import CaseTask
 from app.demo.data import uscc
 from app.extensions import db
@@ -18,26 +16,7 @@ from app.inbox.taskpage import instructions
 from app.org import service as org
 from tests.process.conftest import SZ_DEPT
 
-PASSWORD = "inbox-pass-123"
 CONTACT = {"contact_result": "reached", "reason": "窗口排队时间过长"}
-
-
-@pytest.fixture()
-def browser_for(app, desk):
-    """A signed-in test client for one of the desk's people."""
-    clients = {}
-
-    def open_as(who: str):
-        if who not in clients:
-            user = db.session.scalar(select(User).where(User.username == who))
-            users.set_password(user, PASSWORD)
-            client = app.test_client()
-            resp = client.post("/login", data={"username": who, "password": PASSWORD})
-            assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
-            clients[who] = client
-        return clients[who]
-
-    return open_as
 
 
 def _text(resp) -> str:

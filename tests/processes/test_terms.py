@@ -1,5 +1,6 @@
-"""Every word the shipped diagrams show (step titles, form labels, options) and every timeline
-label is marked for translation, so the English interface has it."""
+"""Every word the shipped diagrams show (step titles, form labels, options, the steps'
+instructions) and every timeline label is marked for translation, so the English interface
+has it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 from app.cases.events import KIND_LABELS
 from app.cases.models import CLASS_LABELS
 from app.engine.definitions import ProcessDefinition
-from app.processes.terms import TERMS
+from app.inbox.taskpage import instructions
+from app.processes.terms import INSTRUCTIONS, TERMS
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 
@@ -27,3 +29,12 @@ def test_every_label_of_the_shipped_diagrams_is_listed():
 
 def test_class_and_timeline_labels_are_listed():
     assert set(CLASS_LABELS.values()) | set(KIND_LABELS.values()) <= set(TERMS)
+
+
+def test_every_steps_instructions_of_the_shipped_diagrams_are_listed():
+    """As the task page shows them: the documentation without its rule clauses."""
+    files = {p.name: p.read_text(encoding="utf-8") for p in BPMN.glob("*.bpmn")}
+    definition = ProcessDefinition("bad_review", files)
+    shown = {instructions(info.documentation) for info in definition.tasks.values()}
+    assert shown - {None} - set(INSTRUCTIONS) == set()
+    assert len(shown - {None}) == len(INSTRUCTIONS)

@@ -1,13 +1,21 @@
 /* The task form's draft (办理表单草稿): what a person has typed or chosen is kept in the tab's
    sessionStorage as they go, so that adding a comment or an evidence file (which reloads the
-   page) loses nothing. Restored into an empty form on the next load of the same task; dropped
-   when the form is submitted. A form the server sent back with messages shows what was posted,
-   and is not overwritten. Loaded by inbox/task.html. */
+   page) loses nothing, nor does a submission the server refuses. Restored into an empty form
+   on the next load of the same task. Submitting keeps it until the server says what became
+   of the task (the form's data-draft): "edit", the form again (a refused one shows what was
+   posted, data-posted, and is not overwritten); "keep", not the user's to complete now
+   (someone else's claim, or a refused submission shown read-only); "done", finished: the
+   draft goes. Loaded by inbox/task.html. */
 (function () {
   "use strict";
   var form = document.getElementById("task-form");
   if (!form || !form.dataset.draftKey) return;
   var key = "task-draft:" + form.dataset.draftKey;
+  if (form.dataset.draft === "done") {
+    try { sessionStorage.removeItem(key); } catch (e) { /* nothing kept */ }
+    return;
+  }
+  if (form.dataset.draft !== "edit") return;
   var SKIP = { csrf_token: true, next: true };
 
   function fields() {
@@ -57,7 +65,4 @@
   }
   form.addEventListener("input", save);
   form.addEventListener("change", save);
-  form.addEventListener("submit", function () {
-    try { sessionStorage.removeItem(key); } catch (e) { /* nothing kept */ }
-  });
 })();
