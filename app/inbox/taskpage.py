@@ -252,7 +252,7 @@ def _extended_to(task: CaseTask) -> date | None:
     """The day of an approved extension (the process variable `extended_until`, see
     app/engine/timing.py) when the open task's deadline is the end of that day; None
     otherwise (no extension, or the rule's own deadline is later)."""
-    if task.state != "open" or task.due_at is None:
+    if task.state != "open" or task.due_at is None or not _extension_decided(task.case_id):
         return None
     try:
         run = lifecycle.load(task.case, utcnow())
@@ -266,6 +266,14 @@ def _extended_to(task: CaseTask) -> date | None:
     except ValueError:
         return None
     return extended if to_local(task.due_at).date() == extended else None
+
+
+def _extension_decided(case_id: int) -> bool:
+    """Has the agency decided an extension (延期审批) on the case? One indexed query, so that
+    the case's workflow is read only for cases that had one."""
+    return db.session.scalar(select(CaseEvent.id).where(
+        CaseEvent.case_id == case_id, CaseEvent.step == "approve_extension",
+        CaseEvent.kind == "completed").limit(1)) is not None
 
 
 def _rule_text(jurisdiction: str, key: str | None) -> str | None:
