@@ -1,9 +1,12 @@
-"""Every word the shipped diagrams show (step titles, form labels, options) and every timeline
-label is marked for translation, so the English interface has it."""
+"""Every word the shipped diagrams show (step titles, form labels, options, the names the case
+page's diagram draws) and every timeline label is marked for translation, so the English
+interface has it."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from lxml import etree
 
 from app.cases.events import KIND_LABELS
 from app.cases.models import CLASS_LABELS
@@ -27,3 +30,10 @@ def test_every_label_of_the_shipped_diagrams_is_listed():
 
 def test_class_and_timeline_labels_are_listed():
     assert set(CLASS_LABELS.values()) | set(KIND_LABELS.values()) <= set(TERMS)
+
+
+def test_every_name_the_diagram_viewer_draws_is_listed():
+    model = "{http://www.omg.org/spec/BPMN/20100524/MODEL}*"
+    names = {el.get("name") for path in BPMN.glob("*.bpmn")
+             for el in etree.parse(str(path)).getroot().iter(model) if el.get("name")}
+    assert names - set(TERMS) == set()
