@@ -50,6 +50,7 @@ class CaseTask(db.Model):
         # the region's late tasks (督办) counted from the index alone; my done tasks (已办)
         db.Index("ix_case_tasks_late_region", "state", "due_at", "region_code"),
         db.Index("ix_case_tasks_done_by", "completed_by_id", "completed_at"),
+        db.Index("ix_case_tasks_open_step", "state", "step"),  # queue chips on 全部在办
     )
 
     id = db.Column(BigId, primary_key=True)

@@ -274,23 +274,32 @@ def counts(user: User, f: Filters, now: datetime) -> dict[str, int]:
     return out
 
 
-def queue_counts(user: User, now: datetime, known: dict[str, int] | None = None
+def chip_tab(q: Queue, tab: str, tabs: tuple[str, ...]) -> str:
+    """The tab a queue's chip lists: the one on screen, which the chips split by queue (a task
+    the user claimed counts on 我的待办, an unclaimed one on 部门待办); 超期督办 lists every
+    late open task of the region (全部在办)."""
+    return "all" if q.escalated and "all" in tabs else tab
+
+
+def queue_counts(user: User, tab: str, now: datetime, known: dict[str, int] | None = None
                  ) -> dict[str, int]:
-    """Tasks waiting in each of the user's queues: the unclaimed pool by step in one grouped
-    query; 督办, every late open task of the region, in another (unless `known` has it)."""
+    """Tasks in each of the user's queues, as many as its chip lists (`chip_tab`): the queues
+    of steps in one query grouped by step; 督办, every late open task of the region, in
+    another (unless `known` has it)."""
     mine = queues_for(user)
     if not mine:
         return {}
     steps = [s for q in mine for s in q.steps]
-    pool = _tab(user, "pool", None, now)
     by_step = dict(db.session.execute(
-        select(CaseTask.step, func.count()).where(pool, CaseTask.step.in_(steps))
+        select(CaseTask.step, func.count())
+        .where(_tab(user, tab, None, now), CaseTask.step.in_(steps))
         .group_by(CaseTask.step)).all())
     out = {q.key: sum(by_step.get(s, 0) for s in q.steps) for q in mine if not q.escalated}
+    tabs = tabs_for(user)
     for q in mine:
         if q.escalated and known and q.key in known:
             out[q.key] = known[q.key]
         elif q.escalated:
             out[q.key] = db.session.scalar(select(func.count()).select_from(CaseTask)
-                                           .where(_tab(user, "all", q, now)))
+                                           .where(_tab(user, chip_tab(q, tab, tabs), q, now)))
     return out

@@ -79,8 +79,9 @@ def index():
     if f.page > last:  # past the end (the last task of a page was just done): the last page
         return redirect(url_for("inbox.index", **f.args(page=last)))
     chosen = queries.queue(f.queue, user)
-    known = {chosen.key: counts["all"]} if chosen and chosen.escalated and "all" in counts \
-        else None
+    tabs, queues = queries.tabs_for(user), queries.queues_for(user)
+    chip_tabs = {q.key: queries.chip_tab(q, f.tab, tabs) for q in queues}
+    known = {chosen.key: counts[f.tab]} if chosen and chip_tabs[chosen.key] == f.tab else None
     book = rules_service.current()
     jurisdictions = _jurisdictions_of(user, book)
     today = to_local(now).date()
@@ -91,9 +92,9 @@ def index():
         jurisdiction_name=lambda j: book.get(j).name if j in book else j,
         group_labels=GROUP_LABELS, class_labels=dict(present.class_choices()),
         deadlines={r.task_id: deadline_text(r, now) for r in rows},
-        counts=counts, tabs=queries.tabs_for(user),
-        tab_labels=_tab_labels(user), queues=queries.queues_for(user),
-        queue_counts=queries.queue_counts(user, now, known), chosen=chosen,
+        counts=counts, tabs=tabs, tab_labels=_tab_labels(user), queues=queues,
+        chip_tabs=chip_tabs, queue_counts=queries.queue_counts(user, f.tab, now, known),
+        chosen=chosen,
         steps=present.step_choices(jurisdictions), classes=present.class_choices(),
         jurisdictions=jurisdictions, reassignees=_reassignees(user),
         region_user=not user.department_code, supervisor=_is_supervisor(user),

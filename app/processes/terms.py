@@ -1,6 +1,7 @@
 """The words of the shipped diagrams (step titles, form labels, options, the steps'
-instructions) and of the case timeline, marked for translation so that the English interface
-shows them in English.
+instructions, and every name the case page's diagram draws: lanes, gateways, events, flows)
+and of the case timeline, marked for translation so that the English interface shows them in
+English.
 
 A label a supervisor adds in the modeler shows as written until the catalog has it;
 tests/processes/test_terms.py checks that every label of bpmn/ is listed here, and every
@@ -33,6 +34,16 @@ TERMS = (
     N_("流程启动"), N_("已办理"), N_("超期预警"), N_("超期"), N_("督办（移交政务服务管理机构）"),
     N_("计时器到期"), N_("认领"), N_("已退回待认领"), N_("办结"), N_("计时器处理失败"),
     N_("上传证明材料"), N_("备注"), N_("查看评价人联系电话"), N_("流程版本迁移"),
+    # the other names the diagram viewer draws
+    N_("差评处置"), N_("申诉"), N_("工作人员差评核查"), N_("12345热线"), N_("责任部门"),
+    N_("政务服务管理机构"), N_("人员管理单位"), N_("收到差评工单"), N_("是否人工派单"),
+    N_("人工派单"), N_("自动派单"), N_("是否工作人员差评"), N_("工作人员差评"), N_("其他差评"),
+    N_("误评、恶意评价"), N_("申诉结果"), N_("申诉成立"), N_("申诉不成立"), N_("差评无效，办结"),
+    N_("是否综合协调"), N_("简易、一般"), N_("同意"), N_("不同意"), N_("延长整改期限"),
+    N_("满意、基本满意"), N_("不满意（首次）"), N_("仍不满意"), N_("超期督办"),
+    N_("认定为误评或恶意评价"), N_("申诉审核完成"), N_("收到工作人员差评"),
+    N_("复核申请期限届满"), N_("未申请复核，差评有效"), N_("复核结论"), N_("核查结论"),
+    N_("核查结束"),
 )
 
 INSTRUCTIONS = (

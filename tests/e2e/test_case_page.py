@@ -4,6 +4,8 @@ department gets the 403 page. CSRF stays on; nothing is loaded from another host
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.materials.conftest import PASSWORD, open_office, png_bytes
@@ -120,4 +122,40 @@ def test_case_in_appeal_marks_the_call_and_its_own_diagram(live_server, page, sc
     assert diagram.get_attribute("data-marked") == "appeal_submit"
     page.locator("#diagram").scroll_into_view_if_needed()
     shoot(page, screenshot, "case-page-appeal-tab")
+    assert page.foreign_requests == []
+
+
+def drawn(page, element_id: str) -> str:
+    """The text the viewer drew for an element (or its external label)."""
+    return page.locator(f'.djs-element[data-element-id="{element_id}"] text').first \
+        .text_content()
+
+
+def drawn_texts(page) -> str:
+    return " ".join(page.locator("[data-case-diagram] svg text").all_text_contents())
+
+
+def test_the_diagram_speaks_the_page_language(live_server, page, screenshot, office):
+    office.do("worker", "contact", contact_result="reached", reason="按错了评价按钮")
+    office.do("worker", "verify", determination="misjudged", findings="经调取录像，属误评")
+    path = f"/cases/{office.number}"
+    sign_in(page, live_server, "worker", path)
+    wait_for_diagram(page)
+    assert drawn(page, "lane_hotline") == "12345热线"  # Chinese: as deployed
+    assert drawn(page, "contact_warn_label") == "超期预警"
+
+    page.goto(f"{live_server}{path}?lang=en")
+    wait_for_diagram(page)
+    assert drawn(page, "lane_hotline") == "12345 hotline"
+    assert drawn(page, "contact").replace(" ", "") == "Contactthereviewer"  # wrapped
+    assert drawn(page, "contact_warn_label").replace(" ", "") == "Overduewarning"
+    assert not re.search(r"[\u4e00-\u9fff]", drawn_texts(page)), drawn_texts(page)
+    assert page.locator(".djs-element.cp-current").count() == 1  # still marked
+    shoot(page, screenshot, "case-page-diagram-en")
+    page.click(".diagram-tabs [data-diagram=appeal]")
+    page.wait_for_function(
+        "() => document.querySelector('[data-case-diagram]').dataset.process === 'appeal'"
+        " && document.querySelector('[data-case-diagram]').dataset.state === 'ready'")
+    assert page.locator(".diagram-tabs [data-diagram=appeal]").inner_text() == "Appeal"
+    assert not re.search(r"[\u4e00-\u9fff]", drawn_texts(page)), drawn_texts(page)
     assert page.foreign_requests == []

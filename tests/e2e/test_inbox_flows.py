@@ -443,3 +443,35 @@ def test_the_inbox_in_english(live_server, page, screenshot, office):
     page.set_viewport_size({"width": 820, "height": 1180})
     screenshot(page, "inbox-en-tablet")
     assert page.foreign_requests == []
+
+
+def test_the_inbox_reads_on_a_phone(live_server, page, screenshot, office):
+    """At 375 px each row is a card: the deadline and the actions are on screen, nothing
+    scrolls sideways, and the fields keep their labels."""
+    numbers = [office.post(), office.post()]
+    office.do("sz_worker", numbers[0], "contact")  # a verify task, kept by its caseworker
+    sign_in(page, live_server, "sz_worker", "/inbox?tab=pool")
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.reload()
+    assert scroll_width(page) <= 375
+    first = page.locator("tr[data-task]").first
+    for part in (first.locator(".badge"), first.locator("button", has_text="认领"),
+                 first.locator("a.btn", has_text="办理")):
+        box = part.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+        assert part.is_visible()
+    labels = first.locator("td.received").evaluate(
+        "td => getComputedStyle(td, '::before').content")
+    assert labels == '"收到时间"'
+    screenshot(page, "inbox-pool-phone")
+    page.click('.inbox-tabs a[data-tab="mine"]')
+    page.wait_for_url(lambda url: "tab=pool" not in url)
+    assert scroll_width(page) <= 375
+    assert page.locator("tr[data-task] a", has_text="办理").first.bounding_box()["x"] < 375
+    screenshot(page, "inbox-mine-phone")
+    with page.expect_navigation():  # to the same address: wait for the page and its styles
+        page.click(".langswitch a[hreflang=en]")  # longer words
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert scroll_width(page) <= 375
+    screenshot(page, "inbox-mine-phone-en")
+    assert page.foreign_requests == []

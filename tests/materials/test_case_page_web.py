@@ -139,3 +139,10 @@ def test_the_partial_for_the_task_page(office, app, client):
     assert event["step"] == "contact"
     listing = office.get("worker", f"/api/v1/cases/{office.number}/comments").get_json()
     assert listing[0]["task_id"] == task_id
+
+
+def test_the_diagram_labels_come_in_the_page_language(office, client):
+    english = _page(office, client, lang="en").get_data(as_text=True)
+    assert "&#34;lane_hotline&#34;: &#34;12345 hotline&#34;" in english
+    chinese = _page(office, client, lang="zh").get_data(as_text=True)
+    assert 'data-labels="{}"' in chinese

@@ -38,3 +38,18 @@ def test_xml_of_a_process(office):
     case = db.session.scalar(select(Case).where(Case.number == office.number))
     assert 'id="appeal"' in diagram.xml(case.process_version, "appeal")
     assert diagram.xml(case.process_version, "nothing") is None
+
+
+def test_labels_name_each_element_in_the_language_asked(office, app):
+    from flask_babel import force_locale, gettext
+
+    case = db.session.scalar(select(Case).where(Case.number == office.number))
+    tasks = list(db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)))
+    with app.test_request_context(), force_locale("en"):
+        labels = diagram.views(case, tasks, gettext)[0].labels
+    assert labels["lane_hotline"] == "12345 hotline" and labels["contact"] == "Contact the reviewer"
+    assert labels["contact_warn"] == "Overdue warning" and labels["dispatch_overdue"] != "超期督办"
+    assert all(ch < "\u4e00" or ch > "\u9fff" for name in labels.values() for ch in name)
+    with app.test_request_context(), force_locale("zh_CN"):
+        assert diagram.views(case, tasks, gettext)[0].labels == {}  # drawn as deployed
+    assert diagram.views(case, tasks)[0].labels == {}

@@ -284,3 +284,29 @@ def test_the_jurisdiction_filter_offers_the_users_own(desk, browser_for):
     admin = _text(browser_for("admin").get("/inbox?tab=all"))
     options = re.search(r'id="jurisdiction".*?</select>', admin, re.S).group(0)
     assert 'value="jiangsu"' in options and 'value="shenzhen"' in options
+
+
+def _chip(html: str, key: str) -> tuple[int, str]:
+    """A queue chip's count and the listing it leads to."""
+    import html as markup
+    found = re.search(rf'data-queue="{key}"\s+href="([^"]+)">[^<]*<b>(\d+)</b>', html)
+    assert found, f"no {key} chip"
+    return int(found.group(2)), markup.unescape(found.group(1))
+
+
+def test_a_queue_chip_counts_what_it_lists_claimed_tasks_included(desk, browser_for):
+    """申诉审核 claimed by the agency: its chip counts it on 我的待办 and lists it there; on
+    待审核 (nothing unclaimed) it shows 0, as its listing does."""
+    number = desk.post()
+    desk.do("sz_worker", number, "contact", **CONTACT)
+    desk.do("sz_worker", number, "verify", determination="misjudged", findings="误点")
+    desk.do("sz_worker", number, "appeal_submit", appeal_reason="服务对象确认误点")
+    agency = browser_for("sz_agency")
+    task = _open_task(number, "appeal_decide")
+    agency.post("/inbox/claim", data={"one": task.task_id, "next": "/inbox"})
+    for tab, expected in (("mine", 1), ("pool", 0), ("all", 1)):
+        count, href = _chip(_text(agency.get(f"/inbox?tab={tab}")), "appeals")
+        listed = _text(agency.get(href))
+        assert count == expected, tab
+        assert f'aria-current="page" data-tab="{tab}"' in listed, tab
+        assert listed.count('<tr class="tone-') == expected, tab

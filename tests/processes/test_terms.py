@@ -1,10 +1,12 @@
 """Every word the shipped diagrams show (step titles, form labels, options, the steps'
-instructions) and every timeline label is marked for translation, so the English interface
-has it."""
+instructions, the names the case page's diagram draws) and every timeline label is marked for
+translation, so the English interface has it."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from lxml import etree
 
 from app.cases.events import KIND_LABELS
 from app.cases.models import CLASS_LABELS
@@ -38,3 +40,10 @@ def test_every_steps_instructions_of_the_shipped_diagrams_are_listed():
     shown = {instructions(info.documentation) for info in definition.tasks.values()}
     assert shown - {None} - set(INSTRUCTIONS) == set()
     assert len(shown - {None}) == len(INSTRUCTIONS)
+
+
+def test_every_name_the_diagram_viewer_draws_is_listed():
+    model = "{http://www.omg.org/spec/BPMN/20100524/MODEL}*"
+    names = {el.get("name") for path in BPMN.glob("*.bpmn")
+             for el in etree.parse(str(path)).getroot().iter(model) if el.get("name")}
+    assert names - set(TERMS) == set()

@@ -1,5 +1,7 @@
 /* The case page (工单详情): draws the process diagram with bpmn-js (vendored, no other host),
-   marking the current step(s) and done steps; reveals the reviewer's phone number in place.
+   marking the current step(s) and done steps, its names in the page's language (data-labels:
+   element id → name, written into the XML before it is drawn); reveals the reviewer's phone
+   number in place.
    The diagram element reports data-state="ready" (and data-marked, the current ids) when drawn,
    or "error". */
 (function () {
@@ -34,16 +36,48 @@
       return true;
     }
 
+    var CHAR_WIDTH = 6.5;  // about a Latin character of the viewer's 11 px label font
+
+    function has(labels, id) { return !!id && Object.prototype.hasOwnProperty.call(labels, id); }
+
+    // An external label (event, gateway, flow) sized for Chinese, widened about its centre to
+    // its name's longest word, so that no word is broken inside (lines still wrap between them).
+    function widen(di, name) {
+      var bounds = di.querySelector("BPMNLabel > Bounds");
+      var width = bounds && parseFloat(bounds.getAttribute("width"));
+      var longest = Math.max.apply(null, name.split(/\s+/).map(function (w) { return w.length; }));
+      var needed = Math.ceil(longest * CHAR_WIDTH);
+      if (!width || width >= needed) { return; }
+      bounds.setAttribute("x", String(parseFloat(bounds.getAttribute("x")) - (needed - width) / 2));
+      bounds.setAttribute("width", String(needed));
+    }
+
+    // The diagram's XML with its names in the page's language (labels: element id -> name).
+    function translated(xml, labels) {
+      if (!Object.keys(labels).length) { return xml; }
+      var doc = new DOMParser().parseFromString(xml, "application/xml");
+      if (doc.getElementsByTagName("parsererror").length) { return xml; }
+      Array.prototype.forEach.call(doc.getElementsByTagName("*"), function (el) {
+        if (has(labels, el.getAttribute("id")) && el.hasAttribute("name")) {
+          el.setAttribute("name", labels[el.getAttribute("id")]);
+        } else if (has(labels, el.getAttribute("bpmnElement"))) {
+          widen(el, labels[el.getAttribute("bpmnElement")]);
+        }
+      });
+      return new XMLSerializer().serializeToString(doc);
+    }
+
     function show(process) {
       var t = root.querySelector('template[data-process="' + process + '"]');
       var current = JSON.parse(t.dataset.current), done = JSON.parse(t.dataset.done);
+      var labels = JSON.parse(t.dataset.labels || "{}");
       root.dataset.state = "loading";
       return fetch(t.dataset.src, { credentials: "same-origin" })
         .then(function (r) {
           if (!r.ok) { throw new Error(r.status); }
           return r.text();
         })
-        .then(function (xml) { return viewer.importXML(xml); })
+        .then(function (xml) { return viewer.importXML(translated(xml, labels)); })
         .then(function () {
           canvas.zoom("fit-viewport", "auto");
           if (canvas.zoom() < READABLE) { focus(current); }
