@@ -41,7 +41,8 @@ FILE_CONTENT = {t.mime: {"schema": {"type": "string", "format": "binary"}} for t
 
 def _case(number: str):
     """(case, None) or (None, error): 404 unknown, 403 another department's or region's."""
-    case = db.session.scalar(select(Case).where(Case.number == number))
+    case = db.session.scalar(select(Case).where(Case.number == number)) \
+        if "\x00" not in number else None  # PostgreSQL takes no NUL in text
     if case is None:
         return None, error_response(404, f"no case {number}")
     if not can_view_case(g.user, case):

@@ -7,7 +7,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
 from app.cases.schemas import Local
-from app.plaintext import CONTROL, PATTERN
+from app.plaintext import CONTROL, PATTERN, Text
 
 # Written text: not blank, and plain (app/plaintext.py); the server strips it first.
 WRITTEN = f"^[^{CONTROL}]*[^\\s{CONTROL}][^{CONTROL}]*$"
@@ -49,7 +49,7 @@ class UploadFiles(Schema):
 
 
 class UploadForm(Schema):
-    task_id = fields.String(metadata={"description": "tie the file to this task of the case"})
+    task_id = Text(metadata={"description": "tie the file to this task of the case"})
     description = fields.String(metadata={"description": "材料说明", "maxLength": 200,
                                           "pattern": PATTERN})
 
@@ -62,7 +62,7 @@ class UploadIn(UploadForm, UploadFiles):
 class CommentIn(Schema):
     text = fields.String(required=True, metadata={"description": "备注", "minLength": 1,
                                                   "maxLength": 2000, "pattern": WRITTEN})
-    task_id = fields.String(metadata={"description": "tie the comment to this task of the case"})
+    task_id = Text(metadata={"description": "tie the comment to this task of the case"})
 
 
 class CommentOut(Schema):

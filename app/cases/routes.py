@@ -25,7 +25,8 @@ blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases",
 @blp.response(200, CaseDetail)
 def case_detail(number: str):
     """One case (差评工单), if it is in your department or region."""
-    case = db.session.scalar(select(Case).where(Case.number == number))
+    case = db.session.scalar(select(Case).where(Case.number == number)) \
+        if "\x00" not in number else None  # PostgreSQL takes no NUL in text
     if case is None:
         return error_response(404, f"no case {number}")
     if not can_view_case(g.user, case):

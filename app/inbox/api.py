@@ -63,7 +63,8 @@ class Tasks(MethodView):
 def _task(task_id: str, user: User, act: bool = True):
     """(task row, None) or (None, error response): 404 unknown or out of scope, 403 not theirs."""
     task = db.session.scalar(select(CaseTask).where(CaseTask.task_id == task_id,
-                                                    task_scope(user)))
+                                                    task_scope(user))) \
+        if "\x00" not in task_id else None  # PostgreSQL takes no NUL in text
     if task is None:
         return None, error_response(404, f"no task {task_id} that you may see")
     if act and not can_act(user, task):

@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from app.cases.models import CLASS_LABELS
 from app.cases.schemas import ComputedList, Local, TaskRef
+from app.plaintext import Text
 from app.processes import service as processes
 from app.querystring import ListingQuery
 from app.rules import service as rules_service
@@ -20,12 +21,12 @@ class TaskQuery(ListingQuery):
         "description": "mine: claimed by me; group: unclaimed tasks of my groups in my scope; "
                        "department: all open tasks of my department (or region); done: "
                        "completed by me"})
-    step = fields.String(metadata={"description": "step id, e.g. rectify"})
+    step = Text(metadata={"description": "step id, e.g. rectify"})
     rectify_class = fields.String(validate=validate.OneOf(list(CLASS_LABELS)))
     overdue = fields.Boolean()
-    jurisdiction = fields.String(metadata={
+    jurisdiction = Text(metadata={
         "description": "a jurisdiction of the rule files (rules/*.yaml), e.g. shenzhen"})
-    case_number = fields.String()
+    case_number = Text()
 
     @validates("jurisdiction")
     def _known(self, value: str, **_: Any) -> None:
@@ -89,4 +90,4 @@ class CompleteIn(Schema):
 
 
 class ReassignIn(Schema):
-    username = fields.String(required=True)
+    username = Text(required=True)

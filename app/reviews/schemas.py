@@ -215,6 +215,6 @@ class ReviewQuery(ListingQuery):
     level = fields.String(validate=validate.OneOf(vocab.LEVELS))
     rated_object = fields.String(validate=validate.OneOf(list(vocab.RATED_OBJECTS)))
     bad = fields.Boolean()
-    serial_no = fields.String()
+    serial_no = Text()
     rated_from = fields.AwareDateTime(default_timezone=SHANGHAI)
     rated_to = fields.AwareDateTime(default_timezone=SHANGHAI)
