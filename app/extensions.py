@@ -1,9 +1,10 @@
 """Flask extensions, created once and bound in `create_app`."""
 
+import flask_smorest
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_smorest import Api
+from flask_smorest.pagination import PaginationMetadataSchema
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
@@ -19,6 +20,19 @@ naming = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=naming))
 migrate = Migrate()
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's, with the `X-Pagination` header documented as what it is: JSON in a
+    header (`content`). flask-smorest gives it an object `schema`, which OpenAPI 3 reads as
+    `total,0,total_pages,0` (style simple), not as the JSON the header carries."""
+
+    def _register_pagination_header(self):
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata (JSON)",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}}}, lazy=True)
+
+
 api = Api()
 login_manager = LoginManager()  # browser sessions (the API uses tokens only)
 csrf = CSRFProtect()  # every form; the /api/v1 blueprints are exempt (bearer tokens, no cookies)

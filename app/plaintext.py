@@ -10,7 +10,9 @@ from typing import Any
 
 from marshmallow import ValidationError, fields
 
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+# The characters refused, as a regular-expression class both Python and JSON Schema read.
+CONTROL = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069"
+FORBIDDEN = re.compile(f"[{CONTROL}]")
 
 
 def control_character(value: str) -> tuple[str, int] | None:
@@ -30,8 +32,17 @@ def problem(value: str) -> str | None:
     return f"Contains the control character {found[0]} at position {found[1]}."
 
 
+# Plain text in the OpenAPI document (a JSON Schema pattern).
+PATTERN = f"^[^{CONTROL}]*$"
+
+
 class Text(fields.String):
-    """A string field that refuses control characters (see `problem`)."""
+    """A string field that refuses control characters (see `problem`); the OpenAPI document
+    gives it the `pattern` that says so."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["metadata"] = {"pattern": PATTERN, **(kwargs.get("metadata") or {})}
+        super().__init__(*args, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)

@@ -9,9 +9,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from app.apidoc import SECURITY, errors
 from app.auth.errors import error_response
 from app.auth.users import can_view_case, user_required
 from app.cases import attachments, comments, contact
+from app.cases.filetypes import TYPES
 from app.cases.materials_schemas import (
     AttachmentOut,
     CommentIn,
@@ -19,6 +21,7 @@ from app.cases.materials_schemas import (
     PhoneOut,
     UploadFiles,
     UploadForm,
+    UploadIn,
 )
 from app.cases.models import Case
 from app.cases.refusals import Refused
@@ -27,12 +30,19 @@ from app.timeutil import utcnow
 
 blp = Blueprint("case_materials", __name__, url_prefix="/api/v1/cases",
                 description="证明材料、备注与联系电话 Case evidence files, comments, phone reveal")
-SECURITY = [{"ApiToken": []}]
+CASE_ERRORS = ((403, "a channel token, or the case is another department's or region's"),
+               (404, "no such case"))
+# The file and the form fields arrive in one multipart/form-data body, parsed from two webargs
+# locations (files, form; errors under each); flask-smorest would document the second location
+# as a Swagger 2 `in: formData` parameter, so the body is documented once, as UploadIn.
+UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": UploadIn}}}
+FILE_CONTENT = {t.mime: {"schema": {"type": "string", "format": "binary"}} for t in TYPES}
 
 
 def _case(number: str):
     """(case, None) or (None, error): 404 unknown, 403 another department's or region's."""
-    case = db.session.scalar(select(Case).where(Case.number == number))
+    case = db.session.scalar(select(Case).where(Case.number == number)) \
+        if "\x00" not in number else None  # PostgreSQL takes no NUL in text
     if case is None:
         return None, error_response(404, f"no case {number}")
     if not can_view_case(g.user, case):
@@ -50,6 +60,7 @@ def _refused(exc: Refused, location: str):
 class Attachments(MethodView):
     @user_required
     @blp.doc(security=SECURITY)
+    @errors(blp, *CASE_ERRORS)
     @blp.response(200, AttachmentOut(many=True))
     def get(self, number: str):
         """The case's evidence files, oldest first."""
@@ -57,9 +68,13 @@ class Attachments(MethodView):
         return err or attachments.for_case(case)
 
     @user_required
-    @blp.doc(security=SECURITY)
-    @blp.arguments(UploadFiles, location="files")
-    @blp.arguments(UploadForm, location="form")
+    @blp.doc(security=SECURITY, requestBody=UPLOAD_BODY)
+    @errors(blp, 400, *CASE_ERRORS, (413, "the file is larger than ATTACHMENT_MAX_MB"),
+            (415, "the file is not mp3, m4a, wav, amr, jpg, png or PDF, or its content does "
+                  "not match its extension; or the body is neither multipart nor JSON"),
+            (422, "no file, an empty one, or a form field refused (errors.files, errors.form)"))
+    @blp.ARGUMENTS_PARSER.use_args(UploadFiles, location="files")
+    @blp.ARGUMENTS_PARSER.use_args(UploadForm, location="form")
     @blp.response(201, AttachmentOut)
     def post(self, files: dict, form: dict, number: str):
         """Upload an evidence file (multipart `file`): 413 when larger than the limit, 415 when
@@ -78,7 +93,13 @@ class Attachments(MethodView):
 
 @blp.route("/<number>/attachments/<int:attachment_id>")
 @user_required
-@blp.doc(security=SECURITY, responses={"200": {"description": "the file, as an attachment"}})
+@blp.doc(security=SECURITY, responses={
+    "200": {"description": "the file (Content-Disposition: attachment), with its sniffed type",
+            "content": FILE_CONTENT},
+    "206": {"description": "the requested part of the file (Range)", "content": FILE_CONTENT},
+    "304": {"description": "not modified (If-None-Match: the file's sha256)"}})
+@errors(blp, *CASE_ERRORS[:1], (404, "no such case, or no such attachment on it"),
+        (410, "the stored file is gone"), 416)
 def download_attachment(number: str, attachment_id: int):
     """Download an evidence file (Content-Disposition: attachment, its sniffed type)."""
     case, err = _case(number)
@@ -97,6 +118,7 @@ def download_attachment(number: str, attachment_id: int):
 class Comments(MethodView):
     @user_required
     @blp.doc(security=SECURITY)
+    @errors(blp, *CASE_ERRORS)
     @blp.response(200, CommentOut(many=True))
     def get(self, number: str):
         """The case's comments, oldest first."""
@@ -105,6 +127,7 @@ class Comments(MethodView):
 
     @user_required
     @blp.doc(security=SECURITY)
+    @errors(blp, 400, *CASE_ERRORS, 415, (422, "a field refused: a message under errors.json"))
     @blp.arguments(CommentIn)
     @blp.response(201, CommentOut)
     def post(self, args: dict, number: str):
@@ -124,6 +147,9 @@ class Comments(MethodView):
 @blp.route("/<number>/reveal-phone", methods=["POST"])
 @user_required
 @blp.doc(security=SECURITY)
+@errors(blp, 400, (403, "a channel token, the case is another department's or region's, or you "
+                        "are neither the assignee of an open task of it nor its 12345 hotline"),
+        (404, "no such case, or its rating has no phone number"), 415)
 @blp.response(200, PhoneOut)
 def reveal_phone(number: str):
     """The reviewer's full phone number, for the assignee of an open task of the case and the

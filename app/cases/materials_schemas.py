@@ -7,14 +7,18 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
 from app.cases.schemas import Local
+from app.plaintext import CONTROL, PATTERN, Text
+
+# Written text: not blank, and plain (app/plaintext.py); the server strips it first.
+WRITTEN = f"^[^{CONTROL}]*[^\\s{CONTROL}][^{CONTROL}]*$"
 
 
 def _user(attr: str):
-    return fields.Function(lambda obj: getattr(obj, attr).username)
+    return fields.Function(lambda obj: getattr(obj, attr).username, metadata={"type": "string"})
 
 
 def _user_name(attr: str):
-    return fields.Function(lambda obj: getattr(obj, attr).name)
+    return fields.Function(lambda obj: getattr(obj, attr).name, metadata={"type": "string"})
 
 
 class AttachmentOut(Schema):
@@ -28,13 +32,15 @@ class AttachmentOut(Schema):
     kind = fields.String(metadata={"description": "audio, image or pdf"})
     size = fields.Integer(metadata={"description": "bytes"})
     sha256 = fields.String()
-    description = fields.String()
-    task_id = fields.String(metadata={"description": "the task it belongs to, if any"})
+    description = fields.String(allow_none=True)
+    task_id = fields.String(allow_none=True,
+                            metadata={"description": "the task it belongs to, if any"})
     uploaded_by = _user("uploaded_by")
     uploaded_by_name = _user_name("uploaded_by")
     uploaded_at = Local()
     download_url = fields.Function(lambda a: url_for(
-        "case_materials.download_attachment", number=a.case.number, attachment_id=a.id))
+        "case_materials.download_attachment", number=a.case.number, attachment_id=a.id),
+        metadata={"type": "string"})
 
 
 class UploadFiles(Schema):
@@ -43,13 +49,20 @@ class UploadFiles(Schema):
 
 
 class UploadForm(Schema):
-    task_id = fields.String(metadata={"description": "tie the file to this task of the case"})
-    description = fields.String(metadata={"description": "材料说明, up to 200 characters"})
+    task_id = Text(metadata={"description": "tie the file to this task of the case"})
+    description = fields.String(metadata={"description": "材料说明", "maxLength": 200,
+                                          "pattern": PATTERN})
+
+
+class UploadIn(UploadForm, UploadFiles):
+    """The multipart/form-data body of an upload as the OpenAPI document shows it: the file
+    (read from `request.files`) and its form fields (from `request.form`)."""
 
 
 class CommentIn(Schema):
-    text = fields.String(required=True, metadata={"description": "up to 2000 characters"})
-    task_id = fields.String(metadata={"description": "tie the comment to this task of the case"})
+    text = fields.String(required=True, metadata={"description": "备注", "minLength": 1,
+                                                  "maxLength": 2000, "pattern": WRITTEN})
+    task_id = Text(metadata={"description": "tie the comment to this task of the case"})
 
 
 class CommentOut(Schema):
@@ -57,7 +70,7 @@ class CommentOut(Schema):
 
     id = fields.Integer()
     text = fields.String(attribute="body")
-    task_id = fields.String()
+    task_id = fields.String(allow_none=True)
     author = _user("author")
     author_name = _user_name("author")
     created_at = Local()

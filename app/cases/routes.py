@@ -6,6 +6,7 @@ from flask import g
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from app.apidoc import SECURITY, errors
 from app.auth.errors import error_response
 from app.auth.users import can_view_case, user_required
 from app.cases.models import Case
@@ -18,11 +19,14 @@ blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases",
 
 @blp.route("/<number>")
 @user_required
-@blp.doc(security=[{"ApiToken": []}])
+@blp.doc(security=SECURITY)
+@errors(blp, (403, "a channel token, or the case is another department's or region's"),
+        (404, "no such case"))
 @blp.response(200, CaseDetail)
 def case_detail(number: str):
     """One case (差评工单), if it is in your department or region."""
-    case = db.session.scalar(select(Case).where(Case.number == number))
+    case = db.session.scalar(select(Case).where(Case.number == number)) \
+        if "\x00" not in number else None  # PostgreSQL takes no NUL in text
     if case is None:
         return error_response(404, f"no case {number}")
     if not can_view_case(g.user, case):

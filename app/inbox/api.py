@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
+from app.apidoc import SECURITY, errors
 from app.auth.errors import error_response
 from app.auth.models import User
 from app.auth.users import can_act, task_scope, user_required
@@ -21,7 +22,6 @@ from app.timeutil import utcnow
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks",
                 description="待办任务 Tasks: list, claim, unclaim, complete")
-SECURITY = [{"ApiToken": []}]
 
 
 VIEW_TABS = {"mine": "mine", "group": "pool", "department": "all", "done": "done"}
@@ -42,6 +42,7 @@ def _listing(user: User, args: dict):
 class Tasks(MethodView):
     @user_required
     @blp.doc(security=SECURITY)
+    @errors(blp, 403, 422)
     @blp.arguments(TaskQuery, location="query")
     @blp.response(200, TaskOut(many=True))
     @blp.paginate()
@@ -62,7 +63,8 @@ class Tasks(MethodView):
 def _task(task_id: str, user: User, act: bool = True):
     """(task row, None) or (None, error response): 404 unknown or out of scope, 403 not theirs."""
     task = db.session.scalar(select(CaseTask).where(CaseTask.task_id == task_id,
-                                                    task_scope(user)))
+                                                    task_scope(user))) \
+        if "\x00" not in task_id else None  # PostgreSQL takes no NUL in text
     if task is None:
         return None, error_response(404, f"no task {task_id} that you may see")
     if act and not can_act(user, task):
@@ -75,6 +77,7 @@ def _task(task_id: str, user: User, act: bool = True):
 class TaskItem(MethodView):
     @user_required
     @blp.doc(security=SECURITY)
+    @errors(blp, 403, 404)
     @blp.response(200, TaskDetail)
     def get(self, task_id: str):
         """One task with its form (fields, labels, required, options) and deadline."""
@@ -91,6 +94,8 @@ def _open_or_409(task: CaseTask):
 @blp.route("/<task_id>/claim", methods=["POST"])
 @user_required
 @blp.doc(security=SECURITY)
+@errors(blp, 400, 403, (404, "no such task, or out of your scope"),
+        (409, "the task is not open, or someone else holds it"), 415)
 @blp.response(200, TaskOut)
 def claim(task_id: str):
     """Claim a task (认领): it becomes mine; 409 when someone else holds it."""
@@ -115,6 +120,8 @@ def _supervises(user: User, task: CaseTask) -> bool:
 @blp.route("/<task_id>/unclaim", methods=["POST"])
 @user_required
 @blp.doc(security=SECURITY)
+@errors(blp, 400, (403, "a channel token, or the task is held by someone else"),
+        (404, "no such task, or out of your scope"), (409, "the task is not open"), 415)
 @blp.response(200, TaskOut)
 def unclaim(task_id: str):
     """Give a task back to the group (退回); the holder or a supervisor may."""
@@ -132,6 +139,9 @@ def unclaim(task_id: str):
 @blp.route("/<task_id>/reassign", methods=["POST"])
 @user_required
 @blp.doc(security=SECURITY)
+@errors(blp, 400, (403, "a channel token, or not a supervisor of the task's group"),
+        (404, "no such task, or out of your scope"), (409, "the task is not open"), 415,
+        (422, "`username` is not an active user who may work the task"))
 @blp.arguments(ReassignIn)
 @blp.response(200, TaskOut)
 def reassign(args: dict, task_id: str):
@@ -154,6 +164,11 @@ def reassign(args: dict, task_id: str):
 @blp.route("/<task_id>/complete", methods=["POST"])
 @user_required
 @blp.doc(security=SECURITY)
+@errors(blp, 400, (403, "a channel token, or the task is worked by another group"),
+        (404, "no such task, or out of your scope"),
+        (409, "the task was completed, someone else holds it, or the case changed meanwhile"),
+        415, (422, "the data does not fit the form: a message per field under errors.json.data"),
+        503)
 @blp.arguments(CompleteIn)
 @blp.response(200, TaskOut)
 def complete(args: dict, task_id: str):

@@ -7,7 +7,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from app.cases.models import CLASS_LABELS
-from app.cases.schemas import Local, TaskRef
+from app.cases.schemas import ComputedList, Local, TaskRef
+from app.plaintext import Text
 from app.processes import service as processes
 from app.querystring import ListingQuery
 from app.rules import service as rules_service
@@ -20,11 +21,12 @@ class TaskQuery(ListingQuery):
         "description": "mine: claimed by me; group: unclaimed tasks of my groups in my scope; "
                        "department: all open tasks of my department (or region); done: "
                        "completed by me"})
-    step = fields.String(metadata={"description": "step id, e.g. rectify"})
+    step = Text(metadata={"description": "step id, e.g. rectify"})
     rectify_class = fields.String(validate=validate.OneOf(list(CLASS_LABELS)))
     overdue = fields.Boolean()
-    jurisdiction = fields.String()
-    case_number = fields.String()
+    jurisdiction = Text(metadata={
+        "description": "a jurisdiction of the rule files (rules/*.yaml), e.g. shenzhen"})
+    case_number = Text()
 
     @validates("jurisdiction")
     def _known(self, value: str, **_: Any) -> None:
@@ -33,29 +35,49 @@ class TaskQuery(ListingQuery):
             raise ValidationError(f"Must be one of: {', '.join(known)}.")
 
 
+class OptionOut(Schema):
+    id = fields.String()
+    name = fields.String()
+
+
+class FormFieldOut(Schema):
+    """One field of a task's form (camunda:formData)."""
+
+    id = fields.String()
+    label = fields.String()
+    type = fields.String(metadata={"description": "string, long, boolean, date or enum"})
+    required = fields.Boolean()
+    options = fields.List(fields.Nested(OptionOut), metadata={"description": "enum fields"})
+    default = fields.String()
+
+
 class TaskOut(TaskRef):
-    case_number = fields.Function(lambda t: t.case.number)
+    case_number = fields.Function(lambda t: t.case.number, metadata={"type": "string"})
     process_id = fields.String()
-    department_code = fields.String()
-    department_name = fields.Function(lambda t: t.case.department_name)
+    department_code = fields.String(allow_none=True)
+    department_name = fields.Function(lambda t: t.case.department_name, allow_none=True,
+                                      metadata={"type": "string"})
     region_code = fields.String()
     jurisdiction = fields.String()
-    rectify_class = fields.Function(lambda t: t.case.rectify_class)
+    rectify_class = fields.Function(lambda t: t.case.rectify_class, allow_none=True,
+                                    metadata={"type": "string"})
     received_at = Local(attribute="case.received_at")
-    claimed_at = Local()
+    claimed_at = Local(allow_none=True)
 
 
 class TaskDetail(TaskOut):
-    form = fields.Method("_form")
-    documentation = fields.Method("_documentation")
-
-    def _form(self, task):
-        info = _task_info(task)
-        return [f.as_dict() for f in info.form] if info else []
+    form = ComputedList(fields.Nested(FormFieldOut), source=lambda task: _form(task))
+    documentation = fields.Method("_documentation", allow_none=True,
+                                  metadata={"type": "string"})
 
     def _documentation(self, task):
         info = _task_info(task)
         return info.documentation if info else None
+
+
+def _form(task) -> list[dict]:
+    info = _task_info(task)
+    return [f.as_dict() for f in info.form] if info else []
 
 
 def _task_info(task):
@@ -68,4 +90,4 @@ class CompleteIn(Schema):
 
 
 class ReassignIn(Schema):
-    username = fields.String(required=True)
+    username = Text(required=True)

@@ -5,17 +5,19 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from flask_smorest.error_handler import ErrorSchema
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.apidoc import SECURITY, errors
 from app.auth.errors import error_response
 from app.auth.tokens import token_required
 from app.cases.models import Case
 from app.cases.schemas import CaseSummary
-from app.extensions import db
+from app.extensions import api, db
 from app.reviews.intake import ItemResult, intake
 from app.reviews.models import Review
-from app.reviews.schemas import ReviewOut, ReviewQuery
+from app.reviews.schemas import IntakeBatchOut, IntakeOut, ReviewOut, ReviewQuery
 from app.scheduler.runner import nudge
 from app.scheduler.sweep import start_waiting
 from app.timeutil import utcnow
@@ -26,7 +28,7 @@ _review_out = ReviewOut()
 _case_out = CaseSummary()
 
 INTAKE_DOC = {
-    "summary": "Submit one rating (an object) or a batch (an array of up to 1,000)",
+    "summary": "Submit one rating (an object) or a batch (an array of up to INTAKE_BATCH_MAX)",
     "description": (
         "Idempotent per (serial_no, rating_count, rated_object): a rating sent again returns the "
         "first result (status `duplicate`) and creates nothing. Every new bad rating "
@@ -35,15 +37,34 @@ INTAKE_DOC = {
         "207 when some failed, 422 when none was valid; `results` says which and why."),
     "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
         {"$ref": "#/components/schemas/ReviewIn"},
-        {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/ReviewIn"}},
+        {"$ref": "#/components/schemas/ReviewBatch"},
     ]}}}},
-    "security": [{"ApiToken": []}],
+    "security": SECURITY,
 }
+
+
+@blp.record_once
+def _batch_schema(state) -> None:
+    """The batch's size limit in the document is the app's (INTAKE_BATCH_MAX)."""
+    api.spec.components.schema("ReviewBatch", component={
+        "type": "array", "minItems": 1, "maxItems": state.app.config["INTAKE_BATCH_MAX"],
+        "items": {"$ref": "#/components/schemas/ReviewIn"}})
 
 
 @blp.route("")
 class Reviews(MethodView):
     @blp.doc(**INTAKE_DOC)
+    @blp.alt_response(201, success=True, schema=IntakeOut, description="one rating, created")
+    @blp.alt_response(200, success=True, schema={"oneOf": [IntakeOut, IntakeBatchOut]},
+                      description="one rating sent before (status duplicate), or a batch "
+                                  "whose items were all accepted (created or duplicate)")
+    @blp.alt_response(207, success=True, schema=IntakeBatchOut,
+                      description="a batch of which some items were invalid (the others stored)")
+    @blp.alt_response(422, schema={"oneOf": [ErrorSchema, IntakeBatchOut]},
+                      description="one rating that is invalid (the error, a message per field "
+                                  "under errors.json), a batch of which no item was valid (the "
+                                  "batch's results), or an empty or too large batch (the error)")
+    @errors(blp, 400, 413, 415)
     @token_required
     def post(self):
         body = request.get_json(silent=True)
@@ -59,7 +80,8 @@ class Reviews(MethodView):
         return _single(res), 201 if res.status == "created" else 200
 
     @token_required
-    @blp.doc(security=[{"ApiToken": []}])
+    @blp.doc(security=SECURITY)
+    @errors(blp, (422, "an invalid or unknown query parameter"))
     @blp.arguments(ReviewQuery, location="query")
     @blp.response(200, ReviewOut(many=True))
     @blp.paginate()
@@ -77,13 +99,15 @@ class Reviews(MethodView):
 
 
 def document(api) -> None:
-    """Components the hand-written intake request body refers to."""
+    """Components the hand-written intake request body refers to, and the token's scheme."""
     from app.reviews.schemas import ReviewIn
 
     api.spec.components.schema("ReviewIn", schema=ReviewIn)
-    api.spec.components.security_scheme(
-        "ApiToken", {"type": "http", "scheme": "bearer",
-                     "description": "One token per channel system: `flask tokens create NAME`."})
+    api.spec.components.security_scheme("ApiToken", {
+        "type": "http", "scheme": "bearer",
+        "description": "A channel system's token (ratings only: `flask tokens create NAME`) or a "
+                       "user's (`flask tokens create NAME --user USERNAME`); also accepted as "
+                       "the `X-API-Token` header."})
 
 
 def _batch(items: list):

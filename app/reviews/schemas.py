@@ -14,11 +14,12 @@ from marshmallow import (
     validates_schema,
 )
 
+from app.cases.schemas import CaseSummary, Local
 from app.plaintext import Text
 from app.querystring import ListingQuery
 from app.reviews import vocab
 from app.reviews.masking import mask_cert, mask_name, mask_phone
-from app.timeutil import SHANGHAI, to_local, utcnow
+from app.timeutil import SHANGHAI, utcnow
 
 USCC = validate.Regexp(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$",
                        error="Not an 18-character unified social credit code.")
@@ -122,8 +123,19 @@ def _resolve_level(data: dict, errors: dict) -> str | None:
     return level or from_code
 
 
+def _masked(mask, attr: str) -> fields.Function:
+    return fields.Function(lambda r: mask(getattr(r, attr)), allow_none=True,
+                           metadata={"type": "string", "description": "masked"})
+
+
+def _opt() -> fields.String:
+    """A string the channel may leave out: null when it did."""
+    return fields.String(allow_none=True)
+
+
 class ReviewOut(Schema):
-    """A stored rating as the API shows it: reviewer data masked."""
+    """A stored rating as the API shows it: reviewer data masked. What the channel may leave
+    out is null."""
 
     id = fields.Integer()
     serial_no = fields.String()
@@ -134,26 +146,63 @@ class ReviewOut(Schema):
     score = fields.Integer()
     is_bad = fields.Boolean()
     is_default = fields.Boolean()
-    rated_at = fields.Function(lambda r: to_local(r.rated_at).isoformat())
-    received_at = fields.Function(lambda r: to_local(r.received_at).isoformat())
-    text = fields.String()
+    rated_at = Local()
+    received_at = Local()
+    text = _opt()
     tags = fields.List(fields.String())
-    item_code = fields.String()
-    item_impl_code = fields.String()
-    item_name = fields.String()
-    department_code = fields.String()
-    department_name = fields.String()
+    item_code = _opt()
+    item_impl_code = _opt()
+    item_name = _opt()
+    department_code = _opt()
+    department_name = _opt()
     region_code = fields.String()
-    staff_no = fields.String()
-    staff_name = fields.String()
-    staff_unit_code = fields.String()
-    staff_unit_name = fields.String()
-    reviewer_name = fields.Function(lambda r: mask_name(r.reviewer_name))
+    staff_no = _opt()
+    staff_name = _opt()
+    staff_unit_code = _opt()
+    staff_unit_name = _opt()
+    reviewer_name = _masked(mask_name, "reviewer_name")
     reviewer_type = fields.String()
-    reviewer_phone = fields.Function(lambda r: mask_phone(r.reviewer_phone))
-    reviewer_cert_no = fields.Function(lambda r: mask_cert(r.reviewer_cert_no))
-    source = fields.String()
-    case_number = fields.Function(lambda r: r.case.number if r.case else None)
+    reviewer_phone = _masked(mask_phone, "reviewer_phone")
+    reviewer_cert_no = _masked(mask_cert, "reviewer_cert_no")
+    source = fields.String(metadata={"description": "the channel system's token name"})
+    case_number = fields.Function(lambda r: r.case.number if r.case else None, allow_none=True,
+                                  metadata={"type": "string",
+                                            "description": "the case a bad rating opened"})
+
+
+ITEM_STATUSES = ("created", "duplicate", "invalid")
+
+
+class IntakeOut(Schema):
+    """One rating sent as an object: 201 created, 200 duplicate (the first result)."""
+
+    status = fields.String(required=True, validate=validate.OneOf(ITEM_STATUSES[:2]))
+    review = fields.Nested(ReviewOut, required=True)
+    case = fields.Nested(CaseSummary, required=True, allow_none=True,
+                         metadata={"description": "the case a bad rating opened; null if good"})
+
+
+class IntakeRow(Schema):
+    """One item of a batch, by its position in the array."""
+
+    index = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(ITEM_STATUSES))
+    review_id = fields.Integer(metadata={"description": "created or duplicate items"})
+    case_number = fields.String(allow_none=True,
+                                metadata={"description": "created or duplicate items"})
+    errors = fields.Dict(keys=fields.String(),
+                         metadata={"description": "invalid items: messages per field"})
+
+
+class IntakeBatchOut(Schema):
+    """A batch sent as an array: 200 when all were accepted, 207 when some were invalid, 422
+    when all were."""
+
+    received = fields.Integer(required=True)
+    created = fields.Integer(required=True)
+    duplicate = fields.Integer(required=True)
+    invalid = fields.Integer(required=True)
+    results = fields.List(fields.Nested(IntakeRow), required=True)
 
 
 class ReviewQuery(ListingQuery):
@@ -166,6 +215,6 @@ class ReviewQuery(ListingQuery):
     level = fields.String(validate=validate.OneOf(vocab.LEVELS))
     rated_object = fields.String(validate=validate.OneOf(list(vocab.RATED_OBJECTS)))
     bad = fields.Boolean()
-    serial_no = fields.String()
+    serial_no = Text()
     rated_from = fields.AwareDateTime(default_timezone=SHANGHAI)
     rated_to = fields.AwareDateTime(default_timezone=SHANGHAI)
