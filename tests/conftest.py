@@ -3,13 +3,15 @@ is set (`make test` runs both). The schema is built by the Alembic migrations, a
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-from app import create_app
+from app import create_app, workdays
 from app.auth import tokens
 from app.cases import runcache
 from app.config import ROOT, normalise_db_url
@@ -138,3 +140,38 @@ def rating():
 def bad_rating():
     """Factory: a valid bad rating (不满意, with tag and text)."""
     return make_bad_rating
+
+
+# -- a calendar the test may extend (期限重算) --------------------------------------------
+
+# A made-up 2027 arrangement for the tests only (the real one is not published yet): 元旦 off.
+TEST_2027 = ("year: 2027\n"
+             "source: {title: 测试用安排（非国务院通知）, number: 测试1号, published: 2026-11-01}\n"
+             "holidays:\n  - {name: 元旦, date: 2027-01-01}\n")
+
+
+@dataclasses.dataclass
+class CalendarCopy:
+    """A copy of calendars/ in force as the working-day calendar, read again on every change."""
+
+    root: Path
+
+    def publish_2027(self, text: str = TEST_2027) -> Path:
+        """Add `cn/2027.yaml` (test data), as a process owner adds next year's file."""
+        path = self.root / "cn" / "2027.yaml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+
+@pytest.fixture()
+def calendar_copy(tmp_path):
+    """calendars/ copied under tmp_path and made the calendar in force (reloaded without
+    delay); the calendar configured before is restored after the test."""
+    state = workdays._state
+    saved = {f.name: getattr(state, f.name) for f in dataclasses.fields(state) if f.name != "lock"}
+    root = tmp_path / "calendars"
+    shutil.copytree(ROOT / "calendars", root)
+    workdays.configure(root, reload_seconds=0)
+    yield CalendarCopy(root)
+    for name, value in saved.items():
+        setattr(state, name, value)

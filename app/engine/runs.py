@@ -7,12 +7,15 @@ caller can record them (超期预警, 超期督办) in the same transaction that
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
@@ -48,6 +51,14 @@ class PendingTimer:
 class FiredTimer:
     timer: PendingTimer
     fired_at: datetime
+
+
+@dataclass(frozen=True)
+class RetimedTimer:
+    """A pending timer moved by 期限重算 (deadline recomputed): as it was, and as it is."""
+
+    before: PendingTimer
+    after: PendingTimer
 
 
 @dataclass(frozen=True)
@@ -189,6 +200,37 @@ class CaseRun:
             rule_key=rule_key_of(expression, attached.data if attached else task.data),
             attached_step=attached.task_spec.bpmn_id if attached else None,
             attached_task_id=str(attached.id) if attached else None)
+
+    def retime(self, started: Mapping[str, datetime]) -> list[RetimedTimer]:
+        """期限重算: evaluate again the timeDate of each waiting timer on the user tasks in
+        `started` (task id → when the step began, the instant its timers were first
+        evaluated), with the clock's now set to that instant: as if the calendar in force now
+        had been in force then. The new instant replaces the cached one (`event_value`, which
+        SpiffWorkflow's has_fired reads instead of evaluating again, and which the state
+        keeps); timers that fired stay as they fired. Returns the timers that moved."""
+        moved = []
+        for task in self._timer_tasks():
+            attached = _attached_task(task)
+            at = started.get(str(attached.id)) if attached is not None else None
+            before = self._describe(task) if at is not None else None
+            if before is None or not isinstance(task.task_spec.event_definition,
+                                                TimeDateEventDefinition):
+                continue
+            value = self._evaluate_at(task, at)
+            if datetime.fromisoformat(value) != before.due_at:
+                task.internal_data["event_value"] = value
+                moved.append(RetimedTimer(before, self._describe(task)))
+        self._views = None
+        return moved
+
+    def _evaluate_at(self, task: Any, now: datetime) -> str:
+        """A timer's timeDate expression evaluated on its task's data, the clock at `now`."""
+        helpers = TimerHelpers(replace(self.clock, now=lambda: now)).environment()
+        with halting():
+            value = script_engine(helpers).evaluate(task, task.task_spec.event_definition
+                                                    .expression)
+        datetime.fromisoformat(value)  # ValueError for anything but an ISO instant
+        return value
 
     def fire_due(self) -> list[FiredTimer]:
         """Fire every timer that is due now and run on; returns the timers that fired."""
