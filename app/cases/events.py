@@ -23,6 +23,7 @@ KIND_LABELS = {
     "commented": "备注",
     "phone_revealed": "查看评价人联系电话",
     "process_migrated": "流程版本迁移",
+    "retimed": "期限重算",  # provisional deadlines counted again on a newly published calendar
 }
 
 

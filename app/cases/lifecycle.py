@@ -62,7 +62,7 @@ def claim(case: Case) -> int:
     return seen
 
 
-def _claim_open(case: Case) -> tuple[int, list[Row]]:
+def claim_open(case: Case) -> tuple[int, list[Row]]:
     """`claim`, and the case's open task rows (in the same round trip on PostgreSQL)."""
     seen = case.version
     rows = writes.claim_with_open_tasks(case.id, seen)
@@ -115,7 +115,7 @@ def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | Non
              now: datetime) -> dict[str, Any]:
     """Complete an open task with form data (FormInvalid when it does not fit the form).
     A task completed after its deadline is accepted and recorded as late (逾期办理)."""
-    seen, open_rows = _claim_open(case)
+    seen, open_rows = claim_open(case)
     row = next((r for r in open_rows if r.task_id == task_id), None)
     if row is None:
         raise Conflict(f"task {task_id} is not open")
@@ -142,7 +142,7 @@ def fire_due(case: Case, now: datetime, actor: str = "scheduler",
              state: str | None = None) -> list[FiredTimer]:
     """Fire the case's timers that are due at `now` (`state`: its saved workflow, when the
     caller read it with the case)."""
-    seen, open_rows = _claim_open(case)
+    seen, open_rows = claim_open(case)
     run = load(case, now, seen, state)
     before = timer_ids(run)
     fired = run.fire_due()
@@ -162,27 +162,37 @@ def _summarise(case: Case, clean: Mapping[str, Any]) -> None:
 
 
 def save_change(case: Case, run: CaseRun, now: datetime, actor: str,
-                log: list[dict[str, Any]]) -> None:
-    """Save a change made to the run outside this module (e.g. moved to another version):
-    tasks, timers, the events in `log` and the state, as every change does."""
-    _after(case, run, [], now, actor, log, writes.open_tasks(case.id))
+                log: list[dict[str, Any]], open_rows: list[Row] | None = None,
+                timers_before: frozenset[str] | None = None,
+                retimed: frozenset[str] = frozenset()) -> None:
+    """Save a change made to the run outside this module (e.g. moved to another version,
+    re-timed): tasks, timers, the events in `log` and the state, as every change does.
+    `open_rows` and `timers_before` as `claim_open` and `timer_ids` gave them before the
+    change, if the caller has them; `retimed`: the tasks whose timers were re-timed."""
+    if open_rows is None:
+        open_rows = writes.open_tasks(case.id)
+    _after(case, run, [], now, actor, log, open_rows, timers_before=timers_before,
+           retimed=retimed)
 
 
 def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, actor: str,
            log: list[dict[str, Any]], open_rows: list[Row], done_task_id: str | None = None,
            done_by: int | None = None, late: bool = False,
            timers_before: frozenset[str] | None = None,
-           keeper: tuple[Row, User] | None = None) -> None:
+           keeper: tuple[Row, User] | None = None,
+           retimed: frozenset[str] = frozenset()) -> None:
     """Record fired timers, bring tasks and timers in step, save the state: one `Change`,
     written in the change's transaction (the workflow is kept in this process once it
     commits). `keeper`: the task row a person completed, and the person, who keeps the
-    steps it opens for the same group (assignment.keep_with)."""
+    steps it opens for the same group (assignment.keep_with); `retimed`: the tasks whose
+    timers were re-timed (期限重算), whose rows take their new deadlines."""
     with db.session.no_autoflush:
         log += _apply_fired(case, run, fired, now, open_rows)
         flags = frozenset((f.timer.attached_task_id or "", f.timer.kind) for f in fired)
         change = writes.Change(case, run.dump(), now)
-        sync_tasks(case, run, now, change, done_task_id, done_by, late, open_rows, flags)
-        sync_timers(change, run.timers(), timers_before)
+        sync_tasks(case, run, now, change, done_task_id, done_by, late, open_rows, flags,
+                   retimed)
+        sync_timers(change, run.timers(), timers_before, retimed)
         if keeper is not None:
             assignment.keep_with(*keeper, change.new_tasks, now, log)
         if run.completed and case.status != CLOSED:

@@ -27,15 +27,23 @@ def _provisional(due: datetime | None) -> bool:
     return due is not None and due.astimezone(workdays.SHANGHAI).date() > workdays.coverage()
 
 
+def deadline_of(view: UserTaskView) -> tuple[datetime | None, datetime | None, bool]:
+    """(warn_at, due_at, provisional) of a user task, as its row keeps them."""
+    warn_at, due_at, _ = due_of(view)
+    return warn_at, due_at, _provisional(due_at)
+
+
 def sync_tasks(case: Case, run: CaseRun, now: datetime, change: writes.Change,
                done_task_id: str | None = None, done_by: int | None = None,
                late: bool = False, rows: list[Row] | None = None,
-               fired: frozenset[tuple[str, str]] = frozenset()) -> int:
+               fired: frozenset[tuple[str, str]] = frozenset(),
+               retimed: frozenset[str] = frozenset()) -> int:
     """Into `change`: close the rows of tasks no longer waiting (done, or cancelled by the
-    process), flag those whose timers fired in this change, and add rows for new ones
-    (`rows`: the case's open task rows from `writes.open_tasks`, when the caller has them;
-    `fired`: (task id, timer kind) of the timers that fired in this change). Sets the case's
-    current steps. Returns how many rows are added."""
+    process), flag those whose timers fired in this change, give those in `retimed` (task
+    ids, 期限重算) their deadlines again, and add rows for new ones (`rows`: the case's open
+    task rows from `writes.open_tasks`, when the caller has them; `fired`: (task id, timer
+    kind) of the timers that fired in this change). Sets the case's current steps. Returns
+    how many rows are added."""
     views = {v.task_id: v for v in run.user_tasks()}
     if rows is None:
         rows = writes.open_tasks(case.id)
@@ -43,13 +51,17 @@ def sync_tasks(case: Case, run: CaseRun, now: datetime, change: writes.Change,
         warned = row.warned or (row.task_id, "warning") in fired
         overdue = row.overdue or (row.task_id, "overdue") in fired
         waiting = row.task_id in views
-        if waiting and (warned, overdue) == (row.warned, row.overdue):
+        kept = (row.warn_at, row.due_at, row.provisional)
+        deadline = deadline_of(views[row.task_id]) if row.task_id in retimed and waiting else kept
+        if waiting and (warned, overdue, deadline) == (row.warned, row.overdue, kept):
             continue
         done = row.task_id == done_task_id and not waiting
+        warn_at, due_at, provisional = deadline
         change.task_updates.append({
             "id": row.id, "state": "open" if waiting else "done" if done else "cancelled",
             "completed_at": None if waiting else now, "completed_by_id": done_by if done else None,
-            "late": late if done else False, "warned": warned, "overdue": overdue})
+            "late": late if done else False, "warned": warned, "overdue": overdue,
+            "warn_at": warn_at, "due_at": due_at, "provisional": provisional})
     known = {row.task_id for row in rows}
     added = [_task_row(case, view, now, fired) for task_id, view in views.items()
              if task_id not in known]
@@ -74,19 +86,21 @@ def _task_row(case: Case, view: UserTaskView, now: datetime,
 
 
 def sync_timers(change: writes.Change, pending: list[PendingTimer],
-                before: frozenset[str] | None = None) -> None:
+                before: frozenset[str] | None = None,
+                retimed: frozenset[str] = frozenset()) -> None:
     """Into `change`: make the case's timer rows the run's pending timers. Rows of timers
     that fired or were cancelled go, new ones come due at their instant (rows already there
     keep their retry state). With `before`, the task ids of the run's timers before this
     change (its rows, as every change leaves them), only what changed is written; without
-    it, every row but the pending ones goes and the pending ones are inserted where
-    missing."""
+    it, every row but the pending ones goes and the pending ones are written. The rows of
+    timers on the tasks in `retimed` (期限重算) are written again, with their new instants."""
     if before is None:
         change.timer_ids, change.keep_timers = [t.task_id for t in pending], True
         new = pending
     else:
         change.timer_ids = sorted(before - {t.task_id for t in pending})
-        new = [t for t in pending if t.task_id not in before]
+        new = [t for t in pending
+               if t.task_id not in before or t.attached_task_id in retimed]
     change.new_timers += [
         {"task_id": t.task_id, "case_id": change.case.id, "event": t.event, "kind": t.kind,
          "step": t.attached_step, "due_at": t.due_at, "fire_at": t.due_at, "attempts": 0}

@@ -36,7 +36,8 @@ TASK_COLUMNS = ("task_id", "case_id", "process_id", "step", "title", "group_name
                 "department_code", "region_code", "jurisdiction", "state", "created_at",
                 "warn_at", "due_at", "rule_key", "provisional", "warned", "overdue", "late",
                 "assignee_id", "claimed_at")
-TASK_UPDATE = ("id", "state", "completed_at", "completed_by_id", "late", "warned", "overdue")
+TASK_UPDATE = ("id", "state", "completed_at", "completed_by_id", "late", "warned", "overdue",
+               "warn_at", "due_at", "provisional")
 TIMER_COLUMNS = ("task_id", "case_id", "event", "kind", "step", "due_at", "fire_at",
                  "attempts")
 EVENT_COLUMNS = ("case_id", "at", "kind", "actor", "step", "title", "task_id", "late", "data")
@@ -44,10 +45,12 @@ EVENT_COLUMNS = ("case_id", "at", "kind", "actor", "step", "title", "task_id", "
 
 @dataclass
 class Change:
-    """What one change of a case writes after its claim: task rows closed or flagged (dicts
-    of TASK_UPDATE) and added (TASK_COLUMNS), timer rows dropped (`timer_ids`; with
-    `keep_timers`, all but those) and added (TIMER_COLUMNS), events (EVENT_COLUMNS), the
-    engine's fields of the case (CASE_FIELDS, from the object) and its workflow state."""
+    """What one change of a case writes after its claim: task rows closed, flagged or
+    re-timed (dicts of TASK_UPDATE) and added (TASK_COLUMNS), timer rows dropped
+    (`timer_ids`; with `keep_timers`, all but those) and added or moved (TIMER_COLUMNS: a
+    row already there takes the new due instant, see UPSERT_TIMERS), events
+    (EVENT_COLUMNS), the engine's fields of the case (CASE_FIELDS, from the object) and its
+    workflow state."""
 
     case: Case
     state: str
@@ -63,7 +66,8 @@ class Change:
 CLAIM = (update(_cases)
          .where(_cases.c.id == bindparam("b_case"), _cases.c.version == bindparam("seen"))
          .values(version=bindparam("next")))
-OPEN_COLUMNS = "id, task_id, title, group_name, department_code, due_at, warned, overdue"
+OPEN_COLUMNS = ("id, task_id, title, group_name, department_code, created_at, warn_at, due_at, "
+                "provisional, warned, overdue")
 OPEN_TASKS = (select(*(_tasks.c[c] for c in OPEN_COLUMNS.split(", ")))
               .where(_tasks.c.case_id == bindparam("b_case"), _tasks.c.state == "open"))
 STATE_OF = select(_states.c.state).where(_states.c.case_id == bindparam("b_case"))
@@ -76,8 +80,8 @@ def claim(case_id: int, seen: int) -> bool:
 
 
 def open_tasks(case_id: int) -> list[Row]:
-    """The case's open task rows: (id, task_id, title, group_name, department_code, due_at,
-    warned, overdue)."""
+    """The case's open task rows: OPEN_COLUMNS (id, task_id, title, group_name,
+    department_code, created_at, warn_at, due_at, provisional, warned, overdue)."""
     return list(db.session.execute(OPEN_TASKS, {"b_case": case_id}))
 
 
@@ -131,6 +135,16 @@ DROP_TIMERS = delete(_timers).where(_timers.c.case_id == bindparam("b_case"),
 KEEP_TIMERS = delete(_timers).where(_timers.c.case_id == bindparam("b_case"),
                                     _timers.c.task_id.not_in(bindparam("ids", expanding=True)))
 INSERT_EVENTS = insert(_events)
+# A timer row already there (moved by 期限重算) takes the new due instant, and fires then,
+# unless it waits for a later retry after a failure; its attempts stay as they are.
+TIMER_CONFLICT = (
+    "ON CONFLICT (task_id) DO UPDATE SET due_at = excluded.due_at, fire_at = CASE WHEN "
+    "case_timers.attempts > 0 AND case_timers.fire_at > excluded.due_at THEN "
+    "case_timers.fire_at ELSE excluded.fire_at END")
+UPSERT_TIMERS = text(
+    f"INSERT INTO case_timers ({', '.join(TIMER_COLUMNS)}) "
+    f"VALUES ({', '.join(f':{c}' for c in TIMER_COLUMNS)}) {TIMER_CONFLICT}",
+).bindparams(*(bindparam(c, type_=_timers.c[c].type) for c in TIMER_COLUMNS))
 SAVE_STATE = text(
     "INSERT INTO case_states (case_id, process_version_id, state, updated_at) "
     "VALUES (:case_id, :process_version_id, :state, :updated_at) ON CONFLICT (case_id) DO "
@@ -149,7 +163,8 @@ def _sqlite_apply(change: Change, values: dict[str, Any]) -> None:
     if change.timer_ids or change.keep_timers:
         db.session.execute(KEEP_TIMERS if change.keep_timers else DROP_TIMERS,
                            {"b_case": case_id, "ids": change.timer_ids})
-    bulk_insert(_timers, change.new_timers, conflict=("task_id",))
+    if change.new_timers:
+        db.session.execute(UPSERT_TIMERS, change.new_timers)
     if change.events:
         db.session.execute(INSERT_EVENTS, change.events)
     db.session.execute(SAVE_CASE, {"b_case": case_id,
@@ -196,7 +211,7 @@ gone_timers AS (
   AND (task_id = ANY(CAST(:timer_ids AS TEXT[]))) <> :keep_timers),
 new_timers AS (
   INSERT INTO case_timers ({", ".join(TIMER_COLUMNS)})
-  {rows["tm"]} ON CONFLICT (task_id) DO NOTHING),
+  {rows["tm"]} {TIMER_CONFLICT}),
 new_events AS (
   INSERT INTO case_events ({", ".join(EVENT_COLUMNS)})
   {rows["ev"]}),
