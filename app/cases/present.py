@@ -17,7 +17,7 @@ from app.cases.records import CaseEvent, CaseTask
 from app.engine.forms import FormField
 from app.extensions import db
 from app.processes import service as processes
-from app.web.i18n import N_, day
+from app.web.i18n import N_, day, when
 
 SYSTEM_ACTORS = {"system": N_("系统"), "scheduler": N_("定时任务")}
 
@@ -115,7 +115,22 @@ def _entry(event: CaseEvent, actor: str, version_id: int | None,
     entry = Entry(event, KIND_LABELS.get(event.kind, event.kind), actor)
     if event.kind == "completed":
         entry.details = details(event.data, _form_of(version_id, task))
+    elif event.kind == "retimed":
+        entry.details = retimed_details(event.data)
     return entry
+
+
+def retimed_details(data: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """(step title, its deadline before and after) of a 期限重算 event."""
+    out = []
+    for item in (data or {}).get("steps", []):
+        before, after = (datetime.fromisoformat(item[k]) if item.get(k) else None
+                         for k in ("due_before", "due_after"))
+        title = item.get("title") or item.get("step") or "?"
+        out.append((gettext(title),
+                    gettext("截止时间由 %(before)s 改为 %(after)s", before=when(before) or "—",
+                            after=when(after) or "—")))
+    return out
 
 
 def previous_step(task: CaseTask) -> tuple[Entry, CaseTask | None] | None:
