@@ -1,10 +1,13 @@
-"""One pass of the scheduler: start cases waiting for the engine, fire due timers.
+"""One pass of the scheduler: start cases waiting for the engine, re-time provisional
+deadlines the calendar now covers (期限重算), fire due timers.
 
 Each due timer is claimed in its own transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so
 several scheduler processes, and the workers of one, share the work) and fired in the
 transaction that saves its case: a timer fires exactly once. The cost of a pass grows with
 the due timers, not the open cases. A failing timer is recorded and retried with backoff; it
-never blocks the others.
+never blocks the others. Re-timing comes before firing, so that a timer whose provisional
+instant has passed and whose real one has not does not fire; it costs one query on a partial
+index of the provisional tasks when there is nothing to re-time.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import lazyload
 
-from app.cases import events, lifecycle
+from app import workdays
+from app.cases import events, lifecycle, retiming
 from app.cases.models import AWAITING_ENGINE, Case
 from app.cases.records import CaseState, CaseTimer
 from app.dbutil import is_postgres
@@ -37,6 +41,7 @@ BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
 @dataclass
 class SweepResult:
     started: int = 0
+    retimed: int = 0
     fired: int = 0
     failed: int = 0
     conflicts: int = 0
@@ -106,6 +111,42 @@ def start_waiting(now: datetime, limit: int = 500, case_ids: list[int] | None = 
             db.session.rollback()
             log.exception("could not start case %s", case_id)
     return started
+
+
+def retime_provisional(now: datetime, limit: int = 500) -> int:
+    """Re-time the cases whose open tasks have a provisional deadline the calendar now
+    covers, each in its own transaction. A case another scheduler is changing is left to it
+    (it re-times it, or the next pass does); one that fails is logged and tried again at the
+    next pass. Returns how many cases were re-timed."""
+    try:
+        covered = workdays.coverage()
+    except workdays.CalendarUnavailable:
+        return 0  # no calendar in force: nothing can be counted again
+    ids = retiming.provisional_cases(covered, limit)
+    if not ids:
+        return 0  # the usual pass: no transaction of its own (the read goes on into the next)
+    db.session.commit()
+    done = 0
+    for case_id in ids:
+        case = db.session.get(Case, case_id)
+        try:
+            moved = retiming.retime(case, now) if case is not None else None
+        except (lifecycle.Conflict, OperationalError):
+            db.session.rollback()
+            continue
+        except Exception:
+            db.session.rollback()
+            log.exception("could not re-time the deadlines of case %s; retried next pass",
+                          case_id)
+            continue
+        if moved is None:
+            db.session.rollback()  # done by another scheduler since the query
+            continue
+        db.session.commit()
+        done += 1
+        log.info("deadlines of case %s re-timed on the calendar through %s: %d timers moved",
+                 case_id, covered, len(moved))
+    return done
 
 
 def _claim_next(now: datetime, skip: set[int]) -> tuple[CaseTimer, Case, str | None] | None:
@@ -213,11 +254,13 @@ def _record_failure(timer_id: int, case_id: int, now: datetime, exc: BaseExcepti
 
 
 def sweep(now: datetime | None = None) -> SweepResult:
-    """One pass: start waiting cases, fire due timers; `next_due` says when to wake."""
+    """One pass: start waiting cases, re-time provisional deadlines the calendar now covers,
+    fire due timers; `next_due` says when to wake."""
     now = now or utcnow()
     started = start_waiting(now)
+    retimed = retime_provisional(now)
     result = fire_due_timers(now, workers=current_app.config["SCHEDULER_WORKERS"])
-    result.started = started
+    result.started, result.retimed = started, retimed
     result.next_due = next_due()
     db.session.commit()
     return result
