@@ -8,17 +8,17 @@ process: `flask scheduler run`. Several schedulers may run: claims keep firing e
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import threading
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+import click
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
-from werkzeug.serving import is_running_from_reloader
 
+from app import serving
 from app.scheduler.sweep import SweepResult, sweep
 from app.timeutil import utcnow
 
@@ -83,26 +83,24 @@ class TimerScheduler:
             self._wake_at(max(result.next_due + timedelta(seconds=1), utcnow()))
 
 
-def _reloader_parent() -> bool:
-    """True in the watcher process of `flask run --debug` (it serves nothing)."""
-    return os.environ.get("FLASK_DEBUG") in ("1", "true") and not is_running_from_reloader()
+def should_start(app: Flask, ctx: click.Context | None,
+                 environ: Mapping[str, str] | None = None) -> bool:
+    """Start the in-process scheduler? When SCHEDULER_IN_APP is set, not under tests, and only
+    in the process that serves requests: once under `flask run` with or without the reloader
+    (its child, not the watcher), `flask --debug run`, `flask --app wsgi run`, and in a WSGI
+    server; never in other `flask` commands (`flask db upgrade`, `flask demo load`, ...)."""
+    if not app.config["SCHEDULER_IN_APP"] or app.testing:
+        return False
+    return serving.serves_requests(ctx, environ)
 
 
 def init_app(app: Flask) -> None:
-    """Start the in-process scheduler when SCHEDULER_IN_APP is set (not under tests, not in the
-    reloader's watcher process)."""
-    if not app.config["SCHEDULER_IN_APP"] or app.testing or _reloader_parent():
+    """Start the in-process scheduler when `should_start` says so (make run)."""
+    if not should_start(app, serving.cli_context()):
         return
-    if os.environ.get("FLASK_RUN_FROM_CLI") == "true" and not _serving():
-        return  # flask db upgrade, flask demo load, ...: no scheduler
     runner = TimerScheduler(app, BackgroundScheduler(timezone="UTC", daemon=True))
     app.extensions[EXTENSION] = runner
     runner.start()
-
-
-def _serving() -> bool:
-    """`flask run` (not `flask db upgrade`, `flask demo load`, ...)."""
-    return len(sys.argv) > 1 and sys.argv[1] == "run"
 
 
 def nudge(app: Flask) -> None:
