@@ -62,12 +62,19 @@ def test_demo_users_get_the_demo_password_and_a_login_table(app_ctx):
 
     admin = people._user("admin", "admin", random.Random(1))
     owner = people._user("process_owner", "process_owner", random.Random(1))
-    owner.password_hash = None  # as loaded before demo users had passwords
     found = people.existing()
     assert found.others == {"admin": admin, "process_owner": owner}
     assert authenticate("process_owner", people.DEMO_PASSWORD) is not None
     table = "\n".join(people.logins(found))
     assert "admin" in table and "系统管理员" in table and people.DEMO_PASSWORD in table
+
+
+def test_existing_demo_usernames_are_never_given_the_demo_password(app_ctx):
+    runner = app_ctx.test_cli_runner()
+    runner.invoke(users_cli, ["create", "sz_hotline", "--name", "接口", "--role", "hotline",
+                              "--no-password", *REGION])
+    assert people.existing().hotline["shenzhen"].password_hash is None
+    assert people.taken() == ["sz_hotline"]
 
 
 @pytest.mark.parametrize(("args", "message"), [
