@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from app.auth import tokens
 from app.auth.models import ApiToken, User
 from app.cases.records import CaseTask
+from app.commands import AppCommands
 from app.demo import cases, generate, people
 from app.demo import data as d
 from app.extensions import db
@@ -17,7 +17,7 @@ from app.reviews.models import Review
 from app.timeutil import utcnow
 
 SOURCE = cases.SOURCE
-demo_cli = AppGroup("demo", help="Demo data for trying the system out.")
+demo_cli = AppCommands("demo", help="Demo data for trying the system out.")
 
 
 @demo_cli.command("load")
