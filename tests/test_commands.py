@@ -1,5 +1,5 @@
 """A database that cannot be reached or is not migrated: the app's commands say so in one line
-and exit 1."""
+and exit 1, the API answers 503 (JSON) and pages a 503 page, nothing half done."""
 
 from __future__ import annotations
 
@@ -61,3 +61,16 @@ def test_other_database_errors_are_not_explained_away():
     locked = OperationalError("update", {}, Exception("database is locked"))
     assert not dberrors.unreachable(locked) and dberrors.describe(locked) is None
 
+
+def test_api_answers_503_when_the_database_is_down(down):
+    resp = down.test_client().post("/api/v1/reviews", json={"serial_no": "1"},
+                                   headers={"Authorization": "Bearer hcp_x"})
+    assert resp.status_code == 503
+    assert resp.get_json()["message"] == "database unavailable; nothing was changed"
+
+
+def test_pages_answer_503_when_the_database_is_down(down):
+    resp = down.test_client().get("/")
+    assert resp.status_code == 503
+    html = resp.get_data(as_text=True)
+    assert "系统暂时无法使用" in html and "数据库暂时无法连接" in html
