@@ -1,14 +1,16 @@
 """`flask users create --password` and its checks, `flask users set-password`; the demo
-logins."""
+logins; `flask tokens create` names."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.auth.cli import users_cli
+from app.auth.cli import tokens_cli, users_cli
+from app.auth.models import ApiToken
 from app.auth.users import authenticate, by_username
 from app.demo import people
 from app.demo.data import uscc
+from app.extensions import db
 
 DEPT = ["--department", uscc("440300", 41), "--region", "440300000000"]
 REGION = ["--region", "440300000000"]
@@ -102,3 +104,10 @@ def test_roles_of_no_scope_need_neither(app_ctx):
         result = runner.invoke(users_cli, ["create", role, "--name", "x", "--role", role,
                                            "--no-password"])
         assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("name", ["", "   ", " padded "])
+def test_tokens_need_a_plain_name(app_ctx, name):
+    result = app_ctx.test_cli_runner().invoke(tokens_cli, ["create", name])
+    assert result.exit_code == 1 and "name" in result.output, result.output
+    assert "hcp_" not in result.output and db.session.query(ApiToken).count() == 0
