@@ -35,14 +35,22 @@ $(MO): app/translations/en/LC_MESSAGES/messages.po $(VENV)/.installed
 db-upgrade: $(VENV)/.installed
 	$(FLASK) db upgrade
 
+# make run's session key: random, made once and kept (a SECRET_KEY in the environment wins);
+# a server outside debug mode refuses the development default.
+SECRET_KEY_FILE := instance/secret_key
+$(SECRET_KEY_FILE):
+	@mkdir -p $(@D)
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@.tmp && mv $@.tmp $@
+
 ## run: set up, load the demo data once, serve on http://127.0.0.1:5000/
-run: setup
+run: setup $(SECRET_KEY_FILE)
 	$(FLASK) demo load
 	@echo ""
 	@echo "  好差评差评处置系统 is starting on http://$(HOST):$(PORT)/"
 	@echo "  API docs (Swagger UI): http://$(HOST):$(PORT)/api/v1/docs   health: http://$(HOST):$(PORT)/healthz"
 	@echo ""
-	SCHEDULER_IN_APP=1 $(FLASK) run --host $(HOST) --port $(PORT)
+	SECRET_KEY="$${SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}" SCHEDULER_IN_APP=1 \
+		$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## test: set up, run the suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
 test: setup test-sqlite test-postgres

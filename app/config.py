@@ -5,8 +5,26 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
+# For development and tests only: anyone can sign a session cookie with it, so a server that
+# is not in debug or testing mode refuses to start with it (`require_secret_key`).
+DEV_SECRET_KEY = "dev-only-change-me"
+SECRET_KEY_MISSING = (
+    "SECRET_KEY is not set (the development default would let anyone forge a session "
+    "cookie): refusing to serve. Set SECRET_KEY to a long random value, e.g. "
+    "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))'); "
+    "`make run` keeps one in instance/secret_key, `flask --debug run` is for development.")
+
+
+class InsecureSecretKey(click.ClickException):
+    """Serving with the development SECRET_KEY (`flask run` shows it as one line)."""
 
 
 def _sqlite_default(instance_path: str) -> str:
@@ -64,7 +82,7 @@ def from_env(instance_path: str) -> dict:
     env = os.environ
     return {
         **web_settings(),
-        "SECRET_KEY": env.get("SECRET_KEY", "dev-only-change-me"),
+        "SECRET_KEY": env.get("SECRET_KEY") or DEV_SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": normalise_db_url(
             env.get("DATABASE_URL") or _sqlite_default(instance_path)
         ),
@@ -95,3 +113,12 @@ def from_env(instance_path: str) -> dict:
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
     }
+
+
+def require_secret_key(app: Flask) -> None:
+    """Refuse to serve (log the reason, raise InsecureSecretKey) with the development
+    SECRET_KEY, unless the app is in debug or testing mode."""
+    if app.debug or app.testing or app.config.get("SECRET_KEY") not in (None, "", DEV_SECRET_KEY):
+        return
+    app.logger.error(SECRET_KEY_MISSING)
+    raise InsecureSecretKey(SECRET_KEY_MISSING)

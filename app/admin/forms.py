@@ -9,15 +9,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
-from app.auth.models import ROLES
+from app.auth.models import DEPARTMENT_ROLES, REGION_ROLES, ROLES
 from app.auth.users import MIN_PASSWORD, USERNAME
 from app.rules.schema import USCC_ALPHABET, uscc_check_char
 
 REQUIRED = _l("请填写此项。")
 USERNAME_RULE = _l("用户名为 2 至 64 位字母、数字、下划线、点或连字符，以字母或数字开头。")
-REGION = Regexp(r"^\d{12}$", message=_l("行政区划代码为 12 位数字，如 440305000000。"))
-DEPARTMENT_ROLES = ("caseworker", "supervisor", "personnel")  # work their department's cases
-REGION_ROLES = ("hotline", "agency")  # work their region's cases
+# 12 digits naming a region: all zeros would be every region nationwide (app/auth/users.py)
+REGION = Regexp(r"^(?!0{12}$)[0-9]{12}$",
+                message=_l("行政区划代码为 12 位数字，如 440305000000。"))
 
 
 def role_choices() -> list[tuple[str, str]]:

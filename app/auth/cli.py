@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.auth import tokens, users
 from app.auth.models import ROLES, ApiToken, User
+from app.commands import AppCommands
 from app.extensions import db
 from app.timeutil import to_local
 
-tokens_cli = AppGroup("tokens", help="API tokens for channel systems (评价渠道系统).")
+tokens_cli = AppCommands("tokens", help="API tokens for channel systems (评价渠道系统).")
 
 
 @tokens_cli.command("create")
@@ -50,7 +50,8 @@ def list_tokens() -> None:
         click.echo(f"{t.name}\t{t.prefix}…\t{to_local(t.created_at):%Y-%m-%d}\t{used}\t{state}")
 
 
-users_cli = AppGroup("users", help="Users: caseworkers, hotline, agency, personnel units (用户).")
+users_cli = AppCommands("users",
+                        help="Users: caseworkers, hotline, agency, personnel units (用户).")
 
 
 @users_cli.command("create")

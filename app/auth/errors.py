@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 
 from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
+
+from app import dberrors
+
+DATABASE_DOWN = "database unavailable; nothing was changed"
 
 
 def error_response(code: int, message: str, errors: dict | None = None, headers=None,
@@ -40,6 +44,13 @@ def register_error_handlers(app: Flask) -> None:
     every other path gets an HTML page in the user's language (app/web/errors.py)."""
     from app.web.errors import render_error, render_internal_error
 
+    def _database_down(err: Exception):
+        """503 when the database cannot be reached (its message logged, not its traceback)."""
+        app.logger.error("%s on %s", dberrors.describe(err), request.path)
+        if is_api():
+            return error_response(503, DATABASE_DOWN)
+        return render_error(ServiceUnavailable())
+
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
         if not is_api():
@@ -60,6 +71,8 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(err: Exception):
         if isinstance(err, HTTPException):
             return _http(err)
+        if dberrors.unreachable(err):
+            return _database_down(err)
         if isinstance(err, RecursionError) and is_api() and request.content_length:
             return error_response(400, "the JSON body is nested too deeply",
                                   {"json": {"_schema": ["Nested too deeply."]}})

@@ -40,6 +40,8 @@ ROLES = {
     "process_owner": N_("流程负责人"),
     "admin": N_("系统管理员"),
 }
+DEPARTMENT_ROLES = ("caseworker", "supervisor", "personnel")  # see their department's cases
+REGION_ROLES = ("hotline", "agency")  # see their region's cases
 ROLE_GROUPS = {
     "caseworker": ("department",),
     "supervisor": ("department",),

@@ -26,7 +26,12 @@ def digest(token: str) -> str:
 
 def create(name: str, user_id: int | None = None) -> str:
     """A new token for `name` (committed), acting as user `user_id` when given; the plain
-    token is returned once and never stored."""
+    token is returned once and never stored. ValueError for a blank name, a name with spaces
+    around it, or one in use."""
+    if not name.strip():
+        raise ValueError("a token needs a name (the channel system or user it is for)")
+    if name != name.strip():
+        raise ValueError(f"a token name has no spaces around it: {name!r}")
     if db.session.scalar(select(ApiToken).where(ApiToken.name == name)):
         raise ValueError(f"a token named {name!r} exists; revoke it first")
     token = PREFIX + secrets.token_urlsafe(32)

@@ -11,20 +11,23 @@ import secrets
 from functools import cache, wraps
 
 from flask import g
+from marshmallow import ValidationError
 from sqlalchemy import and_, false, func, or_, select, true
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.errors import error_response
-from app.auth.models import ROLES, User
+from app.auth.models import DEPARTMENT_ROLES, REGION_ROLES, ROLES, User, region_prefix
 from app.auth.tokens import token_required
 from app.cases.models import Case
 from app.cases.records import CaseTask
 from app.extensions import db
+from app.rules.schema import validate_uscc
 
 DEPARTMENT_GROUPS = ("department", "personnel")  # scoped by the case's department
 REGION_GROUPS = ("hotline", "agency")  # scoped by the case's region
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
 MIN_PASSWORD = 8
+REGION_CODE = re.compile(r"[0-9]{12}")
 
 
 @cache
@@ -36,9 +39,11 @@ def _dummy_hash() -> str:
 def create(username: str, name: str, role: str, department_code: str | None = None,
            region_code: str | None = None, password: str | None = None,
            active: bool = True) -> User:
-    """A new user (committed); ValueError for an unknown role or a taken username. Without a
+    """A new user (committed); ValueError for an unknown role, a taken username, or a
+    department or region the role needs missing or malformed (`check_scope`). Without a
     password the user can use an API token but cannot sign in."""
     _check_role(role)
+    check_scope(role, department_code, region_code)
     if username_taken(username):
         raise ValueError(f"user {username!r} exists")
     if password is not None:
@@ -54,8 +59,10 @@ def create(username: str, name: str, role: str, department_code: str | None = No
 
 def update(user: User, *, name: str, role: str, department_code: str | None,
            region_code: str | None, active: bool) -> User:
-    """Change a user's profile (committed); ValueError for an unknown role."""
+    """Change a user's profile (committed); ValueError for an unknown role, or a department or
+    region the role needs missing or malformed (`check_scope`)."""
     _check_role(role)
+    check_scope(role, department_code or None, region_code or None)
     user.name, user.role, user.active = name, role, active
     user.department_code, user.region_code = department_code or None, region_code or None
     db.session.commit()
@@ -65,6 +72,28 @@ def update(user: User, *, name: str, role: str, department_code: str | None,
 def _check_role(role: str) -> None:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; one of: {', '.join(ROLES)}")
+
+
+def check_scope(role: str, department_code: str | None, region_code: str | None) -> None:
+    """ValueError unless the department is a unified social credit code (统一社会信用代码, 18
+    characters with its check character) and the region a 12-digit region code (行政区划代码)
+    naming a region, and the role has what it is scoped by: a department for caseworkers,
+    supervisors and personnel units, a region for the hotline and the agency."""
+    if department_code is not None:
+        try:
+            validate_uscc(department_code)
+        except ValidationError as err:
+            raise ValueError(f"department {department_code!r}: {err.messages[0]}") from None
+    if region_code is not None and not (REGION_CODE.fullmatch(region_code)
+                                        and region_prefix(region_code)):
+        raise ValueError(f"region {region_code!r}: a region code is 12 digits naming a "
+                         "region, e.g. 440305000000")
+    if role in DEPARTMENT_ROLES and not department_code:
+        raise ValueError(f"a {role} needs a department (--department, its unified social "
+                         "credit code)")
+    if role in REGION_ROLES and not region_code:
+        raise ValueError(f"a {role} user needs a region (--region, 12 digits): it sees the "
+                         "cases of its region")
 
 
 def _check_password(password: str) -> None:
@@ -120,7 +149,17 @@ def user_required(view):
 
 
 def _in_region(user: User, column):
+    """SQL condition: `column` is a region code inside the user's region; nothing for a user of
+    no region (an empty prefix would match every region nationwide)."""
+    if not user.region_prefix:
+        return false()
     return code_prefix(column, user.region_prefix)
+
+
+def in_region(user: User, region_code: str | None) -> bool:
+    """Is `region_code` inside the user's region? Never for a user of no region."""
+    prefix = user.region_prefix
+    return bool(prefix) and (region_code or "").startswith(prefix)
 
 
 def code_prefix(column, prefix: str):
@@ -156,7 +195,7 @@ def can_act(user: User, task: CaseTask) -> bool:
         return False
     if task.group_name in DEPARTMENT_GROUPS:
         return bool(user.department_code) and task.department_code == user.department_code
-    return task.region_code.startswith(user.region_prefix)
+    return in_region(user, task.region_code)
 
 
 def can_view_case(user: User, case: Case) -> bool:
@@ -165,4 +204,4 @@ def can_view_case(user: User, case: Case) -> bool:
     if user.department_code and case.department_code == user.department_code:
         return True
     return (any(gr in REGION_GROUPS for gr in user.groups)
-            and case.region_code.startswith(user.region_prefix))
+            and in_region(user, case.region_code))

@@ -12,9 +12,11 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, s
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
+from app import serving
 from app.auth import users
 from app.auth.forms import LoginForm
 from app.auth.models import User
+from app.config import require_secret_key
 from app.extensions import db, login_manager
 from app.web.i18n import N_
 from app.web.urls import local_target
@@ -27,12 +29,15 @@ KEPT_ON_LOGIN = ("lang",)  # session keys that survive signing in (the rest is c
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """The user of a session id `<id>.<stamp>`, if still active and the stamp matches."""
+    """The user of a session id `<id>.<stamp>`, if still active, with a password, and the
+    stamp matches."""
     user_id, _, stamp = session_id.partition(".")
     if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not user.active or stamp != user.session_stamp:
+    if user is None or not user.active or not user.password_hash:
+        return None  # a user without a password (API only) never has a browser session
+    if stamp != user.session_stamp:
         return None
     return user
 
@@ -90,6 +95,10 @@ def logout():
 
 
 def init_app(app: Flask) -> None:
+    """Logins; under `flask run` (its reloader's watcher too) not with the development
+    SECRET_KEY unless in debug mode (WSGI servers: wsgi.py checks)."""
+    if serving.is_flask_run(serving.cli_context()):
+        require_secret_key(app)
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     app.register_blueprint(bp)

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import exists, select
 
 from app.auth.models import User
+from app.auth.users import in_region
 from app.cases import events
 from app.cases.models import Case
 from app.cases.records import CaseTask
@@ -30,7 +31,7 @@ def holds_open_task(user: User, case: Case) -> bool:
 def may_reveal(user: User, case: Case) -> bool:
     """The assignee of an open task of the case, or a hotline operator (12345热线话务员) of
     its region. Nobody else, administrators included."""
-    if user.role == "hotline" and case.region_code.startswith(user.region_prefix):
+    if user.role == "hotline" and in_region(user, case.region_code):
         return True
     return holds_open_task(user, case)
 

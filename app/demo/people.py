@@ -72,17 +72,31 @@ def _demo_hash() -> str:
 
 def _user(username: str, role: str, rnd: random.Random, department: str | None = None,
           region: str | None = None) -> User:
-    name = rnd.choice(d.SURNAMES) + rnd.choice(d.GIVEN)  # drawn even when the user exists
-    found = db.session.scalar(select(User).where(User.username == username))
-    user = found or users.create(username, name, role, department, region)
-    if user.password_hash is None:
-        user.password_hash = _demo_hash()
-        db.session.commit()
+    """A new demo user with DEMO_PASSWORD; the caller made sure the name is free (`taken`):
+    the demo never takes over or alters an account it did not create."""
+    name = rnd.choice(d.SURNAMES) + rnd.choice(d.GIVEN)
+    user = users.create(username, name, role, department, region)
+    user.password_hash = _demo_hash()
+    db.session.commit()
     return user
 
 
+def usernames() -> list[str]:
+    """Every username the demo may create (a personnel unit for each of its departments)."""
+    names = [f"{key}_{role}" for key in sorted(set(_keys().values()))
+             for role in ("caseworker", "supervisor", "personnel")]
+    names += [f"{key}_{role}" for key, _region, _city in d.CITIES.values()
+              for role in ("hotline", "agency")]
+    return [*names, "process_owner", "admin"]
+
+
+def taken() -> list[str]:
+    """The demo's usernames that accounts already use (in any letter case)."""
+    return [name for name in usernames() if users.username_taken(name)]
+
+
 def existing() -> People:
-    """The demo users already in the database (found by their usernames), with a password."""
+    """The demo users already in the database (found by their usernames); nothing is changed."""
     people, keys = People(), _keys()
     for code, key in keys.items():
         for role in ("caseworker", "supervisor", "personnel"):
@@ -98,10 +112,6 @@ def existing() -> People:
         user = users.by_username(role)
         if user is not None:
             people.others[role] = user
-    for user in people.all():
-        if user.password_hash is None:  # loaded before demo users had passwords
-            user.password_hash = _demo_hash()
-    db.session.commit()
     return people
 
 
@@ -124,7 +134,7 @@ def logins(people: People) -> list[str]:
 
 def ensure(departments: Iterable[Department], personnel_units: set[str],
            seed: int) -> People:
-    """The demo users (created when missing), for `departments` and the cities."""
+    """The demo users, created for `departments` and the cities (their names are free)."""
     rnd, keys, people = random.Random(seed), _keys(), People()
     for code, _name, region in sorted(set(departments)):
         key = keys.get(code, f"dept_{code[-6:].lower()}")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
+from app.commands import AppCommands
 from app.scheduler.runner import run_blocking
 from app.scheduler.sweep import status as sweep_status
 from app.scheduler.sweep import sweep
 from app.timeutil import to_local, utcnow
 
-scheduler_cli = AppGroup("scheduler", help="Start cases on the engine and fire due timers.")
+scheduler_cli = AppCommands("scheduler", help="Start cases on the engine and fire due timers.")
 
 
 @scheduler_cli.command("run")

@@ -8,23 +8,26 @@ process: `flask scheduler run`. Several schedulers may run: claims keep firing e
 from __future__ import annotations
 
 import logging
-import os
-import sys
+import signal
 import threading
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+import click
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
-from werkzeug.serving import is_running_from_reloader
 
+from app import serving
 from app.scheduler.sweep import SweepResult, sweep
 from app.timeutil import utcnow
 
 log = logging.getLogger("app.scheduler")
 EXTENSION = "timer_scheduler"
 WAKE_JOB, SAFETY_JOB = "wake", "safety"
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class TimerScheduler:
@@ -83,26 +86,24 @@ class TimerScheduler:
             self._wake_at(max(result.next_due + timedelta(seconds=1), utcnow()))
 
 
-def _reloader_parent() -> bool:
-    """True in the watcher process of `flask run --debug` (it serves nothing)."""
-    return os.environ.get("FLASK_DEBUG") in ("1", "true") and not is_running_from_reloader()
+def should_start(app: Flask, ctx: click.Context | None,
+                 environ: Mapping[str, str] | None = None) -> bool:
+    """Start the in-process scheduler? When SCHEDULER_IN_APP is set, not under tests, and only
+    in the process that serves requests: once under `flask run` with or without the reloader
+    (its child, not the watcher), `flask --debug run`, `flask --app wsgi run`, and in a WSGI
+    server; never in other `flask` commands (`flask db upgrade`, `flask demo load`, ...)."""
+    if not app.config["SCHEDULER_IN_APP"] or app.testing:
+        return False
+    return serving.serves_requests(ctx, environ)
 
 
 def init_app(app: Flask) -> None:
-    """Start the in-process scheduler when SCHEDULER_IN_APP is set (not under tests, not in the
-    reloader's watcher process)."""
-    if not app.config["SCHEDULER_IN_APP"] or app.testing or _reloader_parent():
+    """Start the in-process scheduler when `should_start` says so (make run)."""
+    if not should_start(app, serving.cli_context()):
         return
-    if os.environ.get("FLASK_RUN_FROM_CLI") == "true" and not _serving():
-        return  # flask db upgrade, flask demo load, ...: no scheduler
     runner = TimerScheduler(app, BackgroundScheduler(timezone="UTC", daemon=True))
     app.extensions[EXTENSION] = runner
     runner.start()
-
-
-def _serving() -> bool:
-    """`flask run` (not `flask db upgrade`, `flask demo load`, ...)."""
-    return len(sys.argv) > 1 and sys.argv[1] == "run"
 
 
 def nudge(app: Flask) -> None:
@@ -112,10 +113,51 @@ def nudge(app: Flask) -> None:
 
 
 def run_blocking(app: Flask) -> None:
-    """`flask scheduler run`: the scheduler as its own process, until interrupted."""
+    """`flask scheduler run`: the scheduler as its own process, until Ctrl-C (SIGINT) or
+    SIGTERM (systemd, Kubernetes): the pass in progress finishes, then it stops."""
     runner = TimerScheduler(app, BlockingScheduler(timezone="UTC"))
     app.extensions[EXTENSION] = runner
+    stopper = Stopper(runner.scheduler)
+    previous = {sig: signal.signal(sig, stopper.request) for sig in STOP_SIGNALS}
     try:
-        runner.start()
-    except (KeyboardInterrupt, SystemExit):
-        log.info("scheduler stopped")
+        if not stopper.requested:
+            runner.start()  # returns once the stopper shut the scheduler down
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        stopper.finish()
+    log.info("scheduler stopped")
+
+
+class Stopper:
+    """Shuts a blocking scheduler down from a signal handler. The handler only starts a thread
+    (no exception is raised into the scheduler's main loop, wherever it is): the thread waits
+    until the scheduler runs (a signal may come as it starts) and shuts it down, waiting for
+    the running pass."""
+
+    def __init__(self, scheduler: BaseScheduler) -> None:
+        self.scheduler = scheduler
+        self.requested = False
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def request(self, _signum: int = 0, _frame=None) -> None:
+        if self.requested:
+            return
+        self.requested = True
+        self._thread = threading.Thread(target=self._stop, name="scheduler-stop")
+        self._thread.start()
+
+    def _stop(self) -> None:
+        while not self._done.is_set():
+            try:
+                self.scheduler.shutdown(wait=True)
+                return
+            except SchedulerNotRunningError:
+                self._done.wait(0.05)  # not started yet
+
+    def finish(self) -> None:
+        """After the scheduler returned: end the stop thread once it is done."""
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join()

@@ -43,10 +43,10 @@ OLD_TITLE, NEW_TITLE = "联系服务对象", "电话联系服务对象"
 OLD_TIMER, NEW_TIMER = 'warning("contact")', 'warning("handle")'
 
 PEOPLE = {  # username: (name, role, department, region)
-    "sz_boss": ("李强", "supervisor", None, SZ_REGION),
+    "sz_boss": ("李强", "supervisor", SZ_DEPT[0], SZ_REGION),
     "sz_worker": ("王芳", "caseworker", SZ_DEPT[0], SZ_REGION),
     "sz_hotline": ("陈静", "hotline", None, "440300000000"),
-    "sz_rival": ("孙丽", "supervisor", None, SZ_REGION),
+    "sz_rival": ("孙丽", "supervisor", uscc("440300", 9), SZ_REGION),
     "sz_owner": ("周敏", "process_owner", None, SZ_REGION),
     "root": ("管理员", "admin", None, None),
 }

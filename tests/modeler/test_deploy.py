@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from app.auth import users
+from app.auth.models import DEPARTMENT_ROLES
 from app.cases.models import Case
 from app.config import ROOT
+from app.demo.data import uscc
 from app.extensions import db
 from app.modeler import service
 from app.modeler.models import ProcessAudit, ProcessDraft
@@ -27,7 +29,8 @@ BAD_KEY = SHIPPED.replace('warning("contact")', 'warning("no.such.rule")')
 
 
 def sign_in(client, username: str, role: str, region: str = SZ) -> None:
-    users.create(username, f"测试{username}", role, None, region, password=PASSWORD)
+    department = uscc(region[:6], 1) if role in DEPARTMENT_ROLES else None
+    users.create(username, f"测试{username}", role, department, region, password=PASSWORD)
     resp = client.post("/login", data={"username": username, "password": PASSWORD})
     assert resp.status_code == 302
 

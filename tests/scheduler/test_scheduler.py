@@ -3,9 +3,13 @@ due timer; the in-app scheduler never starts under tests or in the reloader's wa
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
+import click
 import pytest
+from flask.cli import FlaskGroup, run_command
 from sqlalchemy import func, select
 
 from app.cases.models import AWAITING_ENGINE, IN_PROGRESS, Case
@@ -79,12 +83,47 @@ def test_no_in_app_scheduler_under_tests(app):
         app.config["SCHEDULER_IN_APP"] = False
 
 
-def test_not_in_the_reloader_watcher(monkeypatch):
-    monkeypatch.setenv("FLASK_DEBUG", "1")
-    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
-    assert runner._reloader_parent()
-    monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
-    assert not runner._reloader_parent()
+def _contexts() -> dict[str, click.Context | None]:
+    """The click context the app is created in, per command line (as Flask's CLI makes it:
+    `flask run` loads the app inside the run command, other commands under the group)."""
+    root = click.Context(FlaskGroup(), info_name="flask")
+
+    def run(reload):
+        ctx = click.Context(run_command, info_name="run", parent=root)
+        ctx.params = {"reload": reload}
+        return ctx
+
+    group = click.Context(click.Group("scheduler"), info_name="scheduler", parent=root)
+    return {"run": run(None), "run --reload": run(True), "run --no-reload": run(False),
+            "db upgrade": root, "scheduler run": click.Context(
+                click.Command("run"), info_name="run", parent=group), "gunicorn": None}
+
+
+WATCHER_CHILD = {"WERKZEUG_RUN_MAIN": "true"}
+CLI = {"FLASK_RUN_FROM_CLI": "true"}
+
+
+@pytest.mark.parametrize(("argv", "command", "env", "starts"), [
+    ("flask run", "run", CLI, True),
+    ("flask --app wsgi run", "run", CLI, True),
+    ("flask run --reload (watcher)", "run --reload", CLI, False),
+    ("flask run --reload (child)", "run --reload", {**CLI, **WATCHER_CHILD}, True),
+    ("flask --debug run (watcher)", "run", {**CLI, "FLASK_DEBUG": "1"}, False),
+    ("flask --debug run (child)", "run", {**CLI, "FLASK_DEBUG": "1", **WATCHER_CHILD}, True),
+    ("FLASK_DEBUG=yes flask run (watcher)", "run", {**CLI, "FLASK_DEBUG": "yes"}, False),
+    ("FLASK_DEBUG=0 flask run", "run", {**CLI, "FLASK_DEBUG": "0"}, True),
+    ("flask --debug run --no-reload", "run --no-reload", {**CLI, "FLASK_DEBUG": "1"}, True),
+    ("flask db upgrade", "db upgrade", CLI, False),
+    ("flask scheduler run", "scheduler run", CLI, False),
+    ("gunicorn wsgi:app", "gunicorn", {}, True),
+])
+def test_in_app_scheduler_starts_once_in_the_serving_process(monkeypatch, argv, command, env,
+                                                            starts):
+    monkeypatch.setattr(sys, "argv", argv.split(" (")[0].split())  # not read: the context is
+    app = SimpleNamespace(config={"SCHEDULER_IN_APP": True}, testing=False)
+    assert runner.should_start(app, _contexts()[command], env) is starts
+    app.config["SCHEDULER_IN_APP"] = False
+    assert not runner.should_start(app, _contexts()[command], env)
 
 
 def test_workers_share_cases_and_report_the_first_error(app_ctx):

@@ -1,16 +1,25 @@
-"""`flask users create --password`, `flask users set-password`; the demo logins."""
+"""`flask users create --password` and its checks, `flask users set-password`; the demo
+logins; `flask tokens create` names."""
 
 from __future__ import annotations
 
-from app.auth.cli import users_cli
+import pytest
+
+from app.auth.cli import tokens_cli, users_cli
+from app.auth.models import ApiToken
 from app.auth.users import authenticate, by_username
 from app.demo import people
+from app.demo.data import uscc
+from app.extensions import db
+
+DEPT = ["--department", uscc("440300", 41), "--region", "440300000000"]
+REGION = ["--region", "440300000000"]
 
 
 def test_create_with_password_then_sign_in(app_ctx):
     runner = app_ctx.test_cli_runner()
     result = runner.invoke(users_cli, ["create", "wang", "--name", "王芳", "--role", "caseworker",
-                                       "--password", "wang-pass-1"])
+                                       "--password", "wang-pass-1", *DEPT])
     assert result.exit_code == 0, result.output
     assert authenticate("wang", "wang-pass-1") is not None
     listed = runner.invoke(users_cli, ["list"]).output
@@ -19,7 +28,8 @@ def test_create_with_password_then_sign_in(app_ctx):
 
 def test_create_prompts_for_the_password(app_ctx):
     runner = app_ctx.test_cli_runner()
-    result = runner.invoke(users_cli, ["create", "li", "--name", "李", "--role", "hotline"],
+    result = runner.invoke(users_cli, ["create", "li", "--name", "李", "--role", "hotline",
+                                       *REGION],
                            input="li-pass-123\nli-pass-123\n")
     assert result.exit_code == 0, result.output
     assert authenticate("li", "li-pass-123") is not None
@@ -28,17 +38,17 @@ def test_create_prompts_for_the_password(app_ctx):
 def test_create_without_login_and_short_passwords(app_ctx):
     runner = app_ctx.test_cli_runner()
     result = runner.invoke(users_cli, ["create", "sys", "--name", "接口", "--role", "agency",
-                                       "--no-password"])
+                                       "--no-password", *REGION])
     assert result.exit_code == 0 and by_username("sys").password_hash is None
     short = runner.invoke(users_cli, ["create", "x", "--name", "x", "--role", "agency",
-                                      "--password", "short"])
+                                      "--password", "short", *REGION])
     assert short.exit_code == 1 and "at least 8" in short.output and by_username("x") is None
 
 
 def test_set_password(app_ctx):
     runner = app_ctx.test_cli_runner()
     runner.invoke(users_cli, ["create", "wang", "--name", "王芳", "--role", "caseworker",
-                              "--no-password"])
+                              "--no-password", *DEPT])
     result = runner.invoke(users_cli, ["set-password", "wang", "--password", "fresh-pass-1"])
     assert result.exit_code == 0, result.output
     assert authenticate("wang", "fresh-pass-1") is not None
@@ -54,9 +64,50 @@ def test_demo_users_get_the_demo_password_and_a_login_table(app_ctx):
 
     admin = people._user("admin", "admin", random.Random(1))
     owner = people._user("process_owner", "process_owner", random.Random(1))
-    owner.password_hash = None  # as loaded before demo users had passwords
     found = people.existing()
     assert found.others == {"admin": admin, "process_owner": owner}
     assert authenticate("process_owner", people.DEMO_PASSWORD) is not None
     table = "\n".join(people.logins(found))
     assert "admin" in table and "系统管理员" in table and people.DEMO_PASSWORD in table
+
+
+def test_existing_demo_usernames_are_never_given_the_demo_password(app_ctx):
+    runner = app_ctx.test_cli_runner()
+    runner.invoke(users_cli, ["create", "sz_hotline", "--name", "接口", "--role", "hotline",
+                              "--no-password", *REGION])
+    assert people.existing().hotline["shenzhen"].password_hash is None
+    assert people.taken() == ["sz_hotline"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--role", "caseworker", "--department", "BADCODE", "--region", "44"], "department"),
+    (["--role", "caseworker", "--department", uscc("440300", 41)[:17] + "0"], "Check character"),
+    (["--role", "caseworker", "--department", uscc("440300", 41), "--region", "44"],
+     "12 digits"),
+    (["--role", "hotline", "--region", "000000000000"], "naming a region"),
+    (["--role", "hotline"], "needs a region"),
+    (["--role", "agency", "--department", uscc("440300", 41)], "needs a region"),
+    (["--role", "caseworker", "--region", "440300000000"], "needs a department"),
+    (["--role", "supervisor"], "needs a department"),
+    (["--role", "personnel"], "needs a department"),
+])
+def test_create_refuses_what_the_role_cannot_be_scoped_by(app_ctx, args, message):
+    result = app_ctx.test_cli_runner().invoke(
+        users_cli, ["create", "bad", "--name", "x", "--no-password", *args])
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1 and by_username("bad") is None
+
+
+def test_roles_of_no_scope_need_neither(app_ctx):
+    runner = app_ctx.test_cli_runner()
+    for role in ("admin", "process_owner"):
+        result = runner.invoke(users_cli, ["create", role, "--name", "x", "--role", role,
+                                           "--no-password"])
+        assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("name", ["", "   ", " padded "])
+def test_tokens_need_a_plain_name(app_ctx, name):
+    result = app_ctx.test_cli_runner().invoke(tokens_cli, ["create", name])
+    assert result.exit_code == 1 and "name" in result.output, result.output
+    assert "hcp_" not in result.output and db.session.query(ApiToken).count() == 0

@@ -1,0 +1,76 @@
+"""A database that cannot be reached or is not migrated: the app's commands say so in one line
+and exit 1, the API answers 503 (JSON) and pages a 503 page, nothing half done."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from app import create_app, dberrors
+from app.extensions import db
+
+UNREACHABLE = {
+    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:1/nowhere",  # nothing listens there
+    "sqlite": "sqlite:////nonexistent-directory/x.sqlite3",
+}
+COMMANDS = [["users", "list"], ["tokens", "create", "foo"], ["tokens", "list"],
+            ["scheduler", "status"], ["scheduler", "once"], ["demo", "load", "--count", "5"]]
+
+
+def _app(url: str):
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
+                       "RULES_RELOAD_SECONDS": 0})
+
+
+@pytest.fixture(params=sorted(UNREACHABLE))
+def down(request):
+    app = _app(UNREACHABLE[request.param])
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def unmigrated(tmp_path):
+    app = _app(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_commands_say_the_database_is_unreachable(down, args):
+    result = down.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: database unreachable: ")
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_commands_say_the_database_is_not_migrated(unmigrated, args):
+    result = unmigrated.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(
+        "Error: the database is not migrated: run `flask db upgrade` (no such table: ")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_other_database_errors_are_not_explained_away():
+    err = IntegrityError("insert", {}, Exception("UNIQUE constraint failed: users.username"))
+    assert dberrors.describe(err) is None
+    locked = OperationalError("update", {}, Exception("database is locked"))
+    assert not dberrors.unreachable(locked) and dberrors.describe(locked) is None
+
+
+def test_api_answers_503_when_the_database_is_down(down):
+    resp = down.test_client().post("/api/v1/reviews", json={"serial_no": "1"},
+                                   headers={"Authorization": "Bearer hcp_x"})
+    assert resp.status_code == 503
+    assert resp.get_json()["message"] == "database unavailable; nothing was changed"
+
+
+def test_pages_answer_503_when_the_database_is_down(down):
+    resp = down.test_client().get("/")
+    assert resp.status_code == 503
+    html = resp.get_data(as_text=True)
+    assert "系统暂时无法使用" in html and "数据库暂时无法连接" in html
