@@ -148,7 +148,7 @@ def user_required(view):
     return wrapper
 
 
-def _in_region(user: User, column):
+def region_condition(user: User, column):
     """SQL condition: `column` is a region code inside the user's region; nothing for a user of
     no region (an empty prefix would match every region nationwide)."""
     if not user.region_prefix:
@@ -183,7 +183,7 @@ def task_scope(user: User):
         parts.append(CaseTask.department_code == user.department_code)
     if any(gr in REGION_GROUPS for gr in user.groups):
         parts.append(and_(CaseTask.group_name.in_(user.groups),
-                          _in_region(user, CaseTask.region_code)))
+                          region_condition(user, CaseTask.region_code)))
     return or_(*parts) if parts else false()
 
 

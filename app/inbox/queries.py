@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, false, func, select, true
 
 from app.auth.models import User, region_prefix
-from app.auth.users import REGION_GROUPS, code_prefix, task_scope
+from app.auth.users import REGION_GROUPS, code_prefix, region_condition, task_scope
 from app.cases.models import Case
 from app.cases.records import CaseTask
 from app.extensions import db
@@ -144,12 +144,13 @@ COLUMNS = (
 
 
 def _region_scope(user: User):
-    """Every task of the user's region (the agency supervises all of them, 督办)."""
+    """Every task of the user's region (the agency supervises all of them, 督办); none for a
+    user of no region (a row older than the checks of users.create)."""
     if user.role == "admin":
         return true()
     if not any(g in REGION_GROUPS for g in user.groups):
         return false()
-    return code_prefix(CaseTask.region_code, user.region_prefix)
+    return region_condition(user, CaseTask.region_code)
 
 
 def _late(now: datetime):

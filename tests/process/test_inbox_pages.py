@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app.auth.models import User
 from app.cases.records import CaseTask
 from app.demo.data import uscc
 from app.extensions import db
@@ -232,6 +233,20 @@ def test_agency_sees_overdue_tasks_of_its_city_and_the_queue_counts(desk, browse
     row = re.search(rf'data-task="[^"]+".*?{late}.*?</tr>', page, re.S).group(0)
     assert "inbox/claim" not in row and "查看" in row  # a department task: the agency watches
     assert _count(_text(agency.get("/inbox?tab=pool&queue=appeals")), "pool") == 0
+
+
+def test_an_agency_user_of_no_region_sees_no_late_tasks(desk, browser_for, time_machine):
+    """A row from before users.create checked regions: an empty region is nowhere, not the
+    whole country."""
+    time_machine.move_to(desk.at("2026-09-30 10:00"), tick=False)
+    late = desk.post(rated_at="2026-09-30T08:00:00+08:00")
+    time_machine.move_to(desk.at("2026-10-13 10:00"), tick=False)
+    desk.tick()
+    user = db.session.scalar(select(User).where(User.username == "sz_agency"))
+    user.region_code = None
+    db.session.commit()
+    page = _text(browser_for("sz_agency").get("/inbox?tab=all&queue=escalated"))
+    assert late not in page and _count(page, "all") == 0
 
 
 def _shipped_docs() -> list[str]:
