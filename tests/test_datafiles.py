@@ -102,3 +102,13 @@ def test_rules_check_reports_the_bad_file(start, files):
         result = app.test_cli_runner().invoke(args=["rules", "check"])
     assert result.exit_code == 1
     assert "jiangsu.yaml:" in result.output and "Not a valid integer" in result.output
+
+
+def test_rules_show_says_why_there_are_none(start, files):
+    _break(files / "rules" / "jiangsu.yaml", *BAD)
+    app = start()
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["rules", "show"])
+    assert result.exit_code == 1
+    assert "no rules in force" in result.output and "jiangsu.yaml:" in result.output
+    assert "Traceback" not in result.output

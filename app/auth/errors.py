@@ -58,8 +58,10 @@ def register_error_handlers(app: Flask) -> None:
                 return err
             return render_error(err)
         data = getattr(err, "data", None) or {}
+        # the exception's own headers (Allow on a 405, Retry-After, ...) but its content type
+        kept = {k: v for k, v in err.get_headers() if k.lower() != "content-type"}
         return error_response(err.code or 500, err.description or "",
-                              data.get("messages") or data.get("errors"))
+                              data.get("messages") or data.get("errors"), headers=kept)
 
     @app.before_request
     def _json_bodies():

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from app.rules import service
 from app.rules.book import JurisdictionRules, load_book
 from app.rules.loader import RuleFileError, ignored_files
+from app.rules.registry import RulesUnavailable
 
 rules_cli = AppGroup("rules", help="Jurisdiction rule files (rules/*.yaml): check and show.")
 
@@ -38,7 +39,10 @@ def check(directory: Path | None) -> None:
 def show(jurisdiction: str | None) -> None:
     """Print the rules in force (all jurisdictions, or one)."""
     registry = service.registry()
-    book = registry.current()
+    try:
+        book = registry.current()
+    except RulesUnavailable as exc:
+        raise click.ClickException(f"{exc}\nrun `flask rules check` once fixed") from None
     if registry.last_error:
         click.echo("warning: the latest edit was rejected, these are the previous rules:\n"
                    f"{registry.last_error}\n", err=True)

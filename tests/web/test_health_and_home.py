@@ -182,3 +182,9 @@ def test_healthz_names_no_database_host_when_the_database_is_down(client, monkey
     assert resp.status_code == 503
     assert resp.json["database"] == {"ok": False, "error": "OperationalError (see the log)"}
     assert "10.1.2.3" not in resp.get_data(as_text=True)
+
+
+def test_api_405_is_json_and_says_what_is_allowed(client):
+    resp = client.delete("/api/v1/reviews")
+    assert resp.status_code == 405 and resp.is_json
+    assert set(resp.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
