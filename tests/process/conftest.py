@@ -136,3 +136,13 @@ def browser_for(app, desk):
         return clients[who]
 
     return open_as
+
+
+@pytest.fixture()
+def travel(desk, time_machine):
+    """Move the clock to a Beijing wall-clock time (not ticking); returns that instant."""
+    def travel(when: str) -> datetime:
+        time_machine.move_to(desk.at(when), tick=False)
+        return desk.at(when)
+
+    return travel

@@ -30,15 +30,6 @@ FORMS: dict[str, dict[str, Any]] = {
 WHO = {"revisit": "sz_hotline"}
 
 
-@pytest.fixture()
-def travel(desk, time_machine):
-    def travel(when: str) -> Any:
-        time_machine.move_to(desk.at(when), tick=False)
-        return desk.at(when)
-
-    return travel
-
-
 def post(desk, travel) -> str:
     travel(RECEIVED)
     return desk.post("sz", rated_at="2026-09-30T08:00:00+08:00")

@@ -33,11 +33,8 @@ CONTACT = {"contact_result": "reached", "reason": "窗口排队时间过长"}
 
 
 @pytest.fixture()
-def at(desk, time_machine):
-    def move(when: str) -> datetime:
-        time_machine.move_to(desk.at(when), tick=False)
-        return desk.at(when)
-    return move
+def at(travel):
+    return travel
 
 
 def post(desk, at, when: str) -> str:
