@@ -14,7 +14,8 @@ UNREACHABLE = {
     "sqlite": "sqlite:////nonexistent-directory/x.sqlite3",
 }
 COMMANDS = [["users", "list"], ["tokens", "create", "foo"], ["tokens", "list"],
-            ["scheduler", "status"], ["scheduler", "once"], ["demo", "load", "--count", "5"]]
+            ["scheduler", "status"], ["scheduler", "once"], ["scheduler", "run"],
+            ["demo", "load", "--count", "5"]]
 
 
 def _app(url: str):
@@ -74,3 +75,13 @@ def test_pages_answer_503_when_the_database_is_down(down):
     assert resp.status_code == 503
     html = resp.get_data(as_text=True)
     assert "系统暂时无法使用" in html and "数据库暂时无法连接" in html
+
+
+def test_a_signed_in_page_answers_503_when_the_database_is_down(down):
+    """The user cannot be read: the page is the 503 page for nobody, not a bare 500."""
+    client = down.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1.0123456789abcdef"
+    resp = client.get("/inbox")
+    assert resp.status_code == 503
+    assert "数据库暂时无法连接" in resp.get_data(as_text=True)

@@ -112,3 +112,23 @@ def test_rules_show_says_why_there_are_none(start, files):
     assert result.exit_code == 1
     assert "no rules in force" in result.output and "jiangsu.yaml:" in result.output
     assert "Traceback" not in result.output
+
+
+def test_calendar_check_reads_the_files_not_the_copy_in_force(start, files):
+    start()  # a good start keeps the copies
+    _break(files / "calendars" / "cn" / "2026.yaml", "2026-01-04", "2026-01-05")
+    app = start()  # runs on the last good copy
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["calendar", "check"])
+        added = app.test_cli_runner().invoke(args=["calendar", "add", "2026-12-30", "1"])
+    assert result.exit_code == 1 and "2026.yaml:" in result.output
+    assert added.exit_code == 0  # the copy in force answers
+
+
+def test_calendar_commands_say_why_there_is_none(start, files):
+    _break(files / "calendars" / "cn" / "2026.yaml", "2026-01-04", "2026-01-05")
+    app = start()
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["calendar", "add", "2026-12-30", "1"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "no working-day calendar in force" in result.output and "2026.yaml:" in result.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from app import dberrors
@@ -49,6 +49,9 @@ def register_error_handlers(app: Flask) -> None:
         app.logger.error("%s on %s", dberrors.describe(err), request.path)
         if is_api():
             return error_response(503, DATABASE_DOWN)
+        # the signed-in user cannot be read: the page is rendered as for nobody (Flask-Login's
+        # template context would load the user again, and fail again)
+        g._login_user = app.login_manager.anonymous_user()
         return render_error(ServiceUnavailable())
 
     @app.errorhandler(HTTPException)

@@ -171,7 +171,7 @@ class CaseRun:
         task = self.workflow.get_task_from_id(UUID(task_id))
         self._views = None
         task.data.update(clean)
-        with halting():
+        with halting(_attached_task):
             task.run()
         return clean, self._advance()
 
@@ -226,7 +226,7 @@ class CaseRun:
     def _evaluate_at(self, task: Any, now: datetime) -> str:
         """A timer's timeDate expression evaluated on its task's data, the clock at `now`."""
         helpers = TimerHelpers(replace(self.clock, now=lambda: now)).environment()
-        with halting():
+        with halting(_attached_task):
             value = script_engine(helpers).evaluate(task, task.task_spec.event_definition
                                                     .expression)
         datetime.fromisoformat(value)  # ValueError for anything but an ISO instant
@@ -247,7 +247,7 @@ class CaseRun:
             if isinstance(definition, TimerEventDefinition):
                 fired.append(task)
 
-        with halting():
+        with halting(_attached_task):
             if refresh:
                 self.workflow.refresh_timers()
             for _ in range(20):

@@ -110,7 +110,7 @@ def complete(task_id: str):
         current_app.logger.error("completion of %s refused: %s", task_id, exc)
         flash(gettext("未能提交：流程在“%(where)s”无法继续（%(reason)s）。工单未作任何改动，"
                       "您填写的内容仍在下方。请联系流程负责人修正规则文件或流程图。",
-                      where=exc.name or exc.element, reason=exc.reason), "error")
+                      where=_halted_at(exc), reason=exc.reason), "error")
         return _render(db.session.get(CaseTask, task.id), data, {}, posted=True), 503
     flash(_moved_on(number, title, case), "success")
     return redirect(_back_to())
@@ -130,6 +130,19 @@ def _refused(task: CaseTask, data: dict, message: str):
     the form while the user may still complete the task, read-only otherwise."""
     flash(message, "warning")
     return _render(task, data, {}, posted=True), 409
+
+
+def _halted_at(exc: ProcessHalted) -> str:
+    """Where the process stopped, as people read it: 反馈结果（超期预警）."""
+    at = _term(exc.name, exc.element)
+    if exc.step_name or exc.step:
+        return gettext("%(step)s（%(at)s）", step=_term(exc.step_name, exc.step), at=at)
+    return at
+
+
+def _term(name: str | None, element: str | None) -> str:
+    """A diagram element's name in the user's language (processes/terms.py), else its id."""
+    return gettext(name) if name else (element or "")
 
 
 def _moved_on(number: str, title: str, case: Any) -> str:

@@ -6,9 +6,10 @@ import click
 from flask import current_app
 
 from app.commands import AppCommands
+from app.extensions import db
 from app.scheduler.runner import run_blocking
+from app.scheduler.sweep import next_due, sweep
 from app.scheduler.sweep import status as sweep_status
-from app.scheduler.sweep import sweep
 from app.timeutil import to_local, utcnow
 
 scheduler_cli = AppCommands("scheduler", help="Start cases on the engine and fire due timers.")
@@ -17,6 +18,8 @@ scheduler_cli = AppCommands("scheduler", help="Start cases on the engine and fir
 @scheduler_cli.command("run")
 def run() -> None:
     """Run the scheduler in this process until interrupted (for gunicorn deployments)."""
+    next_due()  # a database unreachable or not migrated: one line, exit 1 (AppCommands)
+    db.session.rollback()
     click.echo("scheduler running; Ctrl-C stops it")
     run_blocking(current_app._get_current_object())
 

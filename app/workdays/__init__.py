@@ -26,7 +26,8 @@ from app.workdays.yamlfile import CalendarFileError
 
 __all__ = [
     "SHANGHAI", "CalendarFileError", "CalendarUnavailable", "DueAt", "WorkDate",
-    "WorkdayCalendar", "add_working_days", "available", "configure", "coverage", "deadline",
+    "WorkdayCalendar", "add_working_days", "available", "configure", "configured_path",
+    "coverage", "deadline",
     "default_calendar", "first_covered", "ignored", "is_working_day", "last_error",
     "load_calendar", "working_days_between",
 ]
@@ -107,6 +108,13 @@ def default_calendar() -> WorkdayCalendar:
         raise CalendarUnavailable(f"no working-day calendar in force, the calendar files are "
                                   f"bad: {_state.error}")
     return calendar
+
+
+def configured_path() -> Path:
+    """The calendars directory `configure` was given (its files, whatever is in force)."""
+    if _state.path is None:
+        raise RuntimeError("app.workdays is not configured: call app.workdays.configure(path)")
+    return _state.path
 
 
 def available() -> bool:

@@ -28,6 +28,8 @@ def _day(value: datetime) -> date:
 def _calendar(region: str | None) -> WorkdayCalendar:
     try:
         return workdays.default_calendar().for_region(region)
+    except workdays.CalendarUnavailable as exc:
+        raise click.ClickException(f"{exc}\nrun `flask calendar check` once fixed") from None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--region") from exc
 
@@ -70,7 +72,7 @@ def year_command(year: int, region: str | None) -> None:
 def check_command(directory: Path | None) -> None:
     """Validate every calendar file (national and regional) and print how far they reach;
     warn of each entry that is not read."""
-    root = directory or workdays.default_calendar().data.root
+    root = directory or workdays.configured_path()  # the files, not the calendar in force
     for name in ignored_files(root):
         click.echo(f"warning: {name}: not a calendar file (<folder>/<year>.yaml), not read",
                    err=True)

@@ -95,8 +95,8 @@ def test_api_completion_is_refused_and_nothing_changes(desk, without, time_machi
     resp = desk.complete("sz_worker", task["task_id"], **RECTIFY)
     assert resp.status_code == 503
     message = resp.get_json()["message"]
-    assert message.startswith("the process cannot go on at feedback_warn (超期预警): shenzhen: "
-                              "no deadline rule 'feedback'; known: ")
+    assert message.startswith("the process cannot go on at feedback_warn (超期预警) of feedback "
+                              "(反馈结果): shenzhen: no deadline rule 'feedback'; known: ")
     assert "Nothing was changed" in message
     assert _snapshot(number) == before
     assert desk.steps(number) == ["rectify"]
@@ -128,7 +128,7 @@ def test_the_task_page_keeps_the_form_and_says_why(desk, app, without, time_mach
     resp = page.post(f"/tasks/{task['task_id']}", data=RECTIFY)
     html = resp.get_data(as_text=True)
     assert resp.status_code == 503
-    assert "未能提交：流程在“超期预警”无法继续" in html and "no deadline rule" in html
+    assert "未能提交：流程在“反馈结果（超期预警）”无法继续" in html and "no deadline rule" in html
     assert "已增开两个窗口" in html  # what was typed is still in the form
     assert desk.steps(number) == ["rectify"]
 
