@@ -10,6 +10,7 @@ from app import workdays
 from app.cases import writes
 from app.cases.models import Case
 from app.engine import CaseRun, PendingTimer, UserTaskView
+from app.rules import service as rules_service
 
 ONE_SECOND = timedelta(seconds=1)
 
@@ -63,7 +64,7 @@ def sync_tasks(case: Case, run: CaseRun, now: datetime, change: writes.Change,
             "late": late if done else False, "warned": warned, "overdue": overdue,
             "warn_at": warn_at, "due_at": due_at, "provisional": provisional})
     known = {row.task_id for row in rows}
-    added = [_task_row(case, view, now, fired) for task_id, view in views.items()
+    added = [_task_row(case, run, view, now, fired) for task_id, view in views.items()
              if task_id not in known]
     change.new_tasks += added
     steps = ",".join(sorted({v.step for v in views.values()}))[:200] or None
@@ -71,7 +72,7 @@ def sync_tasks(case: Case, run: CaseRun, now: datetime, change: writes.Change,
     return len(added)
 
 
-def _task_row(case: Case, view: UserTaskView, now: datetime,
+def _task_row(case: Case, run: CaseRun, view: UserTaskView, now: datetime,
               fired: frozenset[tuple[str, str]]) -> dict:
     warn_at, due_at, key = due_of(view)
     return {
@@ -80,6 +81,7 @@ def _task_row(case: Case, view: UserTaskView, now: datetime,
         "department_code": case.department_code, "region_code": case.region_code,
         "jurisdiction": case.jurisdiction, "state": "open", "created_at": now,
         "warn_at": warn_at, "due_at": due_at, "rule_key": key,
+        "rule_version_id": rules_service.version_id(run.clock.rules),
         "provisional": _provisional(due_at), "warned": (view.task_id, "warning") in fired,
         "overdue": (view.task_id, "overdue") in fired, "late": False,
         "assignee_id": None, "claimed_at": None}

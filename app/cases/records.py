@@ -80,6 +80,9 @@ class CaseTask(db.Model):
     warn_at = db.Column(UTCDateTime, nullable=True)
     due_at = db.Column(UTCDateTime, nullable=True)
     rule_key = db.Column(db.String(64), nullable=True)
+    # The jurisdiction's rules when the step began and its deadlines were counted (期限重算
+    # counts them again with these); null on rows older than migration 0010.
+    rule_version_id = db.Column(db.ForeignKey("rule_versions.id"), nullable=True)
     provisional = db.Column(db.Boolean, nullable=False, default=False)  # due past the calendar
     warned = db.Column(db.Boolean, nullable=False, default=False)
     overdue = db.Column(db.Boolean, nullable=False, default=False)

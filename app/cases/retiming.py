@@ -6,8 +6,9 @@ When the process owner adds next year's calendar file, the scheduler finds the o
 provisional due day the calendar now covers (`provisional_cases`, one query on a partial
 index) and re-times each of their cases (`retime`), in one transaction like every change of a
 case: each timer evaluated again as at the step's start (the task row's `created_at`, the
-instant the change that opened the step evaluated its timers), the task and timer rows moved,
-one timeline event. Timers that fired stay fired.
+instant the change that opened the step evaluated its timers) with the rules it was evaluated
+with then (the task row's rule version: an edit of the rule files since does not move it), the
+task and timer rows moved, one timeline event. Timers that fired stay fired.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from app.cases.records import PROVISIONAL_OPEN, CaseTask
 from app.dbutil import is_postgres
 from app.engine import CaseRun, RetimedTimer
 from app.extensions import db
+from app.rules.history import rules_at
 from app.workdays import SHANGHAI
 
 KIND = "retimed"
@@ -69,12 +71,14 @@ def retime(case: Case, now: datetime, actor: str = lifecycle.TIMER_ACTOR,
     did it first): the caller rolls back, as nothing was written but the claim."""
     seen, rows = lifecycle.claim_open(case)
     covered = workdays.coverage()
-    started = {r.task_id: r.created_at for r in rows if _covered(r, covered)}
-    if not started:
+    counted = [r for r in rows if _covered(r, covered)]
+    if not counted:
         return None
+    started = {r.task_id: r.created_at for r in counted}
     run = lifecycle.load(case, now, seen)
     before = lifecycle.timer_ids(run)
-    moved = run.retime(started)
+    moved = run.retime(started, {r.task_id: rules_at(r.rule_version_id, case.jurisdiction)
+                                 for r in counted})
     log = [_event(case, rows, run, started, now, actor, covered)] if moved else []
     lifecycle.save_change(case, run, now, actor, log, open_rows=rows, timers_before=before,
                           retimed=frozenset(started))

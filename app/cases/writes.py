@@ -34,8 +34,8 @@ CASE_FIELDS = ("status", "process_version_id", "current_steps", "determination",
                "department_name", "warned_at", "overdue_at", "closed_at")
 TASK_COLUMNS = ("task_id", "case_id", "process_id", "step", "title", "group_name",
                 "department_code", "region_code", "jurisdiction", "state", "created_at",
-                "warn_at", "due_at", "rule_key", "provisional", "warned", "overdue", "late",
-                "assignee_id", "claimed_at")
+                "warn_at", "due_at", "rule_key", "rule_version_id", "provisional", "warned",
+                "overdue", "late", "assignee_id", "claimed_at")
 TASK_UPDATE = ("id", "state", "completed_at", "completed_by_id", "late", "warned", "overdue",
                "warn_at", "due_at", "provisional")
 TIMER_COLUMNS = ("task_id", "case_id", "event", "kind", "step", "due_at", "fire_at",
@@ -67,7 +67,7 @@ CLAIM = (update(_cases)
          .where(_cases.c.id == bindparam("b_case"), _cases.c.version == bindparam("seen"))
          .values(version=bindparam("next")))
 OPEN_COLUMNS = ("id, task_id, title, group_name, department_code, created_at, warn_at, due_at, "
-                "provisional, warned, overdue")
+                "provisional, warned, overdue, rule_version_id")
 OPEN_TASKS = (select(*(_tasks.c[c] for c in OPEN_COLUMNS.split(", ")))
               .where(_tasks.c.case_id == bindparam("b_case"), _tasks.c.state == "open"))
 STATE_OF = select(_states.c.state).where(_states.c.case_id == bindparam("b_case"))
@@ -81,7 +81,8 @@ def claim(case_id: int, seen: int) -> bool:
 
 def open_tasks(case_id: int) -> list[Row]:
     """The case's open task rows: OPEN_COLUMNS (id, task_id, title, group_name,
-    department_code, created_at, warn_at, due_at, provisional, warned, overdue)."""
+    department_code, created_at, warn_at, due_at, provisional, warned, overdue,
+    rule_version_id)."""
     return list(db.session.execute(OPEN_TASKS, {"b_case": case_id}))
 
 

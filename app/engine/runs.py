@@ -25,7 +25,7 @@ from app.engine.forms import FormInvalid, validate_form
 from app.engine.halting import halting
 from app.engine.scripting import script_engine
 from app.engine.steps import engine_task_ready, ready_tasks, run_engine_steps
-from app.engine.timing import CaseClock, TimerHelpers, rule_key_of, timer_kind
+from app.engine.timing import CaseClock, Rules, TimerHelpers, rule_key_of, timer_kind
 
 
 class TaskNotReady(LookupError):
@@ -201,13 +201,16 @@ class CaseRun:
             attached_step=attached.task_spec.bpmn_id if attached else None,
             attached_task_id=str(attached.id) if attached else None)
 
-    def retime(self, started: Mapping[str, datetime]) -> list[RetimedTimer]:
+    def retime(self, started: Mapping[str, datetime],
+               rules: Mapping[str, Rules] | None = None) -> list[RetimedTimer]:
         """期限重算: evaluate again the timeDate of each waiting timer on the user tasks in
         `started` (task id → when the step began, the instant its timers were first
-        evaluated), with the clock's now set to that instant: as if the calendar in force now
-        had been in force then. The new instant replaces the cached one (`event_value`, which
-        SpiffWorkflow's has_fired reads instead of evaluating again, and which the state
-        keeps); timers that fired stay as they fired. Returns the timers that moved."""
+        evaluated), with the clock's now set to that instant and its rules those the step
+        began with (`rules`: task id → rules, where they differ from the clock's): as if the
+        calendar in force now had been in force then. The new instant replaces the cached one
+        (`event_value`, which SpiffWorkflow's has_fired reads instead of evaluating again, and
+        which the state keeps); timers that fired stay as they fired. Returns the timers that
+        moved."""
         moved = []
         for task in self._timer_tasks():
             attached = _attached_task(task)
@@ -216,16 +219,18 @@ class CaseRun:
             if before is None or not isinstance(task.task_spec.event_definition,
                                                 TimeDateEventDefinition):
                 continue
-            value = self._evaluate_at(task, at)
+            value = self._evaluate_at(task, at, (rules or {}).get(str(attached.id)))
             if datetime.fromisoformat(value) != before.due_at:
                 task.internal_data["event_value"] = value
                 moved.append(RetimedTimer(before, self._describe(task)))
         self._views = None
         return moved
 
-    def _evaluate_at(self, task: Any, now: datetime) -> str:
-        """A timer's timeDate expression evaluated on its task's data, the clock at `now`."""
-        helpers = TimerHelpers(replace(self.clock, now=lambda: now)).environment()
+    def _evaluate_at(self, task: Any, now: datetime, rules: Rules | None = None) -> str:
+        """A timer's timeDate expression evaluated on its task's data, the clock at `now`
+        (and on `rules`, when given)."""
+        clock = replace(self.clock, now=lambda: now, rules=rules or self.clock.rules)
+        helpers = TimerHelpers(clock).environment()
         with halting(_attached_task):
             value = script_engine(helpers).evaluate(task, task.task_spec.event_definition
                                                     .expression)

@@ -170,6 +170,12 @@ def parse_file(path: Path | str) -> ParsedFile:
         raw = path.read_bytes()
     except OSError as exc:
         raise RuleFileError([Issue(display, None, f"cannot read: {exc.strerror}")]) from exc
+    return parse_bytes(raw, path, display)
+
+
+def parse_bytes(raw: bytes, path: Path, display: str) -> ParsedFile:
+    """Parse and validate the content of a rule file (`parse_file` without the reading: also
+    a version kept in `rule_versions`)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

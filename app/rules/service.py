@@ -28,6 +28,7 @@ log = logging.getLogger("app.rules")
 EXTENSION = "rules"
 CACHE = "rules.version_ids"
 PENDING = "rules.version_ids"  # found or inserted by the current transaction, not committed
+HISTORY = "rules.history"  # version id -> JurisdictionRules read back (app.rules.history)
 
 VersionKey = tuple[str, str]  # (jurisdiction, content_hash)
 
@@ -106,8 +107,10 @@ def status() -> dict:
 
 
 def forget_versions() -> None:
-    """Drop the cached rule version ids (after the table was emptied, e.g. in tests)."""
+    """Drop the cached rule version ids, and the versions read back by `history.rules_at`
+    (after the table was emptied, e.g. in tests)."""
     current_app.extensions[CACHE].clear()
+    current_app.extensions.get(HISTORY, {}).clear()
 
 
 def _find(key: VersionKey) -> int | None:

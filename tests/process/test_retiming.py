@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.cases import lifecycle, retiming
 from app.cases.models import Case
 from app.cases.records import CaseEvent, CaseState, CaseTask, CaseTimer
+from app.config import ROOT
 from app.engine import CaseRun
 from app.extensions import db
 from app.processes import service as processes
+from app.rules import RuleRegistry
 from app.scheduler.sweep import retime_provisional
 from tests.process.test_concurrency import POSTGRES
 
@@ -160,6 +163,60 @@ def test_a_step_counted_from_its_start_is_counted_from_its_start_again(desk, at,
         "appeal_submit_overdue": ("2027-01-06T00:00:00+08:00", "2027-01-06T00:00:00+08:00", 0)}
     # the verify step's deadline was past before the calendar came: it fired as it was
     assert [e["kind"] for e in events(desk, number)][-1] == "retimed"
+
+
+def _rules_with_contact_days(target: Path, days: int) -> Path:
+    """The shipped rule files copied to `target`, Shenzhen's `contact` set to `days`."""
+    target.mkdir()
+    for path in (ROOT / "rules").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        if path.stem == "shenzhen":
+            old = "  contact:"
+            at_ = text.index(old)
+            text = text[:at_] + text[at_:].replace("working_days: 3", f"working_days: {days}", 1)
+        (target / path.name).write_text(text, encoding="utf-8")
+    return target
+
+
+def test_re_timing_counts_with_the_rules_the_step_began_with(app, desk, at, calendar_copy,
+                                                             tmp_path, monkeypatch):
+    """Case B's contact began under 3 working days; the process owner then makes it 5 (for
+    steps to come). Re-timed, it is counted with the 3 it began with: 12/31, 1/04, 1/05 (with
+    the 5 of the rules in force at the re-time it would be 1/07). A case received after the
+    edit is counted with 5, and re-timed with 5."""
+    _, b = two_provisional_cases(desk, at)
+    began = db.session.scalar(select(CaseTask.rule_version_id).join(Case).where(
+        Case.number == b, CaseTask.step == "contact"))
+    db.session.rollback()
+    assert began is not None
+    monkeypatch.setitem(app.extensions, "rules",
+                        RuleRegistry(_rules_with_contact_days(tmp_path / "rules", 5), 0))
+    c = post(desk, at, "2026-12-30 11:00")
+    assert deadline(desk, c, "contact") == ("2027-01-06T23:59:59+08:00",
+                                            "2027-01-06T00:00:00+08:00", True)
+
+    calendar_copy.publish_2027()
+    at("2026-12-30 16:00")
+    assert desk.tick().retimed == 3
+    assert deadline(desk, b, "contact") == ("2027-01-05T23:59:59+08:00",
+                                            "2027-01-05T00:00:00+08:00", False)
+    assert deadline(desk, c, "contact") == ("2027-01-07T23:59:59+08:00",
+                                            "2027-01-07T00:00:00+08:00", False)
+    assert timer_rows(b)["contact_overdue"][0] == "2027-01-06T00:00:00+08:00"
+
+
+def test_re_timing_rows_older_than_their_rule_version_use_the_rules_in_force(desk, at,
+                                                                            calendar_copy):
+    """Task rows made before migration 0010 name no rule version: counted with the rules in
+    force, as before."""
+    _, b = two_provisional_cases(desk, at)
+    db.session.execute(update(CaseTask).values(rule_version_id=None))
+    db.session.commit()
+    calendar_copy.publish_2027()
+    at("2026-12-30 16:00")
+    assert desk.tick().retimed == 2
+    assert deadline(desk, b, "contact") == ("2027-01-05T23:59:59+08:00",
+                                            "2027-01-05T00:00:00+08:00", False)
 
 
 def test_a_provisional_overdue_that_fired_stays_fired(desk, at, calendar_copy):
