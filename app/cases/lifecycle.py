@@ -120,7 +120,11 @@ def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | Non
     if row is None:
         raise Conflict(f"task {task_id} is not open")
     run = load(case, now, seen)
-    before = timer_ids(run)
+    pending = run.timers()
+    before = frozenset(t.task_id for t in pending)
+    # Timers already due (the scheduler has not come by yet) fire first, in this change: a
+    # step completed after its deadline is still marked overdue and escalated (督办).
+    due = run.fire_due() if any(t.due_at < now for t in pending) else []
     try:
         view = run.user_task(task_id)
     except TaskNotReady:
@@ -129,12 +133,13 @@ def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | Non
     clean, fired = run.complete(
         task_id, data, check=lambda c: formchecks.check(c, now, run.clock, row.due_at))
     actor = user.username if user else "system"
-    log = [events.row(case.id, "completed", actor, now, step=view.step, title=view.info.title,
-                      task_id=task_id, late=late, data=clean)]
+    log = _apply_fired(case, run, due, now, open_rows) if due else []
+    log.append(events.row(case.id, "completed", actor, now, step=view.step,
+                          title=view.info.title, task_id=task_id, late=late, data=clean))
     _summarise(case, clean)
     _after(case, run, fired, now, actor, log, open_rows, done_task_id=task_id,
            done_by=user.id if user else None, late=late, timers_before=before,
-           keeper=(row, user) if user else None)
+           keeper=(row, user) if user else None, fired_before=due)
     return clean
 
 
@@ -180,15 +185,18 @@ def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, act
            done_by: int | None = None, late: bool = False,
            timers_before: frozenset[str] | None = None,
            keeper: tuple[Row, User] | None = None,
-           retimed: frozenset[str] = frozenset()) -> None:
+           retimed: frozenset[str] = frozenset(),
+           fired_before: list[FiredTimer] | None = None) -> None:
     """Record fired timers, bring tasks and timers in step, save the state: one `Change`,
     written in the change's transaction (the workflow is kept in this process once it
     commits). `keeper`: the task row a person completed, and the person, who keeps the
     steps it opens for the same group (assignment.keep_with); `retimed`: the tasks whose
-    timers were re-timed (期限重算), whose rows take their new deadlines."""
+    timers were re-timed (期限重算), whose rows take their new deadlines; `fired_before`:
+    timers that fired before the task was completed, whose events `log` has already."""
     with db.session.no_autoflush:
         log += _apply_fired(case, run, fired, now, open_rows)
-        flags = frozenset((f.timer.attached_task_id or "", f.timer.kind) for f in fired)
+        flags = frozenset((f.timer.attached_task_id or "", f.timer.kind)
+                          for f in (fired_before or []) + fired)
         change = writes.Change(case, run.dump(), now)
         sync_tasks(case, run, now, change, done_task_id, done_by, late, open_rows, flags,
                    retimed)

@@ -156,6 +156,12 @@ def done(*steps: str) -> list[tuple[str, str | None]]:
     return [("completed", s) for s in steps]
 
 
+def warned(step: str) -> list[tuple[str, str | None]]:
+    """The step's warning (超期预警): it fires before a step done on or near its due day, in
+    that change when no scheduler pass came first."""
+    return [("warning", step)]
+
+
 STARTED = [("started", None)]
 CLOSED = [("closed", None)]
 
@@ -223,8 +229,10 @@ def test_valid_simple(flow, where):
         "valid", "simple", "satisfied")
     assert case["invalid"] is False and case["overdue"] is False
     assert f.steps() == []
-    assert f.timeline() == STARTED + done(
-        "contact", "verify", "classify", "rectify", "feedback", "revisit") + CLOSED
+    assert f.timeline() == STARTED + done("contact", "verify", "classify") + {
+        "sz": done("rectify", "feedback"),  # js: 1 working day each, done on the due day
+        "js": warned("rectify") + done("rectify") + warned("feedback") + done("feedback"),
+    }[where] + done("revisit") + CLOSED
     assert all(t["state"] == "done" and t["late"] is False for t in case["tasks"])
     assert case["jurisdiction"] == {"sz": "shenzhen", "js": "jiangsu"}[where]
 
@@ -267,8 +275,8 @@ def test_valid_general_across_spring_festival(flow, where):
     case = f.case()
     assert case["status"] == "closed" and case["rectify_class"] == "general"
     assert case["revisit_result"] == "basically_satisfied"
-    assert f.timeline() == STARTED + done(
-        "contact", "verify", "classify", "rectify", "feedback", "revisit") + CLOSED
+    assert f.timeline() == STARTED + done("contact", "verify", "classify", "rectify") + {
+        "sz": [], "js": warned("feedback")}[where] + done("feedback", "revisit") + CLOSED
 
 
 COMPLEX = {
@@ -302,8 +310,9 @@ def test_valid_complex_with_ledger(flow, where):
     f.do("revisit", "2026-10-20 10:00")
     case = f.case()
     assert case["status"] == "closed" and case["rectify_class"] == "complex"
-    assert f.timeline() == STARTED + done(
-        "contact", "verify", "classify", "ledger", "rectify", "feedback", "revisit") + CLOSED
+    assert f.timeline() == STARTED + done("contact", "verify", "classify", "ledger") + {
+        "sz": warned("rectify") + done("rectify") + warned("feedback"),
+        "js": done("rectify") + warned("feedback")}[where] + done("feedback", "revisit") + CLOSED
     ledger = [e for e in case["timeline"] if e["step"] == "ledger" and e["kind"] == "completed"][0]
     assert ledger["data"] == {"plan": FORMS["ledger"]["plan"], "promised_date": "2026-10-20",
                               "owner": "王主任"}
@@ -479,9 +488,10 @@ def test_staff_review_recheck_found_valid(flow, where):
     f.do("revisit", "2026-10-15 10:00")
     case = f.case()
     assert case["status"] == "closed" and case["invalid"] is False
-    assert f.timeline() == STARTED + done(
-        "staff_notify", "staff_recheck_request", "staff_decide", "staff_self_criticism",
-        "feedback", "revisit") + CLOSED
+    js = where == "js"  # js: staff_notify and feedback 1 working day, done on the due day
+    assert f.timeline() == STARTED + (warned("staff_notify") if js else []) + done(
+        "staff_notify", "staff_recheck_request", "staff_decide", "staff_self_criticism") + (
+        warned("feedback") if js else []) + done("feedback", "revisit") + CLOSED
 
 
 @BOTH
@@ -494,7 +504,7 @@ def test_staff_review_recheck_found_invalid(flow, where):
     case = f.case()
     assert case["status"] == "closed" and case["invalid"] is True
     assert f.steps() == []
-    assert f.timeline() == STARTED + done(
+    assert f.timeline() == STARTED + (warned("staff_notify") if where == "js" else []) + done(
         "staff_notify", "staff_recheck_request", "staff_decide") + CLOSED
 
 
@@ -525,9 +535,28 @@ def test_staff_review_without_recheck_request_goes_on_as_valid(flow, where):
     f.do("revisit", "2026-10-16 10:00")
     case = f.case()
     assert case["status"] == "closed" and case["invalid"] is False
-    assert f.timeline() == STARTED + done(
+    js = where == "js"
+    assert f.timeline() == STARTED + (warned("staff_notify") if js else []) + done(
         "staff_notify") + [("timer", "staff_recheck_request")] + done(
-        "staff_self_criticism", "feedback", "revisit") + CLOSED
+        "staff_self_criticism") + (warned("feedback") if js else []) + done(
+        "feedback", "revisit") + CLOSED
+
+
+def test_a_recheck_request_after_the_window_closed_is_refused_before_the_scheduler_came(flow):
+    """The window's timer is due (10/12 23:59:59) but no pass has fired it: a request then is
+    refused as the scheduler would have made it (the step is over), and nothing changes."""
+    f = flow("sz")
+    _staff_start(f)
+    task = f.desk.task(f.number, "staff_recheck_request")["task_id"]
+    before = f.case()
+    f.at("2026-10-13 09:00")
+    resp = f.desk.complete("sz_personnel", task, **FORMS["staff_recheck_request"])
+    assert resp.status_code == 409, resp.get_json()
+    after = f.case()
+    assert (after["timeline"], after["overdue"], [t["state"] for t in after["tasks"]]) == (
+        before["timeline"], False, [t["state"] for t in before["tasks"]])
+    assert f.desk.tick().fired == 1
+    assert f.steps() == ["staff_self_criticism"]
 
 
 def test_fired_timer_id_reused_by_a_new_timer_is_left_alone(flow):
@@ -586,7 +615,8 @@ def test_extension_approved_moves_the_rectify_deadline_to_the_requested_day(flow
     assert all(t["late"] is False for t in case["tasks"])
     assert f.timeline() == STARTED + done(
         "contact", "verify", "classify", "ledger", "rectify", "request_extension",
-        "approve_extension", "rectify", "feedback", "revisit") + CLOSED
+        "approve_extension") + warned("rectify") + done("rectify") + {
+        "sz": warned("feedback"), "js": []}[where] + done("feedback", "revisit") + CLOSED
 
 
 @BOTH
@@ -634,9 +664,11 @@ def test_unsatisfied_twice_reopens_once_then_escalates_to_supervision(flow, wher
     f.do("supervise", "2026-10-16 10:00")
     case = f.case()
     assert case["status"] == "closed" and case["revisit_result"] == "unsatisfied"
-    assert f.timeline() == STARTED + done(
-        "contact", "verify", "classify", "rectify", "feedback", "revisit", "rectify_again",
-        "feedback", "revisit", "supervise") + CLOSED
+    js = where == "js"
+    assert f.timeline() == STARTED + done("contact", "verify", "classify") + (
+        warned("rectify") if js else []) + done(
+        "rectify", "feedback", "revisit", "rectify_again") + (
+        warned("feedback") if js else []) + done("feedback", "revisit", "supervise") + CLOSED
 
 
 # -- hotline dispatch ---------------------------------------------------------------------
@@ -669,7 +701,8 @@ def test_hotline_dispatch_moves_the_case_to_the_named_department(flow, desk, whe
     assert [(t["case_number"], t["step"]) for t in listed] == [(f.number, "contact")]
     f.do("contact", "2026-02-14 09:00")
     assert f.steps() == ["verify"]
-    assert f.timeline() == STARTED + done("dispatch", "contact")
+    assert f.timeline() == STARTED + done("dispatch") + {
+        "sz": [], "js": warned("contact")}[where] + done("contact")
 
 
 # -- the day of receipt is the Beijing day; deadlines past the calendar are provisional ---------
@@ -801,6 +834,30 @@ def test_warning_overdue_and_escalation_fire_once_each(flow, where):
     assert f.deadline("verify") == {
         "sz": ("2026-03-05T23:59:59+08:00", "2026-03-04T00:00:00+08:00"),
         "js": ("2026-03-12T23:59:59+08:00", "2026-03-11T00:00:00+08:00")}[where]
+
+
+@BOTH
+def test_a_task_done_late_before_the_scheduler_came_is_still_escalated(flow, where):
+    """No scheduler pass between the deadline and a late completion (the scheduler was down,
+    or its pass is yet to come): the timers due fire first, in the completion's change, so
+    the case is marked overdue and escalated (督办) as if the scheduler had come by."""
+    f = flow(where)
+    f.post(R2)
+    warn, due, next_day = CONTACT_R2[where]
+    f.do("contact", f"{next_day} 10:00")
+    case = f.case()
+    assert case["overdue"] is True and case["escalated"] is True
+    assert case["overdue_at"] == case["warned_at"] == f"{next_day}T10:00:00+08:00"
+    assert f.timeline() == STARTED + [
+        ("warning", "contact"), ("overdue", "contact"), ("escalated", "contact"),
+        ("completed", "contact")]
+    (overdue,) = _events(f, "overdue")
+    assert (overdue["actor"], overdue["data"]["due_at"]) == (
+        "scheduler", f"{next_day}T00:00:00+08:00")
+    contact = [t for t in case["tasks"] if t["step"] == "contact"][0]
+    assert (contact["state"], contact["late"]) == ("done", True)
+    assert contact["deadline"]["overdue"] is True and contact["deadline"]["warned"] is True
+    assert f.desk.tick().fired == 0  # nothing left to fire
 
 
 @BOTH
