@@ -26,6 +26,7 @@ ONE_SECOND = timedelta(seconds=1)
 class DeadlineRule(Protocol):
     working_days: int
     counted_from: str
+    late_start_days: int | None
 
 
 class Rules(Protocol):
@@ -70,12 +71,16 @@ class TimerHelpers:
 
     def due_at(self, key: str, until: Any = None) -> datetime:
         """End (23:59:59 Asia/Shanghai) of the rule's last working day; an approved extension
-        `until` (a day) moves it to the end of that day when that is later."""
+        `until` (a day) moves it to the end of that day when that is later; a step that begins
+        after that, with the rule's `late_start_days`, gets that many working days from its
+        start."""
         rule = self.clock.rules.deadline(key)
         due = workdays.deadline(self._start(key), rule.working_days, self.clock.region_code)
         if until:
-            extended = datetime.combine(_as_date(until), time(23, 59, 59), SHANGHAI)
-            return max(due, extended)
+            due = max(due, datetime.combine(_as_date(until), time(23, 59, 59), SHANGHAI))
+        if rule.late_start_days and self.clock.now() > due:  # begun past its deadline
+            due = workdays.deadline(self.clock.now(), rule.late_start_days,
+                                    self.clock.region_code)
         return due
 
     def warn_at(self, key: str, until: Any = None) -> datetime:

@@ -19,11 +19,15 @@ class UnknownRuleKey(KeyError):
 @dataclass(frozen=True)
 class Deadline:
     """时限: `working_days` working days counted from `counted_from` ("receipt" = 收到工单之日,
-    "step" = 本环节开始之日); `warn_before` working days of 超期预警 lead, None for the default."""
+    "step" = 本环节开始之日); `warn_before` working days of 超期预警 lead, None for the default;
+    `late_start_days`: for a step counted from receipt that begins after that deadline has
+    passed (after an appeal, a staff re-check, a reopened rectification), the working days it
+    gets from its start instead (本系统约定); None: it is overdue as it begins."""
 
     working_days: int
     counted_from: str
     warn_before: int | None = None
+    late_start_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,8 @@ class JurisdictionRules:
             key=data["jurisdiction"], name=data["name"], regions=tuple(data["regions"]),
             default=data["default"], effective_from=data["effective_from"],
             deadlines=MappingProxyType({k: Deadline(v["working_days"], v["counted_from"],
-                                                    v.get("warn_before"))
+                                                    v.get("warn_before"),
+                                                    v.get("late_start_days"))
                                         for k, v in data["deadlines"].items()}),
             warning_lead_days=data["warning"]["lead_working_days"],
             rating=Rating(**data["rating"]),

@@ -72,8 +72,10 @@ def format_rules(rules: JurisdictionRules) -> str:
     for key, rule in rules.deadlines.items():
         warn = rules.warn_before(key)
         own = "" if rule.warn_before is not None else " (default)"
+        late = f"  begun late: {rule.late_start_days} from the step" \
+            if rule.late_start_days else ""
         lines.append(f"    {key:<{width}}  {rule.working_days:>3}  from {rule.counted_from:<7}"
-                     f"  warn {warn}{own}")
+                     f"  warn {warn}{own}{late}")
     r = rules.rating
     lines += [
         f"  rating          default {r.default_level}; window {r.window_natural_days} natural "

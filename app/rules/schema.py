@@ -26,7 +26,7 @@ DISPATCH = ("auto", "hotline")
 APPEAL_GROUNDS = ("misjudged", "malicious")
 
 # Leaf fields of a deadline; other mapping-valued keys inside a leaf are child deadlines.
-DEADLINE_FIELDS = ("working_days", "counted_from", "warn_before")
+DEADLINE_FIELDS = ("working_days", "counted_from", "warn_before", "late_start_days")
 KEY_PART = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 MAX_WORKING_DAYS = 250  # about one working year; anything longer is a typo
 
@@ -75,12 +75,19 @@ class DeadlineSchema(Schema):
     working_days = _days()
     counted_from = _choice(COUNTED_FROM, required=True)
     warn_before = fields.Integer(strict=True, validate=validate.Range(min=0))
+    late_start_days = _days(required=False, minimum=1)
 
     @validates_schema
     def _warning_within_deadline(self, data, **kwargs):
         warn, days = data.get("warn_before"), data.get("working_days")
         if warn is not None and days is not None and warn > days:
             raise ValidationError(f"Must not exceed working_days ({days}).", "warn_before")
+
+    @validates_schema
+    def _late_start_counted_from_receipt(self, data, **kwargs):
+        if data.get("late_start_days") is not None and data.get("counted_from") == "step":
+            raise ValidationError("Only for a deadline counted from receipt: one counted from "
+                                  "the step never starts late.", "late_start_days")
 
 
 def _set_nested(errors: dict, path: tuple, messages) -> None:

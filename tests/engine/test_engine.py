@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
+from types import MappingProxyType
 
 import pytest
 
@@ -68,6 +70,30 @@ def test_step_rules_count_from_now_and_receipt_rules_do_not(book):
 def test_warning_is_never_before_now(book):
     h = helpers(book, "jiangsu", "2026-09-30 10:00", now="2026-10-27 11:30")
     assert h.warning("handle") == "2026-10-27T11:30:00+08:00"
+
+
+def test_a_receipt_counted_step_begun_past_its_deadline_gets_its_late_start_days(book):
+    """Shenzhen rectify.general: 8 working days from receipt (9/30): 10/8, 10/9, 10/10
+    (make-up Saturday), 10/12 ... 10/16. Begun on 10/20 (after an appeal was rejected), it gets
+    late_start_days 3 from its start: 10/21, 10/22, 10/23; begun on the due day itself, it
+    keeps the due day."""
+    assert helpers(book, "shenzhen", "2026-09-30 10:00", now="2026-10-16 09:00").deadline(
+        "rectify.general") == "2026-10-16T23:59:59+08:00"
+    late = helpers(book, "shenzhen", "2026-09-30 10:00", now="2026-10-20 09:00")
+    assert late.deadline("rectify.general") == "2026-10-23T23:59:59+08:00"
+    assert late.warning("rectify.general") == "2026-10-23T00:00:00+08:00"  # lead 1
+    assert late.overdue("rectify.general") == "2026-10-24T00:00:00+08:00"
+
+
+def test_without_late_start_days_a_step_begun_late_is_overdue_as_it_begins(book):
+    rules = book.get("shenzhen")
+    plain = {k: dataclasses.replace(v, late_start_days=None) for k, v in rules.deadlines.items()}
+    clock = CaseClock(bj("2026-09-30 10:00"), "440305000000",
+                      dataclasses.replace(rules, deadlines=MappingProxyType(plain)),
+                      now=lambda: bj("2026-10-20 09:00"))
+    h = TimerHelpers(clock)
+    assert h.deadline("rectify.general") == "2026-10-16T23:59:59+08:00"
+    assert h.warning("rectify.general") == "2026-10-20T09:00:00+08:00"  # never before now
 
 
 def test_extension_date_replaces_the_rule(book):

@@ -908,17 +908,19 @@ def test_receipt_counted_task_beginning_on_its_due_day_warns_from_its_start(flow
     assert [e["step"] for e in _events(f, "warning")] == ["rectify"]
 
 
-def test_task_beginning_after_its_deadline_is_recorded_overdue(flow):
+def test_task_beginning_after_its_deadline_gets_its_late_start_days(flow):
+    """Without late_start_days (tests/engine/test_engine.py) such a step is overdue as it
+    begins; tests/process/test_late_start.py has the detours that make steps begin late."""
     f = flow("sz")
     f.post(R1)
     f.do("contact", "2026-09-30 10:30")
     f.do("verify", "2026-09-30 11:00")
-    # rectify.simple: 3 from receipt = 10/10; classify only on Mon 10/12 (half a second past)
+    # rectify.simple: 3 from receipt = 10/10; classify only on Mon 10/12 (half a second past):
+    # late_start_days 1 from Mon 10/12 = 10/13
     f.at("2026-10-12 10:00:00.500000")
     f.do("classify", rectify_class="simple")
-    assert f.deadline("rectify")[0] == "2026-10-10T23:59:59+08:00"
-    assert [e["step"] for e in _events(f, "overdue")] == ["rectify"]
-    assert f.case()["escalated"] is True
+    assert f.deadline("rectify") == ("2026-10-13T23:59:59+08:00", "2026-10-13T00:00:00+08:00")
+    assert _events(f, "overdue") == [] and f.case()["escalated"] is False
 
 
 def test_timer_fires_once_its_instant_has_passed(flow):

@@ -59,7 +59,7 @@ def test_show_one(app):
     assert "江苏省" in result.stdout and "深圳市" not in result.stdout
     general = next(line for line in result.stdout.splitlines() if "rectify.general" in line)
     assert general.split() == ["rectify.general", "5", "from", "receipt", "warn", "1",
-                               "(default)"]
+                               "(default)", "begun", "late:", "3", "from", "the", "step"]
 
 
 def test_show_unknown(app):

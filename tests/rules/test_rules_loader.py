@@ -82,6 +82,22 @@ def test_warn_before_longer_than_the_deadline(rules_copy):
            "deadlines.rectify.complex.warn_before: Must not exceed working_days (15).")
 
 
+def test_late_start_days_on_a_step_counted_deadline(rules_copy):
+    rules_copy.edit("jiangsu", "    counted_from: step\n  supervise:",
+                    "    counted_from: step\n    late_start_days: 1\n  supervise:")
+    expect(rules_copy, "jiangsu", rules_copy.line_of("jiangsu", "late_start_days: 1",
+                                                     after="revisit:"),
+           "deadlines.revisit.late_start_days: Only for a deadline counted from receipt: one "
+           "counted from the step never starts late.")
+
+
+def test_late_start_days_must_be_a_working_day_or_more(rules_copy):
+    rules_copy.edit("jiangsu", "      late_start_days: 3\n", "      late_start_days: 0\n")
+    expect(rules_copy, "jiangsu", rules_copy.line_of("jiangsu", "late_start_days: 0"),
+           "deadlines.rectify.general.late_start_days: Must be greater than or equal to 1 "
+           "and less than or equal to 250.")
+
+
 def test_unknown_rating_level(rules_copy):
     rules_copy.edit("jiangsu", "default_level: 满意", "default_level: 很好")
     err = fails(rules_copy.path)
@@ -179,10 +195,13 @@ def test_dotted_and_nested_keys_are_the_same_rules(rules_copy):
     text = rules_copy.text("jiangsu")
     start, end = text.index("  rectify:"), text.index("  extension:")
     rules_copy.write("jiangsu", text[:start] +
-                     "  rectify.simple: {working_days: 1, counted_from: receipt}\n"
-                     "  rectify.general: {working_days: 5, counted_from: receipt}\n"
+                     "  rectify.simple: {working_days: 1, counted_from: receipt, "
+                     "late_start_days: 1}\n"
+                     "  rectify.general: {working_days: 5, counted_from: receipt, "
+                     "late_start_days: 3}\n"
                      "  rectify:\n"
-                     "    complex: {working_days: 15, counted_from: receipt, warn_before: 3}\n"
+                     "    complex: {working_days: 15, counted_from: receipt, warn_before: 3, "
+                     "late_start_days: 5}\n"
                      "    reopen: {working_days: 5, counted_from: step}\n"
                      + text[end:])
     assert load_book(rules_copy.path).get("jiangsu").deadlines == nested

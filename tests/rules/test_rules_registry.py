@@ -69,7 +69,7 @@ def test_shipped_values_from_the_sources(shipped_dir):
 
 def test_jurisdiction_rules_helpers(shipped_dir):
     sz = load_book(shipped_dir).get("shenzhen")
-    assert sz.deadline("rectify.complex") == Deadline(10, "receipt", 3)
+    assert sz.deadline("rectify.complex") == Deadline(10, "receipt", 3, late_start_days=5)
     assert sz.warn_before("rectify.complex") == 3  # its own
     assert sz.warn_before("rectify.general") == sz.warning_lead_days  # the default lead
     with pytest.raises(UnknownRuleKey, match="no deadline rule 'rectify.urgent'"):
