@@ -15,6 +15,8 @@ from app.processes import service as processes
 from app.rules import service as rules_service
 from app.scheduler.sweep import status as sweep_status
 from app.timeutil import to_local, utcnow
+from app.workdays.files import NATIONAL
+from app.yamldoc import display_path
 
 
 def database() -> dict:
@@ -46,13 +48,17 @@ def calendar(today: date | None = None) -> dict:
     limit = current_app.config["COVERAGE_WARNING_DAYS"]
     if remaining < 0:
         out["warning"] = (f"the calendar ended {-remaining} days ago ({through}): deadlines "
-                          "since count weekends only; add calendars/cn/"
-                          f"{through.year + 1}.yaml")
+                          f"since count weekends only; add {_next_file(through)}")
     elif remaining < limit:
         out["warning"] = (f"the calendar covers only {remaining} more days: add "
-                          f"calendars/cn/{through.year + 1}.yaml when the State Council "
-                          "publishes it")
+                          f"{_next_file(through)} when the State Council publishes it")
     return out
+
+
+def _next_file(through: date) -> str:
+    """The national file of the year after `through`, in the configured calendars directory
+    (CALENDARS_DIR), as errors name files."""
+    return display_path(workdays.configured_path() / NATIONAL / f"{through.year + 1}.yaml")
 
 
 def scheduler(now=None) -> dict:
