@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import text
 
 from app import workdays
+from app.dberrors import schema_problem
 from app.extensions import db
 from app.modeler.rulekeys import missing_keys_in_use
 from app.processes import service as processes
@@ -20,10 +21,16 @@ from app.yamldoc import display_path
 
 
 def database() -> dict:
-    """Reachable? Also records the rule versions in force (so a reload shows up in
-    `rule_versions` even before a case uses it)."""
+    """Reachable, and migrated to the code's revision? Also records the rule versions in force
+    (so a reload shows up in `rule_versions` even before a case uses it)."""
     try:
         db.session.execute(text("SELECT 1"))
+        problem = schema_problem(db.session.connection(),
+                                 current_app.extensions["migrate"].directory)
+        if problem is not None:
+            db.session.rollback()
+            current_app.logger.error("health check: %s", problem)
+            return {"ok": False, "error": problem}
         rules_service.record_loaded_versions()
         db.session.commit()
         return {"ok": True, "dialect": db.engine.dialect.name}
@@ -87,8 +94,8 @@ def scheduler(now=None) -> dict:
 
 
 def report() -> tuple[dict, int]:
-    """The whole health report and its HTTP status (503 when the database is unreachable, or
-    no rules or no calendar are in force)."""
+    """The whole health report and its HTTP status (503 when the database is unreachable or
+    not migrated, or no rules or no calendar are in force)."""
     db_state, cal, rules = database(), calendar(), rules_service.status()
     sched = scheduler() if db_state["ok"] else {}
     refused = processes.errors()
