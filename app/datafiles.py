@@ -20,14 +20,14 @@ MESSAGE = N_("规则文件或工作日历文件有误，且没有可用的上一
 
 
 def init_app(app: Flask) -> None:
-    from app.modeler.rulekeys import dropped_keys_in_use
+    from app.modeler.rulekeys import dropped_keys_in_use, missing_key_issues
 
     kept = Path(app.config["LAST_GOOD_DIR"])
     workdays.configure(app.config["CALENDARS_DIR"],
                        reload_seconds=app.config["RULES_RELOAD_SECONDS"],
                        last_good=LastGood(kept / "calendars"))
     rules_service.init_app(app, reload_check=dropped_keys_in_use,
-                           last_good=LastGood(kept / "rules"))
+                           last_good=LastGood(kept / "rules"), deployed_check=missing_key_issues)
     app.register_error_handler(RulesUnavailable, _unavailable)
     app.register_error_handler(workdays.CalendarUnavailable, _unavailable)
 
