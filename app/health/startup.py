@@ -69,14 +69,13 @@ def _processes() -> str:
                "database not migrated" if dberrors.not_migrated(err) else type(err).__name__)
         return f"process versions not read ({why})"
     finally:
-        if engine is not db.engine:
-            engine.dispose()
+        engine.dispose()
 
 
 def _quick_engine() -> Engine:
-    """The app's engine, or for a server database one of its own that waits CONNECT_TIMEOUT
-    seconds at most for a connection (a host that does not answer would hold the start)."""
-    if db.engine.dialect.name != "postgresql":
-        return db.engine
-    return create_engine(db.engine.url, poolclass=NullPool,
-                         connect_args={"connect_timeout": CONNECT_TIMEOUT})
+    """An engine of its own on the app's database, keeping no connection (a server that forks
+    workers after creating the app shares none), that waits CONNECT_TIMEOUT seconds at most
+    for a server database (a host that does not answer would hold the start)."""
+    timeout = {"connect_timeout": CONNECT_TIMEOUT} if db.engine.dialect.name == "postgresql" \
+        else {}
+    return create_engine(db.engine.url, poolclass=NullPool, connect_args=timeout)
