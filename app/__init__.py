@@ -37,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _blueprints(app)
     _commands(app)
     _scheduler(app)
+    _startup_summary(app)
     return app
 
 
@@ -140,3 +141,11 @@ def _scheduler(app: Flask) -> None:
     from app.scheduler import runner
 
     runner.init_app(app)
+
+
+def _startup_summary(app: Flask) -> None:
+    """One INFO line when this process serves requests: rules, calendar, processes, database
+    backend, scheduler."""
+    from app.health import startup
+
+    startup.init_app(app)

@@ -14,9 +14,13 @@ from app.dberrors import describe
 
 
 class AppCommands(AppGroup):
-    """An AppGroup whose commands answer database trouble with one line (see the module)."""
+    """An AppGroup whose commands answer database trouble with one line (see the module), and
+    first log what loading the data files at startup found (`datafiles.log_held_back`)."""
 
     def invoke(self, ctx: click.Context):
+        from app.datafiles import log_held_back
+
+        log_held_back()
         try:
             return super().invoke(ctx)
         except SQLAlchemyError as err:

@@ -4,6 +4,10 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 
 # SQLSTATE classes and codes of a connection that failed or was cut by the server
@@ -12,6 +16,7 @@ SCHEMA_STATES = ("42P01", "42703")  # undefined table, undefined column
 SQLITE_UNREACHABLE = ("unable to open database file",)
 SQLITE_SCHEMA = ("no such table", "no such column", "has no column named")
 NOT_MIGRATED = "the database is not migrated: run `flask db upgrade`"
+NOT_SET_UP = "the database is not set up: run `flask db upgrade`; nothing was changed"
 
 
 def _driver_message(err: BaseException) -> str:
@@ -53,3 +58,33 @@ def describe(err: BaseException) -> str | None:
     if not_migrated(err):
         return f"{NOT_MIGRATED} ({_driver_message(err)})"
     return None
+
+
+def schema_problem(conn: Connection, migrations: str) -> str | None:
+    """None when the database is at the head of the migrations in directory `migrations`;
+    else why not, in one line without connection details (its revisions and the code's).
+    Database errors other than a missing `alembic_version` table are raised."""
+    heads, known = _revisions(migrations)
+    try:
+        found = set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    except DBAPIError as err:
+        if not_migrated(err):
+            return f"{NOT_MIGRATED} (no alembic_version table)"
+        raise
+    if found == heads:
+        return None
+    if found - known:
+        return (f"the database is at revision {', '.join(sorted(found))}, unknown to this "
+                "version of the app (migrated by a newer one?)")
+    return (f"{NOT_MIGRATED} (the database is at {', '.join(sorted(found)) or 'no revision'}, "
+            f"the app needs {', '.join(sorted(heads))})")
+
+
+@cache
+def _revisions(migrations: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The head revisions and every revision of the migrations in `migrations` (read once)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(migrations)
+    return (frozenset(script.get_heads()),
+            frozenset(rev.revision for rev in script.walk_revisions()))

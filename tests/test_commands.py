@@ -85,3 +85,65 @@ def test_a_signed_in_page_answers_503_when_the_database_is_down(down):
     resp = client.get("/inbox")
     assert resp.status_code == 503
     assert "数据库暂时无法连接" in resp.get_data(as_text=True)
+
+
+@pytest.fixture()
+def not_set_up(database_url, tmp_path):
+    """The app on a database without tables: an empty SQLite file, or on PostgreSQL the
+    database under test seen through a schema that does not exist."""
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    if database_url.startswith("postgresql"):
+        url = f"{database_url}?options=-csearch_path%3Dno_such_schema"
+    app = _app(url)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_api_answers_503_when_the_database_is_not_migrated(not_set_up):
+    resp = not_set_up.test_client().post("/api/v1/reviews", json={"serial_no": "1"},
+                                         headers={"Authorization": "Bearer hcp_x"})
+    assert resp.status_code == 503
+    assert resp.get_json()["message"] == (
+        "the database is not set up: run `flask db upgrade`; nothing was changed")
+
+
+def test_pages_answer_503_when_the_database_is_not_migrated(not_set_up):
+    client = not_set_up.test_client()
+    resp = client.get("/")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 503 and "系统暂时无法使用" in html
+    assert "数据库尚未建立或未升级到当前版本" in html and "flask db upgrade" in html
+    with client.session_transaction() as session:  # signed in: the user cannot be read
+        session["_user_id"] = "1.0123456789abcdef"
+    resp = client.get("/inbox?lang=en")
+    assert resp.status_code == 503
+    assert "The database is not set up or not upgraded" in resp.get_data(as_text=True)
+
+
+def test_healthz_says_the_database_is_not_migrated(not_set_up):
+    resp = not_set_up.test_client().get("/healthz")
+    assert resp.status_code == 503 and resp.json["status"] == "error"
+    assert resp.json["database"] == {
+        "ok": False,
+        "error": "the database is not migrated: run `flask db upgrade` (no alembic_version table)"}
+
+
+def test_healthz_says_the_database_is_behind_the_code(tmp_path):
+    """Migrated, but not to the newest revision: 503 until `flask db upgrade`."""
+    from alembic.script import ScriptDirectory
+    from flask_migrate import upgrade
+
+    app = _app(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    head = ScriptDirectory(app.extensions["migrate"].directory).get_revision("head")
+    with app.app_context():
+        upgrade(revision=head.down_revision)
+    resp = app.test_client().get("/healthz")
+    assert resp.status_code == 503
+    assert resp.json["database"]["error"] == (
+        "the database is not migrated: run `flask db upgrade` (the database is at "
+        f"{head.down_revision}, the app needs {head.revision})")
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    assert app.test_client().get("/healthz").json["database"]["ok"] is True

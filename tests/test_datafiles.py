@@ -5,10 +5,16 @@ otherwise without, answering 503 and naming the file until it is fixed (app/data
 
 from __future__ import annotations
 
+import logging
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import click
 import pytest
+from flask.cli import FlaskGroup
 
 from app import create_app, workdays
 from app.auth import tokens, users
@@ -122,7 +128,10 @@ def test_calendar_check_reads_the_files_not_the_copy_in_force(start, files):
         result = app.test_cli_runner().invoke(args=["calendar", "check"])
         added = app.test_cli_runner().invoke(args=["calendar", "add", "2026-12-30", "1"])
     assert result.exit_code == 1 and "2026.yaml:" in result.output
-    assert added.exit_code == 0  # the copy in force answers
+    assert added.exit_code == 0  # the copy in force answers, and says so
+    assert added.stdout == "2026-12-31\n"
+    assert added.stderr.startswith("warning: the latest edit was rejected, the previous "
+                                   f"calendar answers:\n{files / 'calendars' / 'cn'}/2026.yaml:")
 
 
 def test_calendar_commands_say_why_there_is_none(start, files):
@@ -132,3 +141,45 @@ def test_calendar_commands_say_why_there_is_none(start, files):
         result = app.test_cli_runner().invoke(args=["calendar", "add", "2026-12-30", "1"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "no working-day calendar in force" in result.output and "2026.yaml:" in result.output
+
+
+def _loading_records(caplog) -> list[str]:
+    return [f"{r.name} {r.levelname}" for r in caplog.records
+            if r.name in ("app.rules", "app.workdays") and r.levelno >= logging.WARNING]
+
+
+def test_flask_commands_hold_back_the_startup_log_of_the_files(start, files, caplog):
+    """Under `flask <command>` loading a bad file logs nothing at once: the check commands
+    report it themselves (once, in their format); the app's other commands log it first."""
+    _break(files / "rules" / "jiangsu.yaml", *BAD)
+    _break(files / "calendars" / "cn" / "2026.yaml", "2026-01-04", "2026-01-05")
+    caplog.set_level(logging.INFO)
+    with click.Context(FlaskGroup(), info_name="flask"):  # as `flask rules check` loads it
+        app = start()
+    assert _loading_records(caplog) == []
+    with app.app_context():
+        runner = app.test_cli_runner()
+        for args in (["rules", "check"], ["calendar", "check"]):
+            result = runner.invoke(args=args)
+            assert result.exit_code == 1 and result.stdout == ""
+            assert len(result.stderr.splitlines()) == 1, result.stderr
+        assert _loading_records(caplog) == []
+        runner.invoke(args=["tokens", "list"])
+        runner.invoke(args=["tokens", "list"])
+    assert _loading_records(caplog) == ["app.workdays ERROR", "app.rules ERROR"]  # once
+
+
+def test_rules_check_prints_only_its_own_report(files, database_url):
+    """The real command line: no startup log line before the report."""
+    _break(files / "rules" / "jiangsu.yaml", *BAD)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+    environ.update(DATABASE_URL=database_url, RULES_DIR=str(files / "rules"),
+                   LAST_GOOD_DIR=str(files / "last-good"), LOG_LEVEL="INFO")
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "rules", "check"],
+                          cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and done.stdout == ""
+    line = next(n for n, text in enumerate(
+        (files / "rules" / "jiangsu.yaml").read_text(encoding="utf-8").splitlines(), 1)
+        if "working_days: five" in text)
+    assert done.stderr.startswith(f"{files / 'rules' / 'jiangsu.yaml'}:{line}: ")
+    assert len(done.stderr.splitlines()) == 1, done.stderr

@@ -46,10 +46,14 @@ class UserEditForm(FlaskForm):
     active = BooleanField(_l("启用（可登录）"), default=True)
 
     def validate(self, extra_validators=None) -> bool:
-        """Fields first, then what the role needs: a department, or a region."""
+        """Fields first, then what the role needs: a department, or a region; a
+        department only for the roles that belong to one."""
         ok = super().validate(extra_validators)
         if self.role.data in DEPARTMENT_ROLES and not self.department_code.data:
             self.department_code.errors.append(_l("此角色须选择所属部门。"))
+            ok = False
+        if self.role.data not in DEPARTMENT_ROLES and self.department_code.data:
+            self.department_code.errors.append(_l("此角色不属于部门，所属部门须留空。"))
             ok = False
         if self.role.data in REGION_ROLES and not self.region_code.data:
             self.region_code.errors.append(_l("此角色须填写行政区划代码（按辖区查看工单）。"))

@@ -42,17 +42,20 @@ def is_api() -> bool:
 def register_error_handlers(app: Flask) -> None:
     """JSON for /api/ errors (flask-smorest already renders its own aborts and 422s as JSON);
     every other path gets an HTML page in the user's language (app/web/errors.py)."""
-    from app.web.errors import render_error, render_internal_error
+    from app.web.errors import NOT_MIGRATED_PAGE, render_error, render_internal_error
 
     def _database_down(err: Exception):
-        """503 when the database cannot be reached (its message logged, not its traceback)."""
+        """503 when the database cannot be reached or is not migrated (its message logged,
+        not its traceback)."""
         app.logger.error("%s on %s", dberrors.describe(err), request.path)
+        migrated = not dberrors.not_migrated(err)
         if is_api():
-            return error_response(503, DATABASE_DOWN)
+            return error_response(503, DATABASE_DOWN if migrated else dberrors.NOT_SET_UP)
         # the signed-in user cannot be read: the page is rendered as for nobody (Flask-Login's
         # template context would load the user again, and fail again)
         g._login_user = app.login_manager.anonymous_user()
-        return render_error(ServiceUnavailable())
+        return render_error(ServiceUnavailable() if migrated
+                            else ServiceUnavailable(description=NOT_MIGRATED_PAGE))
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
@@ -76,7 +79,7 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(err: Exception):
         if isinstance(err, HTTPException):
             return _http(err)
-        if dberrors.unreachable(err):
+        if dberrors.unreachable(err) or dberrors.not_migrated(err):
             return _database_down(err)
         if isinstance(err, RecursionError) and is_api() and request.content_length:
             return error_response(400, "the JSON body is nested too deeply",

@@ -78,7 +78,11 @@ def check_scope(role: str, department_code: str | None, region_code: str | None)
     """ValueError unless the department is a unified social credit code (统一社会信用代码, 18
     characters with its check character) and the region a 12-digit region code (行政区划代码)
     naming a region, and the role has what it is scoped by: a department for caseworkers,
-    supervisors and personnel units, a region for the hotline and the agency."""
+    supervisors and personnel units, a region for the hotline and the agency. No other role
+    has a department: stored, it would let the user see that department's cases."""
+    if department_code and role not in DEPARTMENT_ROLES:
+        raise ValueError(f"--department is not for the {role} role: only "
+                         f"{', '.join(DEPARTMENT_ROLES)} users belong to a department")
     if department_code is not None:
         try:
             validate_uscc(department_code)

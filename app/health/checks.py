@@ -9,19 +9,28 @@ from flask import current_app
 from sqlalchemy import text
 
 from app import workdays
+from app.dberrors import schema_problem
 from app.extensions import db
 from app.modeler.rulekeys import missing_keys_in_use
 from app.processes import service as processes
 from app.rules import service as rules_service
 from app.scheduler.sweep import status as sweep_status
 from app.timeutil import to_local, utcnow
+from app.workdays.files import NATIONAL
+from app.yamldoc import display_path
 
 
 def database() -> dict:
-    """Reachable? Also records the rule versions in force (so a reload shows up in
-    `rule_versions` even before a case uses it)."""
+    """Reachable, and migrated to the code's revision? Also records the rule versions in force
+    (so a reload shows up in `rule_versions` even before a case uses it)."""
     try:
         db.session.execute(text("SELECT 1"))
+        problem = schema_problem(db.session.connection(),
+                                 current_app.extensions["migrate"].directory)
+        if problem is not None:
+            db.session.rollback()
+            current_app.logger.error("health check: %s", problem)
+            return {"ok": False, "error": problem}
         rules_service.record_loaded_versions()
         db.session.commit()
         return {"ok": True, "dialect": db.engine.dialect.name}
@@ -46,13 +55,17 @@ def calendar(today: date | None = None) -> dict:
     limit = current_app.config["COVERAGE_WARNING_DAYS"]
     if remaining < 0:
         out["warning"] = (f"the calendar ended {-remaining} days ago ({through}): deadlines "
-                          "since count weekends only; add calendars/cn/"
-                          f"{through.year + 1}.yaml")
+                          f"since count weekends only; add {_next_file(through)}")
     elif remaining < limit:
         out["warning"] = (f"the calendar covers only {remaining} more days: add "
-                          f"calendars/cn/{through.year + 1}.yaml when the State Council "
-                          "publishes it")
+                          f"{_next_file(through)} when the State Council publishes it")
     return out
+
+
+def _next_file(through: date) -> str:
+    """The national file of the year after `through`, in the configured calendars directory
+    (CALENDARS_DIR), as errors name files."""
+    return display_path(workdays.configured_path() / NATIONAL / f"{through.year + 1}.yaml")
 
 
 def scheduler(now=None) -> dict:
@@ -81,8 +94,8 @@ def scheduler(now=None) -> dict:
 
 
 def report() -> tuple[dict, int]:
-    """The whole health report and its HTTP status (503 when the database is unreachable, or
-    no rules or no calendar are in force)."""
+    """The whole health report and its HTTP status (503 when the database is unreachable or
+    not migrated, or no rules or no calendar are in force)."""
     db_state, cal, rules = database(), calendar(), rules_service.status()
     sched = scheduler() if db_state["ok"] else {}
     refused = processes.errors()

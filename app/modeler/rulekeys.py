@@ -12,7 +12,8 @@ database not migrated yet) it logs a warning and lets the reload through.
 
 A restart loads whatever the rule directory holds, so rules edited while the app was down may
 lack a key in use: `missing_keys_in_use` finds those for /healthz and the home page (a case
-reaching such a timer cannot go on: `engine.ProcessHalted`).
+reaching such a timer cannot go on: `engine.ProcessHalted`), and `missing_key_issues` in the
+files `flask rules check` checks, before they are put in place.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Iterator
 
 from flask import has_app_context
 from sqlalchemy import func, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
@@ -58,22 +59,48 @@ def missing_keys_in_use(book: RuleBook) -> list[str]:
     """A message for each rule key that a current process version uses and its jurisdiction's
     rules in force do not define; [] when the versions cannot be read."""
     try:
-        with db.engine.connect() as conn:
-            versions = [(v, _uses_of(conn, v)) for v in _current_versions(conn)]
+        missing = _missing_keys(book)
     except SQLAlchemyError:
         return []
+    return [f"{book.get(version.jurisdiction).source_path}: rule key {key!r} is missing, but "
+            f"{_label(version)} uses it at {_where(uses)}: cases reaching those timers cannot "
+            "go on. Add the key back, or deploy diagrams without it (modeler)."
+            for version, key, uses in missing]
+
+
+def missing_key_issues(book: RuleBook, parsed: list[ParsedFile]) -> list[Issue]:
+    """An issue (file, `deadlines` line) for each rule key that a current process version
+    uses and the rules `book` read from `parsed` lack (`flask rules check`). Raises
+    SQLAlchemyError when the versions cannot be read."""
+    files = {f.data["jurisdiction"]: f for f in parsed}
+    return [files[version.jurisdiction].issue(
+                ("deadlines",), f"rule key {key!r} is missing, but the process in force uses "
+                f"it: {_label(version)} at {_where(uses)}. Add the key back, or deploy "
+                "diagrams without it first (modeler).")
+            for version, key, uses in _missing_keys(book)]
+
+
+def _missing_keys(book: RuleBook) -> list[tuple[Row, str, list[KeyUse]]]:
+    """(version, key, where it uses the key) for each rule key that a current process version
+    uses and its jurisdiction's rules in `book` lack (versions of a jurisdiction `book` does
+    not have are left out). Raises SQLAlchemyError when the versions cannot be read."""
+    with db.engine.connect() as conn:
+        versions = [(v, _uses_of(conn, v)) for v in _current_versions(conn)]
     out = []
     for version, uses in versions:
         if version.jurisdiction not in book:
             continue
-        rules = book.get(version.jurisdiction)
-        for key in sorted({u.key for u in uses} - set(rules.deadlines)):
-            where = ", ".join(f"{u.file}:{u.line} {u.element}" for u in uses if u.key == key)
-            out.append(f"{rules.source_path}: rule key {key!r} is missing, but "
-                       f"{version.process_key} v{version.number} ({version.jurisdiction}) uses "
-                       f"it at {where}: cases reaching those timers cannot go on. Add the key "
-                       "back, or deploy diagrams without it (modeler).")
+        keys = {u.key for u in uses} - set(book.get(version.jurisdiction).deadlines)
+        out += [(version, key, [u for u in uses if u.key == key]) for key in sorted(keys)]
     return out
+
+
+def _label(version: Row) -> str:
+    return f"{version.process_key} v{version.number} ({version.jurisdiction})"
+
+
+def _where(uses: list[KeyUse]) -> str:
+    return ", ".join(f"{u.file}:{u.line} {u.element}" for u in uses)
 
 
 def _uses_of(conn: Connection, version) -> tuple[KeyUse, ...]:
@@ -97,8 +124,7 @@ def _keys_in_use(conn: Connection) -> dict[str, InUse]:
     by_hash: dict[str, list[str]] = {}
     for version in _current_versions(conn):
         _uses_of(conn, version)
-        by_hash.setdefault(version.content_hash, []).append(
-            f"{version.process_key} v{version.number} ({version.jurisdiction})")
+        by_hash.setdefault(version.content_hash, []).append(_label(version))
     found: dict[str, InUse] = {}
     for digest, labels in by_hash.items():
         for key in {use.key for use in _uses[digest]}:
@@ -117,8 +143,6 @@ def _current_versions(conn: Connection) -> Iterator:
 
 
 def _message(key: str, in_use: InUse) -> str:
-    where = "; ".join(
-        ", ".join(labels) + " at " + ", ".join(f"{u.file}:{u.line} {u.element}" for u in uses)
-        for labels, uses in in_use)
+    where = "; ".join(", ".join(labels) + " at " + _where(uses) for labels, uses in in_use)
     return (f"rule key {key!r} is removed, but the process in force uses it: {where}. Deploy "
             "diagrams without it first (modeler), then remove the key.")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import defer
 
 from app.engine import DiagramError, ProcessDefinition, definition_for
@@ -74,6 +75,13 @@ def last_error(jurisdiction: str) -> str | None:
 def errors() -> dict[str, str]:
     """Jurisdiction → why bpmn/ was refused (the last good version stays in force)."""
     return dict(_errors)
+
+
+def current_count(conn: Connection) -> int:
+    """How many process versions are current: the newest of each jurisdiction's processes."""
+    newest = (select(func.max(ProcessVersion.id))
+              .group_by(ProcessVersion.jurisdiction, ProcessVersion.process_key).subquery())
+    return conn.execute(select(func.count()).select_from(newest)).scalar_one()
 
 
 def _latest(jurisdiction: str, key: str) -> ProcessVersion | None:

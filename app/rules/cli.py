@@ -7,10 +7,12 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
+from app.dberrors import describe
 from app.rules import service
-from app.rules.book import JurisdictionRules, load_book
-from app.rules.loader import RuleFileError, ignored_files
+from app.rules.book import JurisdictionRules, RuleBook, build_book
+from app.rules.loader import Issue, ParsedFile, RuleFileError, ignored_files, load_directory
 from app.rules.registry import RulesUnavailable
 
 rules_cli = AppGroup("rules", help="Jurisdiction rule files (rules/*.yaml): check and show.")
@@ -20,18 +22,33 @@ rules_cli = AppGroup("rules", help="Jurisdiction rule files (rules/*.yaml): chec
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               help="Rule directory to check (default: RULES_DIR).")
 def check(directory: Path | None) -> None:
-    """Validate the rule files freshly from disk; print every problem as path:line: message,
-    and a warning for each entry of the directory that is not read."""
+    """Validate the rule files freshly from disk, and against the deployed processes (a rule
+    key their timers use must stay); print every problem as path:line: message, and a warning
+    for each entry of the directory that is not read."""
     directory = directory or Path(current_app.config["RULES_DIR"])
     for name in ignored_files(directory):
         click.echo(f"warning: {name}: not a rule file (<jurisdiction>.yaml), not read", err=True)
     try:
-        book = load_book(directory)
+        parsed = load_directory(directory)
+        book = build_book(parsed)
+        issues = _deployed_issues(book, parsed)
+        if issues:
+            raise RuleFileError(issues)
     except RuleFileError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(1) from None
     keys = book.jurisdictions()
     click.echo(f"ok: {len(keys)} jurisdictions ({', '.join(keys)})")
+
+
+def _deployed_issues(book: RuleBook, parsed: list[ParsedFile]) -> list[Issue]:
+    """`service.check_deployed`; when the database cannot tell, a one-line warning and []."""
+    try:
+        return service.check_deployed(book, parsed)
+    except SQLAlchemyError as err:
+        why = describe(err) or str(err).strip().splitlines()[0]
+        click.echo(f"warning: not compared with the deployed processes: {why}", err=True)
+        return []
 
 
 @rules_cli.command("show")

@@ -19,6 +19,7 @@ from app.dbutil import bulk_insert, on_commit, transaction_scoped
 from app.extensions import db
 from app.lastgood import LastGood
 from app.rules.book import JurisdictionRules, RuleBook
+from app.rules.loader import Issue, ParsedFile
 from app.rules.models import RuleVersion
 from app.rules.registry import ReloadCheck, RuleRegistry
 from app.timeutil import utcnow
@@ -29,24 +30,36 @@ EXTENSION = "rules"
 CACHE = "rules.version_ids"
 PENDING = "rules.version_ids"  # found or inserted by the current transaction, not committed
 HISTORY = "rules.history"  # version id -> JurisdictionRules read back (app.rules.history)
+DEPLOYED_CHECK = "rules.deployed_check"
 
 VersionKey = tuple[str, str]  # (jurisdiction, content_hash)
 
 
 def init_app(app: Flask, reload_check: ReloadCheck | None = None,
-             last_good: LastGood | None = None) -> None:
+             last_good: LastGood | None = None,
+             deployed_check: ReloadCheck | None = None) -> None:
     """Load the rule directory into a RuleRegistry kept in `app.extensions["rules"]`. Bad
     rules at startup are logged and reported; the last good copy (`last_good`) is in force,
     or none (RulesUnavailable) until the files are fixed. `reload_check` may refuse later
-    reloads (see RuleRegistry)."""
+    reloads (see RuleRegistry); `deployed_check` finds what checked files lack that the
+    deployed processes need (`check_deployed`)."""
     app.extensions[EXTENSION] = RuleRegistry(
         app.config["RULES_DIR"], app.config["RULES_RELOAD_SECONDS"], reload_check=reload_check,
         last_good=last_good)
     app.extensions[CACHE] = {}
+    app.extensions[DEPLOYED_CHECK] = deployed_check
 
 
 def registry() -> RuleRegistry:
     return current_app.extensions[EXTENSION]
+
+
+def check_deployed(book: RuleBook, parsed: list[ParsedFile]) -> list[Issue]:
+    """What the rules `book`, read from `parsed`, lack that the deployed processes use (a rule
+    key their timers name: see app.modeler.rulekeys), as issues of the files. Raises
+    SQLAlchemyError when the deployed processes cannot be read."""
+    check = current_app.extensions.get(DEPLOYED_CHECK)
+    return list(check(book, parsed)) if check is not None else []
 
 
 def current() -> RuleBook:

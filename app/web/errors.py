@@ -33,7 +33,10 @@ MESSAGES = {
 CSRF_MESSAGE = N_("表单已过期或来源无法验证，请刷新页面后重新提交。")
 # a view may say why with abort(403, description=OUT_OF_SCOPE)
 OUT_OF_SCOPE = N_("该工单不属于您所在的部门或辖区，您无权查看。")
-OWN_DESCRIPTIONS = {OUT_OF_SCOPE}
+# the database has no tables, or older ones than the code (app/auth/errors.py)
+NOT_MIGRATED_PAGE = N_("数据库尚未建立或未升级到当前版本，操作没有完成，数据未被改动。"
+                       "请系统管理员运行 flask db upgrade。")
+OWN_DESCRIPTIONS = {OUT_OF_SCOPE, NOT_MIGRATED_PAGE}
 
 
 def render_error(err: HTTPException):

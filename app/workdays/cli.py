@@ -26,12 +26,18 @@ def _day(value: datetime) -> date:
 
 
 def _calendar(region: str | None) -> WorkdayCalendar:
+    """The calendar in force for `region`; a warning on stderr when its files were rejected
+    and the last good version answers."""
     try:
-        return workdays.default_calendar().for_region(region)
+        calendar = workdays.default_calendar().for_region(region)
     except workdays.CalendarUnavailable as exc:
         raise click.ClickException(f"{exc}\nrun `flask calendar check` once fixed") from None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--region") from exc
+    if workdays.last_error():
+        click.echo("warning: the latest edit was rejected, the previous calendar answers:\n"
+                   f"{workdays.last_error()}", err=True)
+    return calendar
 
 
 @click.group("calendar")

@@ -1,5 +1,6 @@
 """A rule reload that drops a rule key the deployed diagrams use is refused (app.modeler.rulekeys),
-naming the file, the key and the timers; keys no current version uses may go."""
+naming the file, the key and the timers; keys no current version uses may go. `flask rules
+check` finds the same in the files it checks."""
 
 from __future__ import annotations
 
@@ -76,3 +77,53 @@ def test_without_versions_or_tables_the_reload_goes_through(app_ctx, rules_copy,
         db.engine.dispose()
     assert "feedback" not in book.get("jiangsu").deadlines
     assert any("rule keys in use not checked" in r.getMessage() for r in caplog.records)
+
+
+def _check(app, rules_copy):
+    return app.test_cli_runner().invoke(args=["rules", "check", "--dir", str(rules_copy.path)])
+
+
+def test_check_names_a_key_the_deployed_process_uses_and_the_files_lack(app, deployed,
+                                                                         rules_copy):
+    """As a reload would refuse them, and as /healthz would report them after a restart."""
+    _drop(rules_copy, "supervise")
+    result = _check(app, rules_copy)
+    assert result.exit_code == 1 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2
+    for line, name in zip(lines, ("jiangsu", "shenzhen"), strict=True):
+        where = f"{rules_copy.file(name)}:{rules_copy.line_of(name, 'deadlines:')}"
+        assert re.fullmatch(
+            re.escape(where) + r": deadlines: rule key 'supervise' is missing, but the process "
+            rf"in force uses it: bad_review v1 \({name}\) at bad_review\.bpmn:\d+ "
+            r"supervise_warn, bad_review\.bpmn:\d+ supervise_overdue\. Add the key back, or "
+            r"deploy diagrams without it first \(modeler\)\.", line), line
+
+
+def test_check_passes_files_without_a_key_nothing_deployed_uses(app_ctx, rules_copy):
+    _drop(rules_copy, "supervise")
+    result = _check(app_ctx, rules_copy)
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout == "ok: 2 jurisdictions (jiangsu, shenzhen)\n"
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("sqlite:////nonexistent-directory/x.sqlite3",
+     "database unreachable: unable to open database file"),
+    ("sqlite:///{tmp}/empty.sqlite3",
+     "the database is not migrated: run `flask db upgrade` (no such table: process_versions)"),
+], ids=["unreachable", "not migrated"])
+def test_check_without_the_deployed_processes_checks_the_files_and_says_so(rules_copy, tmp_path,
+                                                                          url, why):
+    bare = create_app({"SQLALCHEMY_DATABASE_URI": url.format(tmp=tmp_path),
+                       "RULES_RELOAD_SECONDS": 0})
+    _drop(rules_copy, "supervise")
+    result = _check(bare, rules_copy)
+    assert result.exit_code == 0
+    assert result.stderr == f"warning: not compared with the deployed processes: {why}\n"
+    assert result.stdout == "ok: 2 jurisdictions (jiangsu, shenzhen)\n"
+    rules_copy.edit("jiangsu", "reminder_hours: 24", "reminder_hours: -1")
+    result = _check(bare, rules_copy)
+    assert result.exit_code == 1 and "rating.reminder_hours" in result.stderr
+    with bare.app_context():
+        db.engine.dispose()

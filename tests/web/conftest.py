@@ -7,6 +7,7 @@ import itertools
 import pytest
 
 from app.auth import users
+from app.auth.models import DEPARTMENT_ROLES
 from app.demo.data import uscc
 
 PASSWORD = "correct-horse-9"
@@ -17,11 +18,14 @@ _names = itertools.count(1)
 
 @pytest.fixture()
 def make_user(app_ctx):
-    """Factory: a user with PASSWORD (role caseworker of DEPT unless told otherwise)."""
+    """Factory: a user with PASSWORD (role caseworker unless told otherwise; of DEPT when the
+    role belongs to a department)."""
 
     def make(username: str | None = None, role: str = "caseworker", *, password=PASSWORD,
-             active: bool = True, department: str | None = DEPT[0], region: str = REGION):
+             active: bool = True, department: str | None = "", region: str = REGION):
         username = username or f"user{next(_names)}"
+        if department == "":
+            department = DEPT[0] if role in DEPARTMENT_ROLES else None
         return users.create(username, f"测试{username}", role, department, region,
                             password=password, active=active)
 

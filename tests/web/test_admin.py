@@ -210,3 +210,15 @@ def test_user_list_pages(admin_client, make_user):
     assert "共 31 条" in first and 'href="/admin/users?page=2"' in first
     second = admin_client.get("/admin/users?page=2").get_data(as_text=True)
     assert "bulk29" in second and "bulk00" not in second
+
+
+def test_a_department_only_for_roles_that_belong_to_one(admin_client):
+    """The agency sees its region's cases: a department chosen for it is refused in place."""
+    create_department(*DEPT, "440305000000")
+    data = {**NEW_USER, "role": "agency", "region_code": "440300000000"}
+    resp = admin_client.post("/admin/users/new", data=data)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and _errors(html) == ["department_code"]
+    assert "此角色不属于部门，所属部门须留空" in html and by_username("zhang.san") is None
+    resp = admin_client.post("/admin/users/new", data={**data, "department_code": ""})
+    assert resp.status_code == 302 and by_username("zhang.san").department_code is None

@@ -188,3 +188,15 @@ def test_api_405_is_json_and_says_what_is_allowed(client):
     resp = client.delete("/api/v1/reviews")
     assert resp.status_code == 405 and resp.is_json
     assert set(resp.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+
+
+@time_machine.travel("2026-11-21 10:00 +0800", tick=False)
+def test_healthz_names_the_next_calendar_file_in_the_configured_directory(client,
+                                                                         calendar_copy):
+    """CALENDARS_DIR elsewhere: the warnings name the file there, not calendars/cn/."""
+    expected = calendar_copy.root / "cn" / "2027.yaml"  # outside the project: absolute
+    assert client.get("/healthz").json["calendar"]["warning"] == (
+        f"the calendar covers only 40 more days: add {expected} when the State Council "
+        "publishes it")
+    with time_machine.travel("2027-01-10 10:00 +0800", tick=False):
+        assert client.get("/healthz").json["calendar"]["warning"].endswith(f"add {expected}")

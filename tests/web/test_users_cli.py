@@ -86,7 +86,8 @@ def test_existing_demo_usernames_are_never_given_the_demo_password(app_ctx):
      "12 digits"),
     (["--role", "hotline", "--region", "000000000000"], "naming a region"),
     (["--role", "hotline"], "needs a region"),
-    (["--role", "agency", "--department", uscc("440300", 41)], "needs a region"),
+    (["--role", "agency", "--department", uscc("440300", 41)],
+     "--department is not for the agency role"),
     (["--role", "caseworker", "--region", "440300000000"], "needs a department"),
     (["--role", "supervisor"], "needs a department"),
     (["--role", "personnel"], "needs a department"),
@@ -111,3 +112,15 @@ def test_tokens_need_a_plain_name(app_ctx, name):
     result = app_ctx.test_cli_runner().invoke(tokens_cli, ["create", name])
     assert result.exit_code == 1 and "name" in result.output, result.output
     assert "hcp_" not in result.output and db.session.query(ApiToken).count() == 0
+
+
+@pytest.mark.parametrize("role", ["hotline", "agency", "process_owner", "admin"])
+def test_create_refuses_a_department_the_role_does_not_use(app_ctx, role):
+    """Only caseworkers, supervisors and personnel units belong to a department: stored for
+    another role, the department's cases would open to the user."""
+    result = app_ctx.test_cli_runner().invoke(users_cli, [
+        "create", "sys", "--name", "接口", "--role", role, "--no-password", *DEPT])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: --department is not for the {role} role: only caseworker, "
+                             "supervisor, personnel users belong to a department\n")
+    assert by_username("sys") is None
