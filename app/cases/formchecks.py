@@ -3,8 +3,10 @@ deadlines and the register of departments, run on the fields that passed the for
 
 - 派单: the department must be a registered one (统一社会信用代码), and a name given with it must
   be the name it is registered under; otherwise the step would go to a department nobody works.
-- 申请延期: the date asked for must be after today and after the deadline it extends, and no
-  later than the rule `extension.limit` allows (counted from the request).
+- 申请延期: the date asked for must be after today and after the deadline it extends, no
+  later than the rule `extension.limit` allows (counted from the request), and a working day
+  (工作日) of the case's calendar: it is promised to the reviewer and becomes the deadline the
+  warning counts back from.
 - 整改台账: the promised date may not be in the past, nor after the rectification deadline
   while that is still ahead (a later date is what an extension is for).
 """
@@ -17,6 +19,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from app import workdays
 from app.engine import CaseClock, FormInvalid
 from app.engine.timing import TimerHelpers
 from app.org import service as org
@@ -67,11 +70,23 @@ def _extension(until: date, today: date, clock: CaseClock, due_at: datetime | No
         messages.append("Must be a day after today.")
     if due_at is not None and until <= to_local(due_at).date():
         messages.append(f"Must be after the current deadline, {to_local(due_at).date()}.")
+    following = _next_working_day(until, clock.region_code)
+    if following is not None:
+        messages.append(f"Must be a working day; the next working day is {following}.")
     latest = _latest_extension(clock)
     if latest is not None and until > latest:
         messages.append(f"Must be no later than {latest} (rule {EXTENSION_LIMIT}).")
     if messages:
         errors["requested_until"] = messages
+
+
+def _next_working_day(day: date, region: str) -> date | None:
+    """None when `day` is a working day (工作日) of `region`, else the first working day
+    after it (holidays and make-up working days from the calendar in force)."""
+    if workdays.is_working_day(day, region):
+        return None
+    following = workdays.add_working_days(day, 1, region)
+    return date(following.year, following.month, following.day)
 
 
 def _latest_extension(clock: CaseClock) -> date | None:
