@@ -52,8 +52,12 @@ PATTERNS = (
      N_("不能晚于整改期限（%(day)s）；需要更长时间的，请在整改环节申请延期。")),
     (re.compile(r"^Must be a working day; the next working day is (?P<day>[\d-]+)\.$"),
      N_("延期至日期须为工作日；其后最近的工作日为 %(day)s。")),
+    (re.compile(r"^The day asked for, (?P<day>[\d-]+), is not a working day \(the next working "
+                r"day is (?P<next>[\d-]+)\)"),
+     N_("申请延期至的 %(day)s 不是工作日（其后最近的工作日为 %(next)s），不能同意延期；请选择"
+        "“不同意延期”，由责任部门重新申请。")),
 )
-DAYS = ("day",)  # groups holding an ISO date, shown in the page's language
+DAYS = ("day", "next")  # groups holding an ISO date, shown in the page's language
 
 
 @dataclass(frozen=True)

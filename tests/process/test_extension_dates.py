@@ -1,7 +1,7 @@
 """An extension (申请延期 → 审批延期) asks for a working day (工作日): the date is promised to the
 reviewer and becomes the rectification deadline, which the warning counts back from. Holidays
 and make-up working days come from calendars/ (2026: 国庆节 10/1-10/7, 10/10 a Saturday worked),
-in both jurisdictions."""
+in both jurisdictions; a regional holiday announced after the request stops its approval."""
 
 from __future__ import annotations
 
@@ -78,6 +78,37 @@ def test_the_other_checks_come_with_it(desk, travel):
     assert resp.get_json()["errors"]["json"]["data"] == {"requested_until": [
         "Must be a working day; the next working day is 2026-11-02.",
         "Must be no later than 2026-10-29 (rule extension.limit)."]}
+
+
+REGIONAL = ("year: 2026\nregion: 测试地区\n"
+            "source: {title: 测试用地方假日（非真实通知）, basis: 测试}\n"
+            "holidays:\n  - {name: 测试假日, date: 2026-10-16}\n")
+
+
+@pytest.mark.parametrize("where", PLACES)
+def test_an_approval_of_a_day_that_is_no_longer_a_working_day_is_refused(
+        desk, travel, calendar_copy, browser_for, where):
+    """The region declares a holiday on the day asked for after the request: approving it is
+    refused on the decision (naming the next working day), rejecting it goes through, and the
+    department may ask again."""
+    number, _task = _to_request(desk, travel, where)
+    _receipt, worker, agency, prefix, _due = PLACES[where]
+    desk.do(worker, number, "request_extension", requested_until="2026-10-16", **REQUEST)
+    (calendar_copy.root / prefix).mkdir()
+    (calendar_copy.root / prefix / "2026.yaml").write_text(REGIONAL, encoding="utf-8")
+    approval = desk.task(number, "approve_extension")
+    resp = desk.complete(agency, approval["task_id"], extension_decision="approved")
+    assert resp.status_code == 422, resp.get_json()
+    assert resp.get_json()["errors"]["json"]["data"] == {"extension_decision": [
+        "The day asked for, 2026-10-16, is not a working day (the next working day is "
+        "2026-10-19): reject the request, so that the department asks for a working day."]}
+    page = browser_for(agency).post(f"/tasks/{approval['task_id']}",
+                                    data={"extension_decision": "approved", "next": "/inbox"})
+    assert page.status_code == 400
+    assert ("申请延期至的 2026年10月16日 不是工作日（其后最近的工作日为 2026年10月19日），"
+            "不能同意延期") in page.get_data(as_text=True)
+    desk.do(agency, number, "approve_extension", extension_decision="rejected")
+    assert desk.steps(number) == ["rectify"]
 
 
 def _open_task(number: str, step: str) -> CaseTask:
