@@ -252,6 +252,34 @@ def test_a_comment_added_midway_keeps_what_was_typed_in_the_form(live_server, pa
     assert page.foreign_requests == []
 
 
+def drafts(page) -> list[str]:
+    """The task ids of the drafts kept in the tab."""
+    return page.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('task-draft:'))"
+                         ".map(k => k.slice(11)).sort()")
+
+
+def test_a_successful_submission_drops_its_draft_at_once(live_server, page, office):
+    """The inbox the submission lands on drops the submitted task's draft from the tab; the
+    draft of another task, not submitted, stays."""
+    first, second = office.post(), office.post()
+    done, other = open_task(first, "contact").task_id, open_task(second, "contact").task_id
+    sign_in(page, live_server, "sz_worker", f"/tasks/{other}")
+    page.fill("#f-reason", "另一张工单，尚未填完")
+    page.goto(f"{live_server}/tasks/{done}")
+    page.get_by_role("radio", name="已联系服务对象", exact=True).check()
+    page.fill("#f-reason", "窗口排队时间过长")
+    assert drafts(page) == sorted([done, other])
+    page.click("#task-form button[type=submit]")
+    page.wait_for_url(lambda url: "/inbox" in url)
+    assert "“联系服务对象”已提交" in flash(page)
+    assert drafts(page) == [other]
+    page.reload()  # told once: nothing else goes
+    assert drafts(page) == [other]
+    page.goto(f"{live_server}/tasks/{other}")
+    assert page.input_value("#f-reason") == "另一张工单，尚未填完"
+    assert page.foreign_requests == []
+
+
 def test_a_refused_submission_keeps_the_draft_until_the_task_is_the_users_again(
         live_server, page, office):
     """The boss claims the task while the worker types: submitting is refused (409) with
