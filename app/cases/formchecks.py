@@ -3,8 +3,12 @@ deadlines and the register of departments, run on the fields that passed the for
 
 - 派单: the department must be a registered one (统一社会信用代码), and a name given with it must
   be the name it is registered under; otherwise the step would go to a department nobody works.
-- 申请延期: the date asked for must be after today and after the deadline it extends, and no
-  later than the rule `extension.limit` allows (counted from the request).
+- 申请延期: the date asked for must be after today and after the deadline it extends, no
+  later than the rule `extension.limit` allows (counted from the request), and a working day
+  (工作日) of the case's calendar: it is promised to the reviewer and becomes the deadline the
+  warning counts back from.
+- 审批延期: approving sets that date as the deadline, so it must still be a working day (the
+  calendar may have changed since the request: a regional holiday, next year's arrangement).
 - 整改台账: the promised date may not be in the past, nor after the rectification deadline
   while that is still ahead (a later date is what an extension is for).
 """
@@ -17,6 +21,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from app import workdays
 from app.engine import CaseClock, FormInvalid
 from app.engine.timing import TimerHelpers
 from app.org import service as org
@@ -29,14 +34,17 @@ Errors = dict[str, list[str]]
 
 
 def check(clean: Mapping[str, Any], now: datetime, clock: CaseClock,
-          due_at: datetime | None) -> None:
+          due_at: datetime | None, known: Mapping[str, Any] | None = None) -> None:
     """FormInvalid with a message per field when `clean` breaks a rule above; `due_at` is
-    the deadline of the task being completed (None when it has none)."""
+    the deadline of the task being completed (None when it has none), `known` the process
+    data the task started with (what earlier steps entered)."""
     errors: Errors = {}
     today = to_local(now).date()
     _department(clean, errors)
     if clean.get("requested_until"):
         _extension(date.fromisoformat(clean["requested_until"]), today, clock, due_at, errors)
+    if clean.get("extension_decision") == "approved" and (known or {}).get("requested_until"):
+        _approval(date.fromisoformat(str(known["requested_until"])[:10]), clock, errors)
     if clean.get("promised_date"):
         _promise(date.fromisoformat(clean["promised_date"]), today, due_at, errors)
     if errors:
@@ -67,11 +75,33 @@ def _extension(until: date, today: date, clock: CaseClock, due_at: datetime | No
         messages.append("Must be a day after today.")
     if due_at is not None and until <= to_local(due_at).date():
         messages.append(f"Must be after the current deadline, {to_local(due_at).date()}.")
+    following = _next_working_day(until, clock.region_code)
+    if following is not None:
+        messages.append(f"Must be a working day; the next working day is {following}.")
     latest = _latest_extension(clock)
     if latest is not None and until > latest:
         messages.append(f"Must be no later than {latest} (rule {EXTENSION_LIMIT}).")
     if messages:
         errors["requested_until"] = messages
+
+
+def _approval(until: date, clock: CaseClock, errors: Errors) -> None:
+    """An approval (同意延期) makes the day asked for the deadline: refused when that day is
+    not a working day (any more); rejecting the request is still possible."""
+    following = _next_working_day(until, clock.region_code)
+    if following is not None:
+        errors["extension_decision"] = [
+            f"The day asked for, {until}, is not a working day (the next working day is "
+            f"{following}): reject the request, so that the department asks for a working day."]
+
+
+def _next_working_day(day: date, region: str) -> date | None:
+    """None when `day` is a working day (工作日) of `region`, else the first working day
+    after it (holidays and make-up working days from the calendar in force)."""
+    if workdays.is_working_day(day, region):
+        return None
+    following = workdays.add_working_days(day, 1, region)
+    return date(following.year, following.month, following.day)
 
 
 def _latest_extension(clock: CaseClock) -> date | None:

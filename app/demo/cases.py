@@ -256,7 +256,7 @@ def drive(p: Plan, staff: people.People, clock: Clock, rnd: random.Random) -> No
     rating = p.rating
     ctx = Context(tag=(rating.get("tags") or ["等候时间长"])[0], text=rating.get("text") or "",
                   department=rating.get("department_name") or "", staff=rating.get("staff_name"),
-                  received_at=p.received_at, rnd=rnd)
+                  received_at=p.received_at, rnd=rnd, region_code=rating.get("region_code"))
     if p.dispatch_to:
         ctx.extra.update(department_code=p.dispatch_to[0], department_name=p.dispatch_to[1])
         ctx.department = p.dispatch_to[1]

@@ -7,9 +7,10 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from app import workdays
 from app.timeutil import SHANGHAI
 
 Action = tuple[str, Mapping[str, str]]  # (step, the choices entered: enum fields)
@@ -216,6 +217,14 @@ class Context:
     rnd: random.Random
     person: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    region_code: str | None = None
+
+
+def _working_day_from(day: date, region: str | None) -> date:
+    """`day` when it is a working day, else the next one (an extension asks for one)."""
+    if workdays.is_working_day(day, region):
+        return day
+    return workdays.add_working_days(day, 1, region)
 
 
 # Fields whose text is the same for every case, by step.
@@ -280,7 +289,8 @@ def form_data(step: str, choices: Mapping[str, str], ctx: Context, when: datetim
     elif step == "request_extension":
         base = max(due_at or ctx.received_at + timedelta(days=14), when)
         base = base.astimezone(SHANGHAI).date()
-        data["requested_until"] = (base + timedelta(days=10)).isoformat()
+        data["requested_until"] = _working_day_from(base + timedelta(days=10),
+                                                    ctx.region_code).isoformat()
     elif step == "feedback":
         data.update(feedback_text=f"已将核实情况和整改措施告知服务对象：{rectified}"
                                   "已同步反馈12345热线。",

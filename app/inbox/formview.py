@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext
 
 from app.engine.forms import FormField
-from app.web.i18n import N_
+from app.web.i18n import N_, day
 
 SHORT_TEXT = ("department_code", "department_name", "owner")  # one-line inputs
 RADIO_MAX = 4  # an enum with more options is a select
@@ -49,7 +50,14 @@ PATTERNS = (
                 r"(?P<at>\d+)\.$"), N_("第 %(at)s 个字符是控制字符 %(char)s，请删除后重新提交。")),
     (re.compile(r"^Must be no later than the rectification deadline, (?P<day>[\d-]+);"),
      N_("不能晚于整改期限（%(day)s）；需要更长时间的，请在整改环节申请延期。")),
+    (re.compile(r"^Must be a working day; the next working day is (?P<day>[\d-]+)\.$"),
+     N_("延期至日期须为工作日；其后最近的工作日为 %(day)s。")),
+    (re.compile(r"^The day asked for, (?P<day>[\d-]+), is not a working day \(the next working "
+                r"day is (?P<next>[\d-]+)\)"),
+     N_("申请延期至的 %(day)s 不是工作日（其后最近的工作日为 %(next)s），不能同意延期；请选择"
+        "“不同意延期”，由责任部门重新申请。")),
 )
+DAYS = ("day", "next")  # groups holding an ISO date, shown in the page's language
 
 
 @dataclass(frozen=True)
@@ -119,8 +127,14 @@ def _one(message: str) -> str:
     for pattern, text in PATTERNS:
         found = pattern.search(message)
         if found:
-            return gettext(text, **found.groupdict())
+            return gettext(text, **_shown(found.groupdict()))
     return message
+
+
+def _shown(values: Mapping[str, str]) -> dict[str, str]:
+    """A message's values for the page: ISO dates as the language writes them (2026年10月8日,
+    Oct 8, 2026)."""
+    return {k: day(date.fromisoformat(v)) if k in DAYS else v for k, v in values.items()}
 
 
 def other_errors(errors: Mapping[str, Any], form: tuple[FormField, ...]) -> list[str]:

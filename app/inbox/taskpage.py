@@ -21,7 +21,7 @@ from app.cases.records import CaseEvent, CaseTask
 from app.engine import FormInvalid, ProcessHalted
 from app.engine.definitions import TaskInfo
 from app.extensions import db
-from app.inbox import callscript, formview
+from app.inbox import callscript, drafts, formview
 from app.inbox.web import GROUP_LABELS, bp
 from app.org.models import Department
 from app.processes import service as processes
@@ -32,6 +32,7 @@ from app.web.errors import OUT_OF_SCOPE
 from app.web.i18n import N_, day, when
 from app.web.urls import local_target
 
+bp.add_app_template_global(drafts.take, "done_drafts")  # layout.html: drafts to drop
 RECENT_EVENTS = 8
 # Steps a timer ends when nobody submits them: what happens then, for the step's doer (the
 # diagram says it to its editors). bpmn/staff_review.bpmn: `recheck_window` interrupts the
@@ -83,7 +84,7 @@ def task(task_id: str):
 def complete(task_id: str):
     """Complete the step with the posted form; the form again with messages in place when it
     does not fit (400), or with what was typed when the task is no longer the user's to
-    complete (409); back to the inbox when done."""
+    complete (409); back to the inbox when done, whose page drops the tab's draft."""
     task = _task_or_403(task_id)
     if not can_act(current_user, task):
         abort(403)
@@ -113,6 +114,7 @@ def complete(task_id: str):
                       where=_halted_at(exc), reason=exc.reason), "error")
         return _render(db.session.get(CaseTask, task.id), data, {}, posted=True), 503
     flash(_moved_on(number, title, case), "success")
+    drafts.done(task_id)
     return redirect(_back_to())
 
 

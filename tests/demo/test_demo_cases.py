@@ -3,7 +3,9 @@ overdue and escalated, some closed; users of every role with API tokens; loaded 
 
 from __future__ import annotations
 
+import random
 from collections import Counter
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -116,3 +118,17 @@ def test_demo_load_runs_once(app_ctx):
     assert "already loaded" in again.output
     assert [db.session.scalar(select(func.count()).select_from(m))
             for m in (Review, Case, CaseEvent, User, ApiToken)] == counts
+
+
+def test_a_demo_extension_asks_for_a_working_day(app_ctx):
+    """Ten days after the deadline, 10/4, is in 国庆节: the demo asks for 10/8, the next
+    working day (the form check refuses a day off)."""
+    from app.demo.scenarios import Context, form_data
+    from app.timeutil import SHANGHAI
+
+    received = datetime(2026, 9, 14, 10, 0, tzinfo=SHANGHAI)
+    ctx = Context(tag="等候时间长", text="", department="", staff=None, received_at=received,
+                  rnd=random.Random(1), region_code="440305000000")
+    data = form_data("request_extension", {}, ctx, datetime(2026, 9, 22, 10, 0, tzinfo=SHANGHAI),
+                     datetime(2026, 9, 24, 23, 59, 59, tzinfo=SHANGHAI))
+    assert data["requested_until"] == "2026-10-08"

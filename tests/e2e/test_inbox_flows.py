@@ -25,6 +25,7 @@ from app.cases.records import CaseTask
 from app.demo.data import uscc
 from app.extensions import db
 from app.org.service import create_department
+from app.scheduler.sweep import sweep
 from app.timeutil import SHANGHAI
 
 # Monday 2026-03-02, a working day: the contact step (3 working days from receipt, Shenzhen
@@ -249,6 +250,72 @@ def test_a_comment_added_midway_keeps_what_was_typed_in_the_form(live_server, pa
     page.goto(f"{live_server}/tasks/{task_id}")  # done: read-only, nothing restored
     assert page.locator("#draft-restored").count() == 0
     assert page.evaluate("sessionStorage.length") == 0
+    assert page.foreign_requests == []
+
+
+def drafts(page) -> list[str]:
+    """The task ids of the drafts kept in the tab."""
+    return page.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('task-draft:'))"
+                         ".map(k => k.slice(11)).sort()")
+
+
+def test_a_successful_submission_drops_its_draft_at_once(live_server, page, office):
+    """The inbox the submission lands on drops the submitted task's draft from the tab; the
+    draft of another task, not submitted, stays."""
+    first, second = office.post(), office.post()
+    done, other = open_task(first, "contact").task_id, open_task(second, "contact").task_id
+    sign_in(page, live_server, "sz_worker", f"/tasks/{other}")
+    page.fill("#f-reason", "另一张工单，尚未填完")
+    page.goto(f"{live_server}/tasks/{done}")
+    page.get_by_role("radio", name="已联系服务对象", exact=True).check()
+    page.fill("#f-reason", "窗口排队时间过长")
+    assert drafts(page) == sorted([done, other])
+    page.click("#task-form button[type=submit]")
+    page.wait_for_url(lambda url: "/inbox" in url)
+    assert "“联系服务对象”已提交" in flash(page)
+    assert drafts(page) == [other]
+    page.reload()  # told once: nothing else goes
+    assert drafts(page) == [other]
+    page.goto(f"{live_server}/tasks/{other}")
+    assert page.input_value("#f-reason") == "另一张工单，尚未填完"
+    assert page.foreign_requests == []
+
+
+def test_a_draft_older_than_the_case_says_so_and_goes_in_one_click(live_server, page, office,
+                                                                   screenshot, time_machine):
+    """The contact step's warning fires (Thursday, its due day) after the worker typed: back
+    in the same tab, the draft comes back marked stale, and one click empties the form and
+    drops it. Typed again, it is a draft of the case as it is now, which its note's button
+    drops as well."""
+    number = office.post()
+    task_id = open_task(number, "contact").task_id
+    sign_in(page, live_server, "sz_worker", f"/tasks/{task_id}")
+    page.get_by_role("radio", name="已联系服务对象", exact=True).check()
+    page.fill("#f-reason", "窗口排队时间过长")
+    time_machine.move_to(datetime(2026, 3, 5, 9, 0, tzinfo=SHANGHAI), tick=False)
+    assert sweep().fired == 1  # 超期预警: the case's version moves on, the task stays open
+    sign_in(page, live_server, "sz_worker", f"/tasks/{task_id}")  # days later, in the same tab
+    assert page.input_value("#f-reason") == "窗口排队时间过长"
+    stale = page.locator("#draft-stale")
+    assert stale.is_visible() and page.locator("#draft-restored").is_hidden()
+    assert "草稿已过时" in stale.inner_text() and "工单" in stale.inner_text()
+    screenshot(page, "inbox-task-draft-stale")
+    stale.get_by_role("button", name="放弃草稿，重新填写").click()
+    assert stale.is_hidden()
+    assert page.input_value("#f-reason") == ""
+    assert not page.get_by_role("radio", name="已联系服务对象", exact=True).is_checked()
+    assert drafts(page) == []
+    page.reload()
+    assert page.input_value("#f-reason") == ""
+    assert page.locator(".draft-note:visible").count() == 0
+    page.fill("#f-reason", "叫号系统故障")
+    page.reload()
+    assert page.input_value("#f-reason") == "叫号系统故障"
+    restored = page.locator("#draft-restored")
+    assert restored.is_visible() and stale.is_hidden()
+    restored.get_by_role("button", name="放弃草稿", exact=True).click()
+    assert page.input_value("#f-reason") == "" and drafts(page) == []
+    assert restored.is_hidden()
     assert page.foreign_requests == []
 
 

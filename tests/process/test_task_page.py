@@ -245,3 +245,16 @@ def test_the_recheck_step_says_what_happens_without_a_request(desk, browser_for,
     english = _text(personnel.get(f"/tasks/{task.task_id}?lang=en"))
     note = re.search(r'<p class="step-note">(.*?)</p>', english, re.S).group(1)
     assert "Oct 12, 2026, 23:59" in note and not re.search(r"[\u4e00-\u9fff]", note)
+
+
+def test_the_page_after_a_submission_names_its_draft_to_drop_once(desk, browser_for):
+    """The inbox a completed submission lands on tells the tab to drop the task's draft
+    (draftsdone.js); the pages after it do not."""
+    number = desk.post()
+    task = _open_task(number, "contact")
+    worker = browser_for("sz_worker")
+    page = _text(worker.post(f"/tasks/{task.task_id}", data={**CONTACT, "next": "/inbox"},
+                             follow_redirects=True))
+    assert "“联系服务对象”已提交" in page
+    assert re.search(rf'src="/static/js/draftsdone.js" data-tasks="{task.task_id}"', page)
+    assert "draftsdone.js" not in _text(worker.get("/inbox"))

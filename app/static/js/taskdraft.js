@@ -5,12 +5,17 @@
    of the task (the form's data-draft): "edit", the form again (a refused one shows what was
    posted, data-posted, and is not overwritten); "keep", not the user's to complete now
    (someone else's claim, or a refused submission shown read-only); "done", finished: the
-   draft goes. Loaded by inbox/task.html. */
+   draft goes (so does a completed submission's, draftsdone.js). A draft carries the case's
+   version it was typed on (data-case-version): restored on a later one, the case changed
+   meanwhile and the page says the draft is stale (#draft-stale, else #draft-restored); either
+   note's button (data-draft-discard) drops it and empties the form in one click.
+   Loaded by inbox/task.html. */
 (function () {
   "use strict";
   var form = document.getElementById("task-form");
   if (!form || !form.dataset.draftKey) return;
   var key = "task-draft:" + form.dataset.draftKey;
+  var version = form.dataset.caseVersion || "";
   if (form.dataset.draft === "done") {
     try { sessionStorage.removeItem(key); } catch (e) { /* nothing kept */ }
     return;
@@ -53,16 +58,41 @@
   }
 
   function save() {
-    try { sessionStorage.setItem(key, JSON.stringify(read())); } catch (e) { /* full or off */ }
+    try {
+      sessionStorage.setItem(key, JSON.stringify({ version: version, values: read() }));
+    } catch (e) { /* full or off */ }
   }
 
-  var saved = null;
-  try { saved = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+  function notes() {
+    return Array.prototype.slice.call(document.querySelectorAll(".draft-note"));
+  }
+
+  function discard() {
+    try { sessionStorage.removeItem(key); } catch (e) { /* nothing kept */ }
+    form.reset();  // the form as drawn: restoring happens into an untouched one only
+    notes().forEach(function (note) { note.hidden = true; });
+    var first = fields()[0];
+    if (first) first.focus();
+  }
+
+  function load() {
+    var saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+    if (!saved || typeof saved !== "object") return null;
+    if (!("values" in saved)) return { version: null, values: saved };  // kept before versions
+    return saved;
+  }
+
+  var saved = load();
   if (saved && form.dataset.posted !== "1" && blank()) {
-    restore(saved);
-    var note = document.getElementById("draft-restored");
+    restore(saved.values || {});
+    var stale = saved.version != null && String(saved.version) !== version;
+    var note = document.getElementById(stale ? "draft-stale" : "draft-restored");
     if (note) note.hidden = false;
   }
+  document.querySelectorAll("[data-draft-discard]").forEach(function (button) {
+    button.addEventListener("click", discard);
+  });
   form.addEventListener("input", save);
   form.addEventListener("change", save);
 })();
