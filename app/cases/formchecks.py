@@ -7,6 +7,9 @@ deadlines and the register of departments, run on the fields that passed the for
   later than the rule `extension.limit` allows (counted from the request), and a working day
   (工作日) of the case's calendar: it is promised to the reviewer and becomes the deadline the
   warning counts back from.
+- 整改 → 申请延期: only a complex rectification (综合协调, 台账) may ask for one, and only before
+  its deadline has passed: the reviewer is to be told why and until when before the due date
+  (深圳第二十四条（二）); a simple or general one, or one already overdue, is done or escalated.
 - 审批延期: approving sets that date as the deadline, so it must still be a working day (the
   calendar may have changed since the request: a regional holiday, next year's arrangement).
 - 整改台账: the promised date may not be in the past, nor after the rectification deadline
@@ -29,6 +32,7 @@ from app.rules.schema import validate_uscc
 from app.timeutil import to_local
 
 EXTENSION_LIMIT = "extension.limit"
+EXTEND = "extend"  # 整改 rectify_outcome: cannot be finished in time, ask for an extension
 
 Errors = dict[str, list[str]]
 
@@ -41,6 +45,8 @@ def check(clean: Mapping[str, Any], now: datetime, clock: CaseClock,
     errors: Errors = {}
     today = to_local(now).date()
     _department(clean, errors)
+    if clean.get("rectify_outcome") == EXTEND:
+        _may_extend((known or {}).get("rectify_class"), now, due_at, errors)
     if clean.get("requested_until"):
         _extension(date.fromisoformat(clean["requested_until"]), today, clock, due_at, errors)
     if clean.get("extension_decision") == "approved" and (known or {}).get("requested_until"):
@@ -66,6 +72,18 @@ def _department(clean: Mapping[str, Any], errors: Errors) -> None:
     elif clean.get("department_name") and clean["department_name"] != known.name:
         errors["department_name"] = [f"The department registered under this code is "
                                      f"{known.name}."]
+
+
+def _may_extend(rectify_class: str | None, now: datetime, due_at: datetime | None,
+                errors: Errors) -> None:
+    messages = []
+    if rectify_class != "complex":
+        messages.append("Only a complex rectification may ask for an extension.")
+    if due_at is not None and now > due_at:
+        messages.append(f"An extension must be asked for before the deadline, "
+                        f"{to_local(due_at).date()}, has passed.")
+    if messages:
+        errors["rectify_outcome"] = messages
 
 
 def _extension(until: date, today: date, clock: CaseClock, due_at: datetime | None,

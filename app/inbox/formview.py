@@ -30,6 +30,8 @@ MESSAGES = {
     "Must be a day after today.": N_("日期须晚于今天。"),
     "Must not be in the past.": N_("日期不能早于今天。"),
     "No department is registered under this code.": N_("没有以此代码登记的部门，请从列表中选择。"),
+    "Only a complex rectification may ask for an extension.": N_(
+        "只有综合协调（复杂）类整改可以申请延期。"),
 }
 # messages with values in them: the named groups fill the translation's placeholders
 PATTERNS = (
@@ -50,6 +52,8 @@ PATTERNS = (
                 r"(?P<at>\d+)\.$"), N_("第 %(at)s 个字符是控制字符 %(char)s，请删除后重新提交。")),
     (re.compile(r"^Must be no later than the rectification deadline, (?P<day>[\d-]+);"),
      N_("不能晚于整改期限（%(day)s）；需要更长时间的，请在整改环节申请延期。")),
+    (re.compile(r"^An extension must be asked for before the deadline, (?P<day>[\d-]+), has "
+                r"passed\.$"), N_("整改期限（%(day)s）已过，不能再申请延期：须在到期日前申请。")),
     (re.compile(r"^Must be a working day; the next working day is (?P<day>[\d-]+)\.$"),
      N_("延期至日期须为工作日；其后最近的工作日为 %(day)s。")),
     (re.compile(r"^The day asked for, (?P<day>[\d-]+), is not a working day \(the next working "

@@ -25,7 +25,7 @@ class Rules:
     def deadline(self, key: str):
         if not self.limit:
             raise UnknownRuleKey(key)
-        return SimpleNamespace(working_days=20, counted_from="step")
+        return SimpleNamespace(working_days=20, counted_from="step", late_start_days=None)
 
     def warn_before(self, key: str) -> int:
         return 1

@@ -129,3 +129,62 @@ def test_the_task_page_says_it_in_place_in_the_users_language(desk, travel, brow
     english = worker.post(f"/tasks/{task['task_id']}?lang=en", data=form).get_data(as_text=True)
     assert "must be a working day; the next working day is Oct 8, 2026." in english
     assert _open_task(number, "request_extension") is not None
+
+
+def _to_rectify(desk, travel, where: str, klass: str) -> tuple[str, dict]:
+    """A case of `where` and class `klass` at its open 整改 task (complex: after its ledger)."""
+    receipt, worker, _agency, _prefix, due = PLACES[where]
+    travel(receipt)
+    number = desk.post(where, rated_at=desk.at(receipt).isoformat())
+    steps = [("contact", {"contact_result": "reached", "reason": "窗口排队时间过长"}),
+             ("verify", {"determination": "valid", "findings": "属实"}),
+             ("classify", {"rectify_class": klass})]
+    if klass == "complex":
+        steps.append(("ledger", {"plan": "增设窗口", "promised_date": due, "owner": "王主任"}))
+    for step, data in steps:
+        desk.do(worker, number, step, **data)
+    return number, desk.task(number, "rectify")
+
+
+EXTEND = {"rectify_outcome": "extend", "rectify_result": "设备未到货"}
+
+
+@pytest.mark.parametrize("where", PLACES)
+@pytest.mark.parametrize("klass", ["simple", "general"])
+def test_only_a_complex_rectification_may_ask_for_an_extension(desk, travel, where, klass):
+    """深圳第二十四条（二）: 情况复杂、一时难以解决的，建立台账，限期整改；无法按期完成的，到期日前
+    说明理由和期限. A simple or general one is done, or escalated when late."""
+    number, task = _to_rectify(desk, travel, where, klass)
+    resp = desk.complete(PLACES[where][1], task["task_id"], **EXTEND)
+    assert resp.status_code == 422, resp.get_json()
+    assert resp.get_json()["errors"]["json"]["data"] == {"rectify_outcome": [
+        "Only a complex rectification may ask for an extension."]}
+    assert desk.steps(number) == ["rectify"]
+
+
+@pytest.mark.parametrize("where", PLACES)
+def test_an_extension_is_asked_for_before_the_deadline_has_passed(desk, travel, browser_for,
+                                                                  where):
+    """The complex deadline is 9/28 23:59:59: asked on 9/29 it is refused (the step is
+    overdue and escalated, 督办); on the due day itself it is not."""
+    number, task = _to_rectify(desk, travel, where, "complex")
+    worker = PLACES[where][1]
+    travel("2026-09-29 09:00")
+    resp = desk.complete(worker, task["task_id"], **EXTEND)
+    assert resp.status_code == 422, resp.get_json()
+    assert resp.get_json()["errors"]["json"]["data"] == {"rectify_outcome": [
+        "An extension must be asked for before the deadline, 2026-09-28, has passed."]}
+    page = browser_for(worker).post(f"/tasks/{task['task_id']}",
+                                    data={**EXTEND, "next": "/inbox"})
+    assert page.status_code == 400
+    assert "整改期限（2026年9月28日）已过，不能再申请延期：须在到期日前申请。" in page.get_data(
+        as_text=True)
+    assert desk.steps(number) == ["rectify"]
+
+
+@pytest.mark.parametrize("where", PLACES)
+def test_an_extension_on_the_due_day_is_accepted(desk, travel, where):
+    number, task = _to_rectify(desk, travel, where, "complex")
+    travel("2026-09-28 17:00")
+    desk.do(PLACES[where][1], number, "rectify", **EXTEND)
+    assert desk.steps(number) == ["request_extension"]

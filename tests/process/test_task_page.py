@@ -177,7 +177,9 @@ def test_after_an_approved_extension_the_limit_says_so(desk, browser_for, time_m
     for who, step, data in (
             ("sz_worker", "contact", CONTACT),
             ("sz_worker", "verify", {"determination": "valid", "findings": "属实"}),
-            ("sz_worker", "classify", {"rectify_class": "general"}),
+            ("sz_worker", "classify", {"rectify_class": "complex"}),
+            ("sz_worker", "ledger", {"plan": "增设窗口", "promised_date": "2026-10-20",
+                                     "owner": "王主任"}),
             ("sz_worker", "rectify", {"rectify_outcome": "extend",
                                       "rectify_result": "设备未到货"}),
             ("sz_worker", "request_extension", {"extension_reason": "需采购设备",
