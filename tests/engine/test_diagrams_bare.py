@@ -242,6 +242,10 @@ def test_file_structure(process):
     assert sorted(refs) == sorted(nodes), "every flow node in exactly one lane"
     lanes = {lane.get("name") for lane in proc.xpath("bpmn:laneSet/bpmn:lane", namespaces=NS)}
     assert lanes <= {"12345热线", "责任部门", "政务服务管理机构", "人员管理单位"}
+    # each step is told apart by its name (the case page draws and lists them by name)
+    activities = [el.get("name") for el in nodes.values()
+                  if etree.QName(el).localname in ("userTask", "scriptTask", "callActivity")]
+    assert len(activities) == len(set(activities)), sorted(activities)
 
     shapes = {s.get("bpmnElement"): s for s in doc.xpath("//bpmndi:BPMNShape", namespaces=NS)}
     edges = {e.get("bpmnElement"): e for e in doc.xpath("//bpmndi:BPMNEdge", namespaces=NS)}
