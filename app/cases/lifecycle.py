@@ -127,7 +127,7 @@ def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | Non
         raise Conflict(f"task {task_id} is not open") from None
     late = row.due_at is not None and now > row.due_at
     clean, fired = run.complete(
-        task_id, data, check=lambda c: formchecks.check(c, now, run.clock, row.due_at))
+        task_id, data, check=lambda c: formchecks.check(c, now, run.clock, row.due_at, view))
     actor = user.username if user else "system"
     log = [events.row(case.id, "completed", actor, now, step=view.step, title=view.info.title,
                       task_id=task_id, late=late, data=clean)]
