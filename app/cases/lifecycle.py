@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
 from app.cases import assignment, events, formchecks, runcache, writes
-from app.cases.models import CLOSED, IN_PROGRESS, Case
+from app.cases.models import CLOSED, IN_PROGRESS, STAFF_DETERMINATIONS, Case
 from app.cases.projection import sync_tasks, sync_timers
 from app.engine import CaseClock, CaseRun, FiredTimer, TaskNotReady
 from app.extensions import db
@@ -155,10 +155,33 @@ def _summarise(case: Case, clean: Mapping[str, Any]) -> None:
     if clean.get("department_code"):  # hotline dispatch (派单) names the department
         writes.set_fields(case, department_code=clean["department_code"],
                           department_name=clean.get("department_name") or case.department_name)
-    if clean.get("appeal_result") == "upheld" or clean.get("staff_determination") == "invalid":
+    if clean.get("appeal_result") == "upheld":
         writes.set_fields(case, invalid=True)
     elif clean.get("appeal_result") == "rejected":
         writes.set_fields(case, determination="valid")  # 申诉不成立，按属实处理
+    _staff_outcome(case, clean.get("staff_determination"))
+
+
+def _staff_outcome(case: Case, decided: str | None) -> None:
+    """A staff review's outcome (复核认定) as the case's determination: valid → 属实; invalid →
+    差评无效（人员复核）, and the rating leaves the figures (`invalid`)."""
+    determination = STAFF_DETERMINATIONS.get(decided or "")
+    if determination is None:
+        return
+    writes.set_fields(case, determination=determination)
+    if decided == "invalid":
+        writes.set_fields(case, invalid=True)
+
+
+def _staff_outcome_of_timers(case: Case, run: CaseRun) -> None:
+    """A staff review a timer decided (the re-check window ran out: `no_recheck` sets it
+    valid): the outcome is in the data of the step the timer opened (书面检讨及整改)."""
+    if case.responsibility != "staff" or case.determination is not None:
+        return
+    for view in run.user_tasks():
+        if view.data.get("staff_determination"):
+            _staff_outcome(case, view.data["staff_determination"])
+            return
 
 
 def save_change(case: Case, run: CaseRun, now: datetime, actor: str,
@@ -188,6 +211,8 @@ def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, act
     timers were re-timed (期限重算), whose rows take their new deadlines."""
     with db.session.no_autoflush:
         log += _apply_fired(case, run, fired, now, open_rows)
+        if fired:
+            _staff_outcome_of_timers(case, run)
         flags = frozenset((f.timer.attached_task_id or "", f.timer.kind) for f in fired)
         change = writes.Change(case, run.dump(), now)
         sync_tasks(case, run, now, change, done_task_id, done_by, late, open_rows, flags,

@@ -539,7 +539,10 @@ def test_staff_review_recheck_found_valid(flow, where):
     # staff.decision 5 from Fri 10/09: 10/10, 10/12, 10/13, 10/14, 10/15
     assert f.deadline("staff_decide") == (
         "2026-10-15T23:59:59+08:00", "2026-10-15T00:00:00+08:00")
+    assert f.case()["determination"] is None  # not decided yet
     f.do("staff_decide", "2026-10-12 10:00", staff_determination="valid")
+    case = f.case()  # the personnel unit's decision is the case's determination
+    assert (case["determination"], case["determination_label"]) == ("valid", "属实")
     # staff.self_criticism 5 from Mon 10/12: 10/13, 10/14, 10/15, 10/16, 10/19
     assert f.deadline("staff_self_criticism") == (
         "2026-10-19T23:59:59+08:00", "2026-10-19T00:00:00+08:00")
@@ -555,6 +558,7 @@ def test_staff_review_recheck_found_valid(flow, where):
     f.do("revisit", "2026-10-15 10:00")
     case = f.case()
     assert case["status"] == "closed" and case["invalid"] is False
+    assert case["determination"] == "valid"
     assert f.timeline() == STARTED + done(
         "staff_notify", "staff_recheck_request", "staff_decide", "staff_self_criticism",
         "feedback", "revisit") + CLOSED
@@ -569,6 +573,8 @@ def test_staff_review_recheck_found_invalid(flow, where):
          staff_opinion="系统故障所致，差评无效")
     case = f.case()
     assert case["status"] == "closed" and case["invalid"] is True
+    assert (case["determination"], case["determination_label"]) == (
+        "staff_invalid", "差评无效（人员复核）")
     assert f.steps() == []
     assert f.timeline() == STARTED + done(
         "staff_notify", "staff_recheck_request", "staff_decide") + CLOSED
@@ -585,6 +591,7 @@ def test_staff_review_without_recheck_request_goes_on_as_valid(flow, where):
     f.at("2026-10-13 00:00:00")  # after the window closed
     assert f.desk.tick().fired == 1
     assert f.steps() == ["staff_self_criticism"]
+    assert f.case()["determination"] == "valid"  # the window ran out: the rating stands
     # staff.self_criticism 5 from Tue 10/13: 10/14, 10/15, 10/16, 10/19, 10/20
     assert f.deadline("staff_self_criticism") == (
         "2026-10-20T23:59:59+08:00", "2026-10-20T00:00:00+08:00")
@@ -601,6 +608,7 @@ def test_staff_review_without_recheck_request_goes_on_as_valid(flow, where):
     f.do("revisit", "2026-10-16 10:00")
     case = f.case()
     assert case["status"] == "closed" and case["invalid"] is False
+    assert case["determination"] == "valid"
     assert f.timeline() == STARTED + done(
         "staff_notify") + [("timer", "staff_recheck_request")] + done(
         "staff_self_criticism", "feedback", "revisit") + CLOSED

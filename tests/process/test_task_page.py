@@ -245,3 +245,20 @@ def test_the_recheck_step_says_what_happens_without_a_request(desk, browser_for,
     english = _text(personnel.get(f"/tasks/{task.task_id}?lang=en"))
     note = re.search(r'<p class="step-note">(.*?)</p>', english, re.S).group(1)
     assert "Oct 12, 2026, 23:59" in note and not re.search(r"[\u4e00-\u9fff]", note)
+
+
+def test_the_case_page_shows_the_personnel_units_decision_as_the_determination(desk,
+                                                                               browser_for):
+    """A staff review has no 核实认定: the personnel unit's 复核认定 is the case's 认定结果
+    (差评无效（人员复核） when it finds the rating invalid), in both languages."""
+    number = desk.post(**STAFF)
+    desk.do("sz_personnel", number, "staff_notify", staff_reason="态度生硬", staff_notified=True)
+    desk.do("sz_personnel", number, "staff_recheck_request", recheck_statement="系统故障")
+    desk.do("sz_personnel", number, "staff_decide", staff_determination="invalid",
+            staff_opinion="经查看监控，差评无效")
+    personnel = browser_for("sz_personnel")
+    facts = re.search(r'id="facts".*?</dl>', _text(personnel.get(f"/cases/{number}")), re.S)
+    assert "<dt>认定结果</dt><dd>差评无效（人员复核）</dd>" in facts.group(0)
+    english = _text(personnel.get(f"/cases/{number}?lang=en"))
+    facts = re.search(r'id="facts".*?</dl>', english, re.S).group(0)
+    assert "<dt>Determination</dt><dd>Rating invalid (staff re-check)</dd>" in facts
