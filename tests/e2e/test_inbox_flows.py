@@ -356,6 +356,11 @@ def test_agency_decides_an_appeal(live_server, page, screenshot, office, result,
     row(page, number).locator("a", has_text="办理").click()
     page.wait_for_url("**/tasks/**")
     assert page.locator("h1").inner_text() == "申诉审核"
+    appealed = page.locator("section.appealed").inner_text()  # what is appealed, then the appeal
+    assert "认定结果" in appealed and "误评" in appealed and "服务对象确认误点了不满意" in appealed
+    assert "服务对象误点评价等级" in page.locator("section.previous-step").nth(1).inner_text()
+    if result == "upheld":
+        screenshot(page, "inbox-task-appeal-decide")
     page.get_by_role("radio", name=label, exact=True).check()
     page.fill("#f-appeal_opinion", "通话录音证实服务对象误评" if result == "upheld"
               else "证明材料不足，按属实处理")
