@@ -14,6 +14,10 @@ deadlines and the register of departments, run on the fields that passed the for
   calendar may have changed since the request: a regional holiday, next year's arrangement).
 - 整改台账: the promised date may not be in the past, nor after the rectification deadline
   while that is still ahead (a later date is what an extension is for).
+- 反馈核实结果 (an appeal upheld, Shenzhen art. 27): the day the 12345 hotline was told may not
+  be after today; for a misjudged rating (误评) the step must say how the reviewer was guided
+  to a follow-up rating (追加评价), which then stands; a malicious one (恶意评价) is simply not
+  adopted, so there is no follow-up rating to guide.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 from app import workdays
-from app.engine import CaseClock, FormInvalid
+from app.engine import CaseClock, FormInvalid, UserTaskView
 from app.engine.timing import TimerHelpers
 from app.org import service as org
 from app.rules.schema import validate_uscc
@@ -33,28 +37,46 @@ from app.timeutil import to_local
 
 EXTENSION_LIMIT = "extension.limit"
 EXTEND = "extend"  # 整改 rectify_outcome: cannot be finished in time, ask for an extension
+FOLLOW_UP_NOTE, FOLLOW_UP_GUIDED = "follow_up_note", "follow_up_guided"  # 引导追加评价
 
 Errors = dict[str, list[str]]
 
 
 def check(clean: Mapping[str, Any], now: datetime, clock: CaseClock,
-          due_at: datetime | None, known: Mapping[str, Any] | None = None) -> None:
+          due_at: datetime | None, task: UserTaskView | None = None) -> None:
     """FormInvalid with a message per field when `clean` breaks a rule above; `due_at` is
-    the deadline of the task being completed (None when it has none), `known` the process
-    data the task started with (what earlier steps entered)."""
+    the deadline of the task being completed (None when it has none), `task` the task
+    itself (its form and the process variables it sees: what earlier steps entered)."""
     errors: Errors = {}
+    known: Mapping[str, Any] = task.data if task is not None else {}
     today = to_local(now).date()
     _department(clean, errors)
     if clean.get("rectify_outcome") == EXTEND:
-        _may_extend((known or {}).get("rectify_class"), now, due_at, errors)
+        _may_extend(known.get("rectify_class"), now, due_at, errors)
     if clean.get("requested_until"):
         _extension(date.fromisoformat(clean["requested_until"]), today, clock, due_at, errors)
-    if clean.get("extension_decision") == "approved" and (known or {}).get("requested_until"):
+    if clean.get("extension_decision") == "approved" and known.get("requested_until"):
         _approval(date.fromisoformat(str(known["requested_until"])[:10]), clock, errors)
     if clean.get("promised_date"):
         _promise(date.fromisoformat(clean["promised_date"]), today, due_at, errors)
+    if clean.get("hotline_informed_on") and date.fromisoformat(
+            clean["hotline_informed_on"]) > today:
+        errors["hotline_informed_on"] = ["Must not be after today."]
+    if task is not None and any(f.id == FOLLOW_UP_NOTE for f in task.info.form):
+        _follow_up(clean, task.data.get("determination"), errors)
     if errors:
         raise FormInvalid(errors)
+
+
+def _follow_up(clean: Mapping[str, Any], determination: str | None, errors: Errors) -> None:
+    """误评: how the reviewer was guided to a follow-up rating is required; 恶意评价: none is
+    guided (the rating is not adopted)."""
+    if determination == "misjudged" and not clean.get(FOLLOW_UP_NOTE):
+        errors[FOLLOW_UP_NOTE] = ["Required for a misjudged rating: how the reviewer was "
+                                  "guided to a follow-up rating."]
+    elif determination == "malicious" and clean.get(FOLLOW_UP_GUIDED):
+        errors[FOLLOW_UP_GUIDED] = ["A malicious rating is not adopted: there is no follow-up "
+                                    "rating to guide."]
 
 
 def _department(clean: Mapping[str, Any], errors: Errors) -> None:

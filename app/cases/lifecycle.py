@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
 from app.cases import assignment, events, formchecks, runcache, writes
-from app.cases.models import CLOSED, IN_PROGRESS, Case
+from app.cases.models import CLOSED, IN_PROGRESS, STAFF_DETERMINATIONS, Case
 from app.cases.projection import sync_tasks, sync_timers
 from app.engine import CaseClock, CaseRun, FiredTimer, TaskNotReady
 from app.extensions import db
@@ -131,8 +131,7 @@ def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | Non
         raise Conflict(f"task {task_id} is not open") from None
     late = row.due_at is not None and now > row.due_at
     clean, fired = run.complete(
-        task_id, data,
-        check=lambda c: formchecks.check(c, now, run.clock, row.due_at, view.data))
+        task_id, data, check=lambda c: formchecks.check(c, now, run.clock, row.due_at, view))
     actor = user.username if user else "system"
     log = _apply_fired(case, run, due, now, open_rows) if due else []
     log.append(events.row(case.id, "completed", actor, now, step=view.step,
@@ -161,10 +160,33 @@ def _summarise(case: Case, clean: Mapping[str, Any]) -> None:
     if clean.get("department_code"):  # hotline dispatch (派单) names the department
         writes.set_fields(case, department_code=clean["department_code"],
                           department_name=clean.get("department_name") or case.department_name)
-    if clean.get("appeal_result") == "upheld" or clean.get("staff_determination") == "invalid":
+    if clean.get("appeal_result") == "upheld":
         writes.set_fields(case, invalid=True)
     elif clean.get("appeal_result") == "rejected":
         writes.set_fields(case, determination="valid")  # 申诉不成立，按属实处理
+    _staff_outcome(case, clean.get("staff_determination"))
+
+
+def _staff_outcome(case: Case, decided: str | None) -> None:
+    """A staff review's outcome (复核认定) as the case's determination: valid → 属实; invalid →
+    差评无效（人员复核）, and the rating leaves the figures (`invalid`)."""
+    determination = STAFF_DETERMINATIONS.get(decided or "")
+    if determination is None:
+        return
+    writes.set_fields(case, determination=determination)
+    if decided == "invalid":
+        writes.set_fields(case, invalid=True)
+
+
+def _staff_outcome_of_timers(case: Case, run: CaseRun) -> None:
+    """A staff review a timer decided (the re-check window ran out: `no_recheck` sets it
+    valid): the outcome is in the data of the step the timer opened (书面检讨及整改)."""
+    if case.responsibility != "staff" or case.determination is not None:
+        return
+    for view in run.user_tasks():
+        if view.data.get("staff_determination"):
+            _staff_outcome(case, view.data["staff_determination"])
+            return
 
 
 def save_change(case: Case, run: CaseRun, now: datetime, actor: str,
@@ -196,6 +218,8 @@ def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, act
     timers that fired before the task was completed, whose events `log` has already."""
     with db.session.no_autoflush:
         log += _apply_fired(case, run, fired, now, open_rows)
+        if fired or fired_before:
+            _staff_outcome_of_timers(case, run)
         flags = frozenset((f.timer.attached_task_id or "", f.timer.kind)
                           for f in (fired_before or []) + fired)
         change = writes.Change(case, run.dump(), now)

@@ -10,8 +10,14 @@ AWAITING_ENGINE = "awaiting_engine"
 IN_PROGRESS = "in_progress"
 CLOSED = "closed"
 STATUS_LABELS = {AWAITING_ENGINE: "待流程引擎启动", IN_PROGRESS: "办理中", CLOSED: "已办结"}
+# Determination 认定结果: the department's (核实认定), or on a staff review the personnel unit's
+# (复核认定, or the re-check window run out: valid). 差评无效（人员复核） is the personnel unit
+# finding a staff review invalid: neither misjudged nor malicious, no appeal.
+STAFF_INVALID = "staff_invalid"
 DETERMINATION_LABELS = {"valid": "属实", "misjudged": "误评", "malicious": "恶意评价",
-                        "unreasonable": "诉求不合理"}
+                        "unreasonable": "诉求不合理", STAFF_INVALID: "差评无效（人员复核）"}
+# The personnel unit's decision (staff_determination) as the case's determination
+STAFF_DETERMINATIONS = {"valid": "valid", "invalid": STAFF_INVALID}
 CLASS_LABELS = {"simple": "立整立改", "general": "限时整改", "complex": "综合协调"}
 
 # Responsibility types 责任类型 (Shenzhen art. 23)
@@ -47,10 +53,11 @@ class Case(db.Model):
     # Set by the process engine (流程引擎)
     process_version_id = db.Column(db.ForeignKey("process_versions.id"), nullable=True)
     current_steps = db.Column(db.String(200), nullable=True)  # open user tasks' step ids
-    determination = db.Column(db.String(16), nullable=True)  # 认定结果
+    determination = db.Column(db.String(16), nullable=True)  # 认定结果 (DETERMINATION_LABELS)
     rectify_class = db.Column(db.String(16), nullable=True, index=True)  # 整改类别
     revisit_result = db.Column(db.String(24), nullable=True)  # 回访结果
-    invalid = db.Column(db.Boolean, nullable=False, default=False)  # 差评无效 (appeal upheld)
+    # 差评无效 (appeal upheld, or a staff review found invalid): out of the figures
+    invalid = db.Column(db.Boolean, nullable=False, default=False)
     warned_at = db.Column(UTCDateTime, nullable=True)  # first 超期预警
     overdue_at = db.Column(UTCDateTime, nullable=True)  # first 超期; escalated to the agency (督办)
     closed_at = db.Column(UTCDateTime, nullable=True)  # 办结

@@ -133,6 +133,22 @@ def retimed_details(data: dict[str, Any] | None) -> list[tuple[str, str]]:
     return out
 
 
+def last_completed(task: CaseTask, step: str) -> tuple[Entry, CaseTask | None] | None:
+    """The case's last completion of `step` before `task` opened, with what it entered and
+    its task row (as `previous_step`), or None."""
+    event = db.session.scalar(select(CaseEvent).where(
+        CaseEvent.case_id == task.case_id, CaseEvent.kind == "completed",
+        CaseEvent.step == step, CaseEvent.at <= task.created_at,
+        CaseEvent.task_id != task.task_id).order_by(CaseEvent.id.desc()).limit(1))
+    return _with_source(event, task) if event is not None else None
+
+
+def _with_source(event: CaseEvent, task: CaseTask) -> tuple[Entry, CaseTask | None]:
+    source = db.session.scalar(select(CaseTask).where(CaseTask.task_id == event.task_id))
+    name = actor_names({event.actor})[event.actor]
+    return _entry(event, name, task.case.process_version_id, source), source
+
+
 def previous_step(task: CaseTask) -> tuple[Entry, CaseTask | None] | None:
     """The step completed last before `task` opened (上一环节), with what it entered and its
     task row: what an approval or a decision is about (申请延期 before 审批延期, 提出申诉
@@ -143,6 +159,4 @@ def previous_step(task: CaseTask) -> tuple[Entry, CaseTask | None] | None:
         .order_by(CaseEvent.id.desc()).limit(1))
     if event is None:
         return None
-    source = db.session.scalar(select(CaseTask).where(CaseTask.task_id == event.task_id))
-    name = actor_names({event.actor})[event.actor]
-    return _entry(event, name, task.case.process_version_id, source), source
+    return _with_source(event, task)

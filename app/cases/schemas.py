@@ -143,7 +143,10 @@ def _event_rows(case):
 class CaseDetail(CaseSummary):
     """GET /api/v1/cases/<number>: status, current tasks, deadlines, timeline, version."""
 
-    determination = fields.String(allow_none=True)
+    determination = fields.String(allow_none=True, metadata={
+        "description": "认定结果: valid 属实, misjudged 误评, malicious 恶意评价, unreasonable "
+                       "诉求不合理; on a staff review the personnel unit's decision: valid, or "
+                       "staff_invalid 差评无效（人员复核）"})
     determination_label = label_of(DETERMINATION_LABELS, "determination")
     rectify_class = fields.String(allow_none=True)
     rectify_class_label = label_of(CLASS_LABELS, "rectify_class")

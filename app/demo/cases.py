@@ -173,8 +173,9 @@ def _reshape(rating: dict, target: Target, rnd: random.Random) -> dict:
 # determination within two days, rectification by its class, decisions within days.
 DELAYS = {
     "dispatch": (0.5, 4), "contact": (0.5, 6), "staff_notify": (0.5, 6), "verify": (4, 16),
-    "explain": (2, 8), "appeal_submit": (2, 12), "appeal_decide": (9, 30), "classify": (0.5, 3),
-    "ledger": (2, 9), "rectify.simple": (1, 5), "rectify.general": (9, 27),
+    "explain": (2, 8), "appeal_submit": (2, 12), "appeal_decide": (9, 30),
+    "appeal_feedback": (1, 8), "classify": (0.5, 3), "ledger": (2, 9), "rectify.simple": (1, 5),
+    "rectify.general": (9, 27),
     "rectify.complex": (18, 45), "rectify.extended": (9, 27), "request_extension": (1, 6),
     "approve_extension": (4, 14), "feedback": (1, 8), "revisit": (4, 18),
     "rectify_again": (9, 30), "supervise": (9, 30), "staff_recheck_request": (9, 20),

@@ -39,7 +39,8 @@ REOPENED = (  # unsatisfied twice: rectified again, then supervised by the agenc
     *_handled(revisit="unsatisfied"), ("rectify_again", {}), ("feedback", {}),
     ("revisit", {"revisit_result": "unsatisfied"}), ("supervise", {}))
 APPEAL_UPHELD = (("contact", {}), ("verify", {"determination": "misjudged"}),
-                 ("appeal_submit", {}), ("appeal_decide", {"appeal_result": "upheld"}))
+                 ("appeal_submit", {}), ("appeal_decide", {"appeal_result": "upheld"}),
+                 ("appeal_feedback", {}))  # the confirmed result back to the 12345 hotline
 APPEAL_REJECTED = (("contact", {}), ("verify", {"determination": "malicious"}),
                    ("appeal_submit", {}), ("appeal_decide", {"appeal_result": "rejected"}),
                    *_handled()[2:])
@@ -105,6 +106,7 @@ TARGETS = (
     Target("联系服务对象（超期）", HANDLED, "contact", (4, 7), late=True),
     Target("登记复核申请", STAFF_VALID, "staff_recheck_request", (1, 2), kind="staff"),
     Target("办结（申诉成立，差评无效）", APPEAL_UPHELD, None, CLOSED_AGE),
+    Target("反馈核实结果", APPEAL_UPHELD, "appeal_feedback", (4, 7)),
     Target("核实认定（超期）", HANDLED, "verify", (16, 21), late=True),
     Target("复核认定", STAFF_VALID, "staff_decide", (2, 5), kind="staff"),
     Target("书面检讨及整改", STAFF_VALID, "staff_self_criticism", (4, 7), kind="staff"),
@@ -193,6 +195,13 @@ APPEAL_OPINION = {
     "upheld": "经审核，申诉理由成立，证明材料充分，该差评认定无效，不计入差评统计。",
     "rejected": "经审核，现有材料不足以证明属恶意评价，申诉不成立，按属实差评处理并整改。",
 }
+HOTLINE_RESULT = {
+    "misjudged": "经核实并经政务服务管理机构确认，该差评系评价人误操作所致，属误评，差评无效。",
+    "malicious": "经核实并经政务服务管理机构确认，工作人员依法依规办理，该差评属恶意评价，"
+                 "差评结果不予采纳。",
+}
+FOLLOW_UP_NOTE = ("已电话联系评价人，引导其在政务服务平台个人中心追加评价并说明误评情况，"
+                  "评价人表示同意。")
 REVISIT_NOTE = {
     "satisfied": "服务对象对整改结果表示满意。",
     "basically_satisfied": "服务对象表示基本满意，理解相关规定。",
@@ -275,6 +284,13 @@ def form_data(step: str, choices: Mapping[str, str], ctx: Context, when: datetim
         data["appeal_reason"] = APPEAL_REASON[ctx.extra.get("determination", "misjudged")]
     elif step == "appeal_decide":
         data["appeal_opinion"] = APPEAL_OPINION[choices["appeal_result"]]
+    elif step == "appeal_feedback":  # 误评: the reviewer guided to a follow-up rating
+        misjudged = ctx.extra.get("determination", "misjudged") == "misjudged"
+        data.update(hotline_result=HOTLINE_RESULT["misjudged" if misjudged else "malicious"],
+                    hotline_channel="work_order", follow_up_guided=misjudged,
+                    hotline_informed_on=when.astimezone(SHANGHAI).date().isoformat())
+        if misjudged:
+            data["follow_up_note"] = FOLLOW_UP_NOTE
     elif step == "ledger":
         today = when.astimezone(SHANGHAI).date()
         due = (due_at or ctx.received_at + timedelta(days=14)).astimezone(SHANGHAI).date()

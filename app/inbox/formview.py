@@ -29,6 +29,11 @@ MESSAGES = {
     "Unknown field.": N_("表单中没有此项。"),
     "Must be a day after today.": N_("日期须晚于今天。"),
     "Must not be in the past.": N_("日期不能早于今天。"),
+    "Must not be after today.": N_("日期不能晚于今天。"),
+    "Required for a misjudged rating: how the reviewer was guided to a follow-up rating.":
+        N_("误评须填写引导评价人追加评价的情况。"),
+    "A malicious rating is not adopted: there is no follow-up rating to guide.":
+        N_("恶意评价的差评结果不予采纳，无需引导追加评价。"),
     "No department is registered under this code.": N_("没有以此代码登记的部门，请从列表中选择。"),
     "Only a complex rectification may ask for an extension.": N_(
         "只有综合协调（复杂）类整改可以申请延期。"),

@@ -16,7 +16,7 @@ from app.auth.users import can_act, can_view_case
 from app.cases import assignment, lifecycle
 from app.cases.events import KIND_LABELS
 from app.cases.materials_view import materials_context
-from app.cases.present import actor_names, deadline_text, details, previous_step
+from app.cases.present import actor_names, deadline_text, details, last_completed, previous_step
 from app.cases.records import CaseEvent, CaseTask
 from app.engine import FormInvalid, ProcessHalted
 from app.engine.definitions import TaskInfo
@@ -42,6 +42,9 @@ STEP_NOTES = {
         "被评价工作人员未在时限内提出书面复核申请的，无需提交本环节：本环节于截止时间 %(due)s "
         "自动结束，差评按有效处理，转入“书面检讨及整改”。"),
 }
+# Steps about an appeal (申诉): they show what is appealed, the department's 核实认定 (误评 or
+# 恶意评价, and its 核实情况): the steps of the called process 申诉 and 反馈核实结果 after it.
+APPEAL_PROCESS, APPEAL_STEPS, APPEALED_STEP = "appeal", frozenset({"appeal_feedback"}), "verify"
 # A clause naming a rule key (时限：规则 rectify.general …): for the diagram's editors; the
 # page shows the time limit itself, from the rule file, beside the form.
 RULE_CLAUSE = re.compile(r"(?:(?<=[。；])|^)\s*(?:时限|期限)：[^。]*?规则\s*[a-z][^。]*(?:。|$)"
@@ -187,6 +190,7 @@ def _render(task: CaseTask, values: dict, errors: dict, posted: bool = False):
     events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
                                 .order_by(CaseEvent.id.desc()).limit(RECENT_EVENTS)).all()
     submitted = _submitted(task)
+    previous = previous_step(task)
     names = actor_names({e.actor for e in events} | ({submitted.actor} if submitted else set()))
     return render_template(
         "inbox/task.html", task=task, case=case, review=case.review, info=info,
@@ -203,11 +207,21 @@ def _render(task: CaseTask, values: dict, errors: dict, posted: bool = False):
         submitted_details=details(submitted.data, form) if submitted else [],
         posted=posted, unsaved=details(values, form) if posted and not actionable else [],
         draft=_draft_state(task, actionable, posted),
-        rule=_limit_text(task), previous=previous_step(task),
+        rule=_limit_text(task), previous=previous, appealed=_appealed(task, previous),
         instructions=instructions(info.documentation if info else None),
         step_note=_step_note(task),
         back=_back_to(), **materials_context(case, task_id=task.task_id,
                                              back=request.full_path))
+
+
+def _appealed(task: CaseTask, previous: tuple | None):
+    """What an appeal step is about: the department's determination and findings (核实认定),
+    unless that is the previous step the page shows anyway (提出申诉)."""
+    if task.process_id != APPEAL_PROCESS and task.step not in APPEAL_STEPS:
+        return None
+    if previous is not None and previous[0].event.step == APPEALED_STEP:
+        return None
+    return last_completed(task, APPEALED_STEP)
 
 
 def _step_note(task: CaseTask) -> str | None:

@@ -38,14 +38,20 @@ def test_demo_cases_spread_over_the_loop(app_ctx):
     assert len(cases) >= 20
     assert not [c.number for c in cases if c.status == "awaiting_engine"]
     steps = _open_steps()
-    for step in ("contact", "verify", "appeal_decide", "classify", "ledger", "rectify",
-                 "approve_extension", "feedback", "revisit", "supervise", "staff_notify",
-                 "staff_recheck_request", "staff_decide", "staff_self_criticism", "dispatch"):
+    for step in ("contact", "verify", "appeal_decide", "appeal_feedback", "classify", "ledger",
+                 "rectify", "approve_extension", "feedback", "revisit", "supervise",
+                 "staff_notify", "staff_recheck_request", "staff_decide", "staff_self_criticism",
+                 "dispatch"):
         assert steps[step] >= 1, f"no case waits at {step}: {dict(steps)}"
 
     closed = [c for c in cases if c.status == CLOSED]
     assert any(c.revisit_result == "satisfied" and not c.invalid for c in closed)
     assert any(c.invalid and c.determination == "misjudged" for c in closed)  # appeal upheld
+    # an upheld appeal closes once the result went back to the 12345 hotline (反馈核实结果)
+    upheld = [c for c in closed if c.invalid and c.responsibility != "staff"]
+    fed_back = set(db.session.scalars(select(CaseTask.case_id).where(
+        CaseTask.step == "appeal_feedback", CaseTask.state == "done")))
+    assert upheld and {c.id for c in upheld} <= fed_back
     assert all(c.closed_at is not None and c.closed_at < utcnow() for c in closed)
 
     overdue = [c for c in cases if c.overdue_at is not None and c.status != CLOSED]

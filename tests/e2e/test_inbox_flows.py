@@ -423,6 +423,11 @@ def test_agency_decides_an_appeal(live_server, page, screenshot, office, result,
     row(page, number).locator("a", has_text="办理").click()
     page.wait_for_url("**/tasks/**")
     assert page.locator("h1").inner_text() == "申诉审核"
+    appealed = page.locator("section.appealed").inner_text()  # what is appealed, then the appeal
+    assert "认定结果" in appealed and "误评" in appealed and "服务对象确认误点了不满意" in appealed
+    assert "服务对象误点评价等级" in page.locator("section.previous-step").nth(1).inner_text()
+    if result == "upheld":
+        screenshot(page, "inbox-task-appeal-decide")
     page.get_by_role("radio", name=label, exact=True).check()
     page.fill("#f-appeal_opinion", "通话录音证实服务对象误评" if result == "upheld"
               else "证明材料不足，按属实处理")
@@ -431,13 +436,49 @@ def test_agency_decides_an_appeal(live_server, page, screenshot, office, result,
     assert "“申诉审核”已提交" in flash(page)
 
     case = office.case(number)
-    if result == "upheld":
-        assert case["status"] == "closed" and case["invalid"] is True
-        assert office.steps(number) == []
+    if result == "upheld":  # invalid at once; the department reports back to the hotline
+        assert case["status"] == "in_progress" and case["invalid"] is True
+        assert office.steps(number) == ["appeal_feedback"]
+        assert "反馈核实结果" in flash(page)
     else:
         assert case["status"] == "in_progress" and case["invalid"] is False
         assert office.steps(number) == ["classify"]
         assert "整改分类" in flash(page)
+    assert page.foreign_requests == []
+
+
+def test_caseworker_reports_an_upheld_appeal_to_the_hotline(live_server, page, screenshot,
+                                                            office):
+    """反馈核实结果 (Shenzhen art. 27): for a misjudged rating, how the reviewer was guided to a
+    follow-up rating is required; with it the case closes, the rating invalid."""
+    number = office.post()
+    office.do("sz_worker", number, "contact")
+    office.do("sz_worker", number, "verify", determination="misjudged",
+              findings="服务对象确认误点了不满意")
+    office.do("sz_worker", number, "appeal_submit")
+    office.do("sz_agency", number, "appeal_decide", appeal_result="upheld",
+              appeal_opinion="通话录音证实服务对象误评")
+    task_id = open_task(number, "appeal_feedback").task_id
+    sign_in(page, live_server, "sz_worker", f"/tasks/{task_id}")
+    assert page.locator("h1").inner_text() == "反馈核实结果"
+    page.fill("#f-hotline_result", "经政务服务管理机构确认属误评，差评无效")
+    page.get_by_role("radio", name="工单系统回复", exact=True).check()
+    page.fill("#f-hotline_informed_on", "2026-03-02")
+    page.get_by_role("checkbox", name="已引导评价人追加评价并说明情况（误评）").check()
+    page.click("#task-form button[type=submit]")  # 误评: the note is required
+    page.wait_for_load_state()
+    note = page.locator('[data-field="follow_up_note"]')
+    assert "误评须填写引导评价人追加评价的情况" in note.locator(".error").inner_text()
+    assert page.locator(".has-error").count() == 1
+    assert open_task(number, "appeal_feedback") is not None
+    page.fill("#f-follow_up_note", "已电话引导评价人追加评价并说明误评情况")
+    screenshot(page, "inbox-task-appeal-feedback")
+    page.click("#task-form button[type=submit]")
+    page.wait_for_url(lambda url: "/inbox" in url)
+    assert "“反馈核实结果”已提交" in flash(page) and "已办结" in flash(page)
+    case = office.case(number)
+    assert case["status"] == "closed" and case["invalid"] is True
+    assert case["determination"] == "misjudged"
     assert page.foreign_requests == []
 
 

@@ -60,6 +60,7 @@ TASKS = {
     "supervise": ("政务服务管理机构", '"supervise"'),
     "appeal_submit": ("责任部门", '"appeal.submit"'),
     "appeal_decide": ("政务服务管理机构", '"appeal.decision"'),
+    "appeal_feedback": ("责任部门", '"appeal.feedback"'),
     "staff_notify": ("人员管理单位", '"contact.staff"'),
     "staff_recheck_request": ("人员管理单位", None),
     "staff_decide": ("人员管理单位", '"staff.decision"'),
@@ -91,6 +92,9 @@ FORM_DATA = {
     "supervise": {"supervision_result": "已督办并约谈"},
     "appeal_submit": {"appeal_reason": "评价人误操作", "appeal_evidence": "通话录音"},
     "appeal_decide": {"appeal_result": "upheld", "appeal_opinion": "证据充分"},
+    "appeal_feedback": {"hotline_result": "申诉成立，差评无效", "hotline_channel": "work_order",
+                        "hotline_informed_on": "2026-03-05", "follow_up_guided": True,
+                        "follow_up_note": "已短信引导评价人追加评价"},
     "staff_notify": {"staff_reason": "态度生硬", "staff_notified": True},
     "staff_recheck_request": {"recheck_statement": "本人当时按规定答复",
                               "recheck_evidence": "监控录像"},
@@ -242,6 +246,10 @@ def test_file_structure(process):
     assert sorted(refs) == sorted(nodes), "every flow node in exactly one lane"
     lanes = {lane.get("name") for lane in proc.xpath("bpmn:laneSet/bpmn:lane", namespaces=NS)}
     assert lanes <= {"12345热线", "责任部门", "政务服务管理机构", "人员管理单位"}
+    # each step is told apart by its name (the case page draws and lists them by name)
+    activities = [el.get("name") for el in nodes.values()
+                  if etree.QName(el).localname in ("userTask", "scriptTask", "callActivity")]
+    assert len(activities) == len(set(activities)), sorted(activities)
 
     shapes = {s.get("bpmnElement"): s for s in doc.xpath("//bpmndi:BPMNShape", namespaces=NS)}
     edges = {e.get("bpmnElement"): e for e in doc.xpath("//bpmndi:BPMNEdge", namespaces=NS)}
@@ -335,6 +343,10 @@ def test_upheld_appeal_invalidates_the_review(case, determination):
     assert sub.spec.name == "appeal"
     assert sub.get_next_task(state=TaskState.READY).data["case_number"] == START_DATA["case_number"]
     c.walk("appeal_submit", "appeal_decide")
+    # the confirmed result goes back to the 12345 hotline before the case ends (art. 27)
+    assert c.ready() == ["appeal_feedback"] and not c.wf.completed
+    assert ("overdue", "appeal.feedback", None) in c.calls
+    c.complete("appeal_feedback")
     assert c.wf.completed and c.ends() == ["end_invalid"]
     # the call activity hands the subprocess' whole data back to the parent
     assert c.wf.data["appeal_result"] == "upheld"

@@ -37,7 +37,7 @@ PATHS = {
                  "feedback", "revisit", "supervise"]),
     "misjudged, appeal upheld": (
         "item", ["contact", ("verify", {"determination": "misjudged"}), 20, "appeal_submit",
-                 "appeal_decide"]),
+                 "appeal_decide", "appeal_feedback"]),
     "staff, re-check, valid": (
         "staff", ["staff_notify", "staff_recheck_request", 20, "staff_decide",
                   "staff_self_criticism", "feedback",

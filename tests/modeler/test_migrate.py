@@ -29,6 +29,9 @@ FORMS: dict[str, dict[str, Any]] = {
     "revisit": {"revisit_result": "satisfied", "revisit_channel": "phone"},
     "appeal_submit": {"appeal_reason": "服务对象误操作"},
     "appeal_decide": {"appeal_result": "upheld", "appeal_opinion": "证据充分"},
+    "appeal_feedback": {"hotline_result": "误评，差评无效", "hotline_channel": "work_order",
+                        "hotline_informed_on": "2026-10-09", "follow_up_guided": True,
+                        "follow_up_note": "已引导追加评价"},
 }
 
 
@@ -250,7 +253,9 @@ def test_a_called_process_changed_after_its_open_step_moves(in_appeal, files):
     work(moved, "appeal_submit")
     assert [v.info.title for v in moved.user_tasks()] == ["申诉审定"]
     work(moved, "appeal_decide")
-    assert moved.completed  # upheld: the bad review is invalid, the case ends
+    assert not moved.completed  # upheld: the result goes back to the hotline (反馈核实结果)
+    work(moved, "appeal_feedback")
+    assert moved.completed  # and the case ends, the bad review invalid
 
 
 def test_the_open_step_of_a_called_process_changed_is_refused(in_appeal, files):

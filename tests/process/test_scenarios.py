@@ -66,6 +66,9 @@ FORMS: dict[str, dict[str, Any]] = {
     "supervise": {"supervision_result": "约谈部门负责人，限期整改到位"},
     "appeal_submit": {"appeal_reason": "服务对象误操作", "appeal_evidence": "通话录音"},
     "appeal_decide": {"appeal_result": "upheld", "appeal_opinion": "证据充分"},
+    "appeal_feedback": {"hotline_result": "经政务服务管理机构确认属误评，差评无效",
+                        "hotline_channel": "work_order", "follow_up_guided": True,
+                        "follow_up_note": "已电话引导评价人追加评价并说明误评情况"},
     "staff_notify": {"staff_reason": "态度生硬", "staff_notified": True},
     "staff_recheck_request": {"recheck_statement": "当时系统故障，非本人原因",
                               "recheck_evidence": "系统日志"},
@@ -327,8 +330,15 @@ APPEAL = {
 }
 
 
+# appeal.feedback (反馈核实结果) from the step's start, Mon 10/12: sz 2 (10/13, 10/14); js 1 (10/13)
+APPEAL_FEEDBACK = {
+    "sz": ("2026-10-14T23:59:59+08:00", "2026-10-14T00:00:00+08:00"),
+    "js": ("2026-10-13T23:59:59+08:00", "2026-10-13T00:00:00+08:00"),
+}
+
+
 @BOTH
-def test_misjudged_appeal_upheld_closes_invalid(flow, where):
+def test_misjudged_appeal_upheld_feeds_back_then_closes_invalid(flow, where):
     f = flow(where)
     f.post(R1)
     f.do("contact", "2026-09-30 10:30")
@@ -342,13 +352,31 @@ def test_misjudged_appeal_upheld_closes_invalid(flow, where):
     assert f.deadline("appeal_decide") == (
         "2026-10-15T23:59:59+08:00", "2026-10-15T00:00:00+08:00")
     f.do("appeal_decide", "2026-10-12 10:00", appeal_result="upheld")
+    # the department feeds the confirmed result back to the 12345 hotline (Shenzhen art. 27);
+    # the rating is out of the figures from the agency's decision on
+    case = f.case()
+    assert case["status"] == "in_progress" and case["invalid"] is True
+    assert f.steps() == ["appeal_feedback"]
+    assert f.desk.task(f.number, "appeal_feedback")["group"] == "department"
+    assert f.deadline("appeal_feedback") == APPEAL_FEEDBACK[where]
+    f.do("appeal_feedback", "2026-10-13 10:00", hotline_informed_on="2026-10-13")
     case = f.case()
     assert case["status"] == "closed" and case["invalid"] is True
+    assert case["closed_at"] == "2026-10-13T10:00:00+08:00"
     assert case["determination"] == "misjudged"
     assert f.steps() == []
     assert f.timeline() == STARTED + done(
-        "contact", "verify", "appeal_submit", "appeal_decide") + CLOSED
+        "contact", "verify", "appeal_submit", "appeal_decide") + {
+        "sz": [], "js": warned("appeal_feedback")}[where] + done("appeal_feedback") + CLOSED
     assert case["timeline"][-1]["data"] == {"invalid": True}
+    assert all(t["late"] is False for t in case["tasks"])
+
+
+# appeal.feedback from Fri 2/27: sz 2 = 2/28 (make-up Sat), 3/02; js 1 = 2/28
+MALICIOUS_FEEDBACK = {
+    "sz": ("2026-03-02T23:59:59+08:00", "2026-03-02T00:00:00+08:00", "2026-03-03"),
+    "js": ("2026-02-28T23:59:59+08:00", "2026-02-28T00:00:00+08:00", "2026-03-01"),
+}
 
 
 @BOTH
@@ -365,10 +393,59 @@ def test_malicious_appeal_upheld_across_spring_festival(flow, where):
     # appeal.decision 5 from Sat 2/14: 2/24, 2/25, 2/26, 2/27, 2/28 (make-up Sat)
     assert f.deadline("appeal_decide") == (
         "2026-02-28T23:59:59+08:00", "2026-02-28T00:00:00+08:00")
-    f.do("appeal_decide", "2026-02-26 10:00", appeal_result="upheld")
+    f.do("appeal_decide", "2026-02-27 10:00", appeal_result="upheld")
+    assert f.steps() == ["appeal_feedback"]
+    due, warn, next_day = MALICIOUS_FEEDBACK[where]
+    assert f.deadline("appeal_feedback") == (due, warn)
+    # its warning and overdue timers work as every step's do
+    f.at(f"{warn[:10]} 00:00:01")
+    assert f.desk.tick().fired == 1
+    assert [e["step"] for e in _events(f, "warning")] == ["appeal_feedback"]
+    f.at(f"{next_day} 00:00:01")
+    assert f.desk.tick().fired == 1
+    assert [e["step"] for e in _events(f, "overdue")] == ["appeal_feedback"]
+    assert [e["step"] for e in _events(f, "escalated")] == ["appeal_feedback"]
+    # a malicious rating is not adopted: no follow-up rating to guide
+    f.do("appeal_feedback", f"{next_day} 10:00", hotline_informed_on=next_day,
+         hotline_channel="phone", follow_up_guided=False, follow_up_note=None)
     case = f.case()
     assert case["status"] == "closed" and case["invalid"] is True
     assert case["determination"] == "malicious"
+    assert case["overdue"] is True and case["escalated"] is True
+    (feedback,) = [t for t in case["tasks"] if t["step"] == "appeal_feedback"]
+    assert feedback["state"] == "done" and feedback["late"] is True
+    assert f.timeline()[-5:] == [("warning", "appeal_feedback"), ("overdue", "appeal_feedback"),
+                                 ("escalated", "appeal_feedback"),
+                                 ("completed", "appeal_feedback"), ("closed", None)]
+
+
+@pytest.mark.parametrize(("determination", "data", "errors"), [
+    ("misjudged", {"follow_up_guided": False, "follow_up_note": None},
+     {"follow_up_note": ["Required for a misjudged rating: how the reviewer was guided to a "
+                         "follow-up rating."]}),
+    ("malicious", {"follow_up_guided": True},
+     {"follow_up_guided": ["A malicious rating is not adopted: there is no follow-up rating "
+                           "to guide."]}),
+    ("misjudged", {"hotline_informed_on": "2026-10-14"},
+     {"hotline_informed_on": ["Must not be after today."]}),
+])
+def test_feedback_of_an_upheld_appeal_is_checked_against_the_determination(
+        flow, determination, data, errors):
+    """误评: how the reviewer was guided to a follow-up rating (追加评价) is required; 恶意评价:
+    none is guided; the day the hotline was told is not in the future."""
+    f = flow("sz")
+    f.post(R1)
+    f.do("contact", "2026-09-30 10:30")
+    f.do("verify", "2026-10-08 10:00", determination=determination)
+    f.do("appeal_submit", "2026-10-09 10:00")
+    f.do("appeal_decide", "2026-10-12 10:00", appeal_result="upheld")
+    f.at("2026-10-13 10:00")
+    task = f.desk.task(f.number, "appeal_feedback")
+    body = {**FORMS["appeal_feedback"], "hotline_informed_on": "2026-10-13", **data}
+    resp = f.desk.complete("sz_worker", task["task_id"], **body)
+    assert resp.status_code == 422, resp.get_json()
+    assert resp.get_json()["errors"]["json"]["data"] == errors
+    assert f.steps() == ["appeal_feedback"]
 
 
 @BOTH
@@ -472,7 +549,10 @@ def test_staff_review_recheck_found_valid(flow, where):
     # staff.decision 5 from Fri 10/09: 10/10, 10/12, 10/13, 10/14, 10/15
     assert f.deadline("staff_decide") == (
         "2026-10-15T23:59:59+08:00", "2026-10-15T00:00:00+08:00")
+    assert f.case()["determination"] is None  # not decided yet
     f.do("staff_decide", "2026-10-12 10:00", staff_determination="valid")
+    case = f.case()  # the personnel unit's decision is the case's determination
+    assert (case["determination"], case["determination_label"]) == ("valid", "属实")
     # staff.self_criticism 5 from Mon 10/12: 10/13, 10/14, 10/15, 10/16, 10/19
     assert f.deadline("staff_self_criticism") == (
         "2026-10-19T23:59:59+08:00", "2026-10-19T00:00:00+08:00")
@@ -488,6 +568,7 @@ def test_staff_review_recheck_found_valid(flow, where):
     f.do("revisit", "2026-10-15 10:00")
     case = f.case()
     assert case["status"] == "closed" and case["invalid"] is False
+    assert case["determination"] == "valid"
     js = where == "js"  # js: staff_notify and feedback 1 working day, done on the due day
     assert f.timeline() == STARTED + (warned("staff_notify") if js else []) + done(
         "staff_notify", "staff_recheck_request", "staff_decide", "staff_self_criticism") + (
@@ -503,6 +584,8 @@ def test_staff_review_recheck_found_invalid(flow, where):
          staff_opinion="系统故障所致，差评无效")
     case = f.case()
     assert case["status"] == "closed" and case["invalid"] is True
+    assert (case["determination"], case["determination_label"]) == (
+        "staff_invalid", "差评无效（人员复核）")
     assert f.steps() == []
     assert f.timeline() == STARTED + (warned("staff_notify") if where == "js" else []) + done(
         "staff_notify", "staff_recheck_request", "staff_decide") + CLOSED
@@ -519,6 +602,7 @@ def test_staff_review_without_recheck_request_goes_on_as_valid(flow, where):
     f.at("2026-10-13 00:00:00")  # after the window closed
     assert f.desk.tick().fired == 1
     assert f.steps() == ["staff_self_criticism"]
+    assert f.case()["determination"] == "valid"  # the window ran out: the rating stands
     # staff.self_criticism 5 from Tue 10/13: 10/14, 10/15, 10/16, 10/19, 10/20
     assert f.deadline("staff_self_criticism") == (
         "2026-10-20T23:59:59+08:00", "2026-10-20T00:00:00+08:00")
@@ -535,6 +619,7 @@ def test_staff_review_without_recheck_request_goes_on_as_valid(flow, where):
     f.do("revisit", "2026-10-16 10:00")
     case = f.case()
     assert case["status"] == "closed" and case["invalid"] is False
+    assert case["determination"] == "valid"
     js = where == "js"
     assert f.timeline() == STARTED + (warned("staff_notify") if js else []) + done(
         "staff_notify") + [("timer", "staff_recheck_request")] + done(

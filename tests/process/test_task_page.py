@@ -260,3 +260,53 @@ def test_the_page_after_a_submission_names_its_draft_to_drop_once(desk, browser_
     assert "“联系服务对象”已提交" in page
     assert re.search(rf'src="/static/js/draftsdone.js" data-tasks="{task.task_id}"', page)
     assert "draftsdone.js" not in _text(worker.get("/inbox"))
+
+
+def test_the_case_page_shows_the_personnel_units_decision_as_the_determination(desk,
+                                                                               browser_for):
+    """A staff review has no 核实认定: the personnel unit's 复核认定 is the case's 认定结果
+    (差评无效（人员复核） when it finds the rating invalid), in both languages."""
+    number = desk.post(**STAFF)
+    desk.do("sz_personnel", number, "staff_notify", staff_reason="态度生硬", staff_notified=True)
+    desk.do("sz_personnel", number, "staff_recheck_request", recheck_statement="系统故障")
+    desk.do("sz_personnel", number, "staff_decide", staff_determination="invalid",
+            staff_opinion="经查看监控，差评无效")
+    personnel = browser_for("sz_personnel")
+    facts = re.search(r'id="facts".*?</dl>', _text(personnel.get(f"/cases/{number}")), re.S)
+    assert "<dt>认定结果</dt><dd>差评无效（人员复核）</dd>" in facts.group(0)
+    english = _text(personnel.get(f"/cases/{number}?lang=en"))
+    facts = re.search(r'id="facts".*?</dl>', english, re.S).group(0)
+    assert "<dt>Determination</dt><dd>Rating invalid (staff re-check)</dd>" in facts
+
+
+FINDINGS = "监控显示工作人员依规答复，服务对象诉求未获支持后给予差评"
+
+
+def test_the_appeal_decision_shows_what_is_appealed(desk, browser_for):
+    """申诉审核 shows the department's determination (误评/恶意评价) and its findings beside
+    the appeal, and so does 反馈核实结果; 提出申诉 has them as its previous step already."""
+    number = desk.post()
+    desk.do("sz_worker", number, "contact", **CONTACT)
+    desk.do("sz_worker", number, "verify", determination="malicious", findings=FINDINGS)
+    submit = _open_task(number, "appeal_submit")
+    worker, agency = browser_for("sz_worker"), browser_for("sz_agency")
+    page = _text(worker.get(f"/tasks/{submit.task_id}"))
+    assert "上一环节：核实认定" in page and 'class="panel previous-step appealed"' not in page
+    desk.do("sz_worker", number, "appeal_submit", appeal_reason="工作人员依法办理",
+            appeal_evidence="监控录像")
+    decide = _open_task(number, "appeal_decide")
+    page = _text(agency.get(f"/tasks/{decide.task_id}"))
+    appealed = re.search(r'class="panel previous-step appealed".*?</section>', page, re.S)
+    shown = appealed.group(0)
+    assert "申诉所涉认定：核实认定" in shown
+    assert "<dt>认定结果</dt><dd>恶意评价</dd>" in shown
+    assert f"<dt>核实情况</dt><dd>{FINDINGS}</dd>" in shown
+    assert page.index("申诉所涉认定") < page.index("上一环节：提出申诉")  # then the appeal
+    assert "<dt>申诉理由</dt><dd>工作人员依法办理</dd>" in page
+    english = _text(agency.get(f"/tasks/{decide.task_id}?lang=en"))
+    shown = re.search(r'class="panel previous-step appealed".*?</section>', english, re.S)
+    assert "<dt>Determination</dt><dd>Malicious</dd>" in shown.group(0)
+    desk.do("sz_agency", number, "appeal_decide", appeal_result="upheld", appeal_opinion="成立")
+    feedback = _open_task(number, "appeal_feedback")
+    page = _text(worker.get(f"/tasks/{feedback.task_id}"))
+    assert "申诉所涉认定：核实认定" in page and "<dd>恶意评价</dd>" in page

@@ -9,7 +9,7 @@ from pathlib import Path
 from lxml import etree
 
 from app.cases.events import KIND_LABELS
-from app.cases.models import CLASS_LABELS
+from app.cases.models import CLASS_LABELS, DETERMINATION_LABELS
 from app.engine.definitions import ProcessDefinition
 from app.inbox.taskpage import instructions
 from app.processes.terms import INSTRUCTIONS, TERMS
@@ -29,8 +29,9 @@ def test_every_label_of_the_shipped_diagrams_is_listed():
     assert shown - set(TERMS) == set()
 
 
-def test_class_and_timeline_labels_are_listed():
-    assert set(CLASS_LABELS.values()) | set(KIND_LABELS.values()) <= set(TERMS)
+def test_class_determination_and_timeline_labels_are_listed():
+    labels = {*CLASS_LABELS.values(), *DETERMINATION_LABELS.values(), *KIND_LABELS.values()}
+    assert labels <= set(TERMS)
 
 
 def test_every_steps_instructions_of_the_shipped_diagrams_are_listed():
