@@ -4,10 +4,11 @@ Ctrl-C: it logs that it stopped and exits 0."""
 from __future__ import annotations
 
 import os
-import selectors
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -19,19 +20,30 @@ GUARD_SECONDS = 60  # only so that a broken scheduler cannot hang the suite
 
 
 def _read_until(proc: subprocess.Popen, text: str) -> str:
-    """The process's output up to the line holding `text` (or to its end)."""
-    seen, deadline = [], time.monotonic() + GUARD_SECONDS
-    with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if not sel.select(timeout=1):
-                continue
-            line = proc.stdout.readline()
-            if not line:
-                break
-            seen.append(line)
+    """The process's output up to the line holding `text` (or to its end). Lines are read by a
+    thread: a selector on the pipe misses a line that came in the same read as the one before
+    (it waits in the file object's buffer, not in the pipe), and the wait ran to the guard."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        for line in proc.stdout:
+            lines.put(line)
             if text in line:
-                break
+                return
+        lines.put("")  # end of output
+
+    threading.Thread(target=pump, daemon=True).start()
+    seen, deadline = [], time.monotonic() + GUARD_SECONDS
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
+        if not line:
+            break
+        seen.append(line)
+        if text in line:
+            break
     return "".join(seen)
 
 
