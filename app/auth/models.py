@@ -44,12 +44,12 @@ DEPARTMENT_ROLES = ("caseworker", "supervisor", "personnel")  # see their depart
 REGION_ROLES = ("hotline", "agency")  # see their region's cases
 ROLE_GROUPS = {
     "caseworker": ("department",),
-    "supervisor": ("department",),
+    "supervisor": ("department", "supervisor"),  # and confirms determinations (确认认定)
     "hotline": ("hotline",),
     "agency": ("agency",),
     "personnel": ("personnel", "department"),
     "process_owner": (),
-    "admin": ("hotline", "department", "agency", "personnel"),
+    "admin": ("hotline", "department", "agency", "personnel", "supervisor"),
 }
 
 

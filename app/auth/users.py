@@ -23,7 +23,7 @@ from app.cases.records import CaseTask
 from app.extensions import db
 from app.rules.schema import validate_uscc
 
-DEPARTMENT_GROUPS = ("department", "personnel")  # scoped by the case's department
+DEPARTMENT_GROUPS = ("department", "personnel", "supervisor")  # scoped by the case's department
 REGION_GROUPS = ("hotline", "agency")  # scoped by the case's region
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
 MIN_PASSWORD = 8

@@ -18,6 +18,8 @@ deadlines and the register of departments, run on the fields that passed the for
   be after today; for a misjudged rating (误评) the step must say how the reviewer was guided
   to a follow-up rating (追加评价), which then stands; a malicious one (恶意评价) is simply not
   adopted, so there is no follow-up rating to guide.
+- 确认认定: a supervisor who returns a determination (退回重新核实) must say why: the caseworker
+  verifies again from that opinion (a form field cannot be required on one option only).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from app.timeutil import to_local
 EXTENSION_LIMIT = "extension.limit"
 EXTEND = "extend"  # 整改 rectify_outcome: cannot be finished in time, ask for an extension
 FOLLOW_UP_NOTE, FOLLOW_UP_GUIDED = "follow_up_note", "follow_up_guided"  # 引导追加评价
+CONFIRM_DECISION, CONFIRM_OPINION = "confirm_decision", "confirm_opinion"  # 确认认定
+RETURNED = "returned"  # 退回重新核实
 
 Errors = dict[str, list[str]]
 
@@ -64,6 +68,9 @@ def check(clean: Mapping[str, Any], now: datetime, clock: CaseClock,
         errors["hotline_informed_on"] = ["Must not be after today."]
     if task is not None and any(f.id == FOLLOW_UP_NOTE for f in task.info.form):
         _follow_up(clean, task.data.get("determination"), errors)
+    if clean.get(CONFIRM_DECISION) == RETURNED and not (clean.get(CONFIRM_OPINION) or "").strip():
+        errors[CONFIRM_OPINION] = ["Required when the determination is returned: why, for the "
+                                   "caseworker who verifies again."]
     if errors:
         raise FormInvalid(errors)
 

@@ -173,6 +173,7 @@ def _reshape(rating: dict, target: Target, rnd: random.Random) -> dict:
 # determination within two days, rectification by its class, decisions within days.
 DELAYS = {
     "dispatch": (0.5, 4), "contact": (0.5, 6), "staff_notify": (0.5, 6), "verify": (4, 16),
+    "confirm_determination": (0.5, 4),
     "explain": (2, 8), "appeal_submit": (2, 12), "appeal_decide": (9, 30),
     "appeal_feedback": (1, 8), "classify": (0.5, 3), "ledger": (2, 9), "rectify.simple": (1, 5),
     "rectify.general": (9, 27),

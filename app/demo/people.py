@@ -39,15 +39,15 @@ class People:
 
     def actor(self, group: str | None, step: str, department: str | None,
               jurisdiction: str) -> User | None:
-        """Who works a task of `group` at `step` (the supervisor determines and asks for
-        extensions, 部门负责人审核)."""
+        """Who works a task of `group` at `step` (the supervisor confirms determinations and
+        asks for extensions, 部门负责人审核; the caseworker verifies)."""
         if group == "hotline":
             return self.hotline.get(jurisdiction)
         if group == "agency":
             return self.agency.get(jurisdiction)
         if group == "personnel":
             return self.personnel.get(department or "") or self.caseworker.get(department or "")
-        if step in ("verify", "request_extension"):
+        if group == "supervisor" or step == "request_extension":
             return self.supervisor.get(department or "")
         return self.caseworker.get(department or "")
 

@@ -38,15 +38,16 @@ EXTENDED = (  # complex, cannot finish in time: extension asked and approved (�
 REOPENED = (  # unsatisfied twice: rectified again, then supervised by the agency (督办)
     *_handled(revisit="unsatisfied"), ("rectify_again", {}), ("feedback", {}),
     ("revisit", {"revisit_result": "unsatisfied"}), ("supervise", {}))
-APPEAL_UPHELD = (("contact", {}), ("verify", {"determination": "misjudged"}),
+CONFIRMED = ("confirm_determination", {"confirm_decision": "confirmed"})  # 部门负责人确认认定
+APPEAL_UPHELD = (("contact", {}), ("verify", {"determination": "misjudged"}), CONFIRMED,
                  ("appeal_submit", {}), ("appeal_decide", {"appeal_result": "upheld"}),
                  ("appeal_feedback", {}))  # the confirmed result back to the 12345 hotline
-APPEAL_REJECTED = (("contact", {}), ("verify", {"determination": "malicious"}),
+APPEAL_REJECTED = (("contact", {}), ("verify", {"determination": "malicious"}), CONFIRMED,
                    ("appeal_submit", {}), ("appeal_decide", {"appeal_result": "rejected"}),
                    *_handled()[2:])
-EXPLAINED = (("contact", {}), ("verify", {"determination": "unreasonable"}), ("explain", {}),
-             ("revisit", {"revisit_result": "basically_satisfied"}))
-EXPLAINED_SUPERVISED = (*EXPLAINED[:3], ("revisit", {"revisit_result": "unsatisfied"}),
+EXPLAINED = (("contact", {}), ("verify", {"determination": "unreasonable"}), CONFIRMED,
+             ("explain", {}), ("revisit", {"revisit_result": "basically_satisfied"}))
+EXPLAINED_SUPERVISED = (*EXPLAINED[:4], ("revisit", {"revisit_result": "unsatisfied"}),
                         ("supervise", {}))
 STAFF_VALID = (("staff_notify", {}), ("staff_recheck_request", {}),
                ("staff_decide", {"staff_determination": "valid"}),
@@ -93,6 +94,7 @@ TARGETS = (
     Target("联系服务对象", HANDLED, "contact", (0, 1)),
     Target("核实认定", HANDLED, "verify", (1, 3)),
     Target("申诉待审核", APPEAL_UPHELD, "appeal_decide", (2, 5)),
+    Target("确认认定", APPEAL_REJECTED, "confirm_determination", (1, 3)),
     Target("办结（满意）", HANDLED, None, CLOSED_AGE),
     Target("整改（超期）", HANDLED, "rectify", (10, 16), late=True),
     Target("整改分类", HANDLED_SIMPLE, "classify", (1, 3)),
@@ -262,6 +264,7 @@ FIXED = {
                           "负责制和服务礼仪规范。",
         "correction": "参加窗口服务礼仪培训，每日对照服务规范自查。"},
 }
+CONFIRM_OPINION = "核实过程和证据材料完整，同意经办人的认定。"
 EXTEND_RESULT = "整改涉及省级政务服务平台接口改造，需协调省级部门排期，无法在期限内完成。"
 
 
@@ -280,6 +283,8 @@ def form_data(step: str, choices: Mapping[str, str], ctx: Context, when: datetim
                     reason=f"电话联系服务对象，反映“{ctx.tag}”问题：{ctx.text}")
     elif step == "verify":
         data["findings"] = FINDINGS.get(choices["determination"], findings)
+    elif step == "confirm_determination":
+        data["confirm_opinion"] = CONFIRM_OPINION
     elif step == "appeal_submit":
         data["appeal_reason"] = APPEAL_REASON[ctx.extra.get("determination", "misjudged")]
     elif step == "appeal_decide":

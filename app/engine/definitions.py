@@ -28,7 +28,9 @@ LANE_GROUPS = {
     "政务服务管理机构": "agency",
     "人员管理单位": "personnel",
 }
-GROUPS = frozenset(LANE_GROUPS.values())
+# Groups named only by camunda:candidateGroups, not by a lane: `supervisor`, the responsible
+# department's supervisors (部门负责人), who confirm a determination (确认认定).
+GROUPS = frozenset(LANE_GROUPS.values()) | {"supervisor"}
 
 
 class DiagramError(ValueError):

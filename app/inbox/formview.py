@@ -34,6 +34,8 @@ MESSAGES = {
         N_("误评须填写引导评价人追加评价的情况。"),
     "A malicious rating is not adopted: there is no follow-up rating to guide.":
         N_("恶意评价的差评结果不予采纳，无需引导追加评价。"),
+    "Required when the determination is returned: why, for the caseworker who verifies again.":
+        N_("退回重新核实的，须填写审核意见。"),
     "No department is registered under this code.": N_("没有以此代码登记的部门，请从列表中选择。"),
     "Only a complex rectification may ask for an extension.": N_(
         "只有综合协调（复杂）类整改可以申请延期。"),

@@ -36,7 +36,8 @@ register("inbox.index", N_("待办"), roles=WORKERS, order=10, section="inbox.")
 TAB_LABELS = {"mine": N_("我的待办"), "pool": N_("部门待办"), "all": N_("全部在办"),
               "done": N_("已办")}
 GROUP_LABELS = {"hotline": N_("12345热线"), "department": N_("责任部门"),
-                "agency": N_("政务服务管理机构"), "personnel": N_("人员管理单位")}
+                "agency": N_("政务服务管理机构"), "personnel": N_("人员管理单位"),
+                "supervisor": N_("部门负责人")}
 POOL_LABELS = {"hotline": N_("热线待办"), "agency": N_("待审核")}
 
 

@@ -38,8 +38,9 @@ def test_demo_cases_spread_over_the_loop(app_ctx):
     assert len(cases) >= 20
     assert not [c.number for c in cases if c.status == "awaiting_engine"]
     steps = _open_steps()
-    for step in ("contact", "verify", "appeal_decide", "appeal_feedback", "classify", "ledger",
-                 "rectify", "approve_extension", "feedback", "revisit", "supervise",
+    for step in ("contact", "verify", "confirm_determination", "appeal_decide",
+                 "appeal_feedback", "classify", "ledger", "rectify", "approve_extension",
+                 "feedback", "revisit", "supervise",
                  "staff_notify", "staff_recheck_request", "staff_decide", "staff_self_criticism",
                  "dispatch"):
         assert steps[step] >= 1, f"no case waits at {step}: {dict(steps)}"

@@ -107,6 +107,7 @@ def test_case_in_appeal_marks_the_call_and_its_own_diagram(live_server, page, sc
                                                            office):
     office.do("worker", "contact", contact_result="reached", reason="按错了评价按钮")
     office.do("worker", "verify", determination="misjudged", findings="经调取录像，属误评")
+    office.do("boss", "confirm_determination", confirm_decision="confirmed")
     sign_in(page, live_server, "worker", f"/cases/{office.number}")
     wait_for_diagram(page)
     diagram = page.locator("[data-case-diagram]")
@@ -138,6 +139,7 @@ def drawn_texts(page) -> str:
 def test_the_diagram_speaks_the_page_language(live_server, page, screenshot, office):
     office.do("worker", "contact", contact_result="reached", reason="按错了评价按钮")
     office.do("worker", "verify", determination="misjudged", findings="经调取录像，属误评")
+    office.do("boss", "confirm_determination", confirm_decision="confirmed")
     path = f"/cases/{office.number}"
     sign_in(page, live_server, "worker", path)
     wait_for_diagram(page)

@@ -407,6 +407,7 @@ def test_agency_decides_an_appeal(live_server, page, screenshot, office, result,
     office.do("sz_worker", number, "contact")
     office.do("sz_worker", number, "verify", determination="misjudged",
               findings="服务对象确认误点了不满意")
+    office.do("sz_boss", number, "confirm_determination", confirm_decision="confirmed")
     office.do("sz_worker", number, "appeal_submit")  # 提出申诉, by the department
     assert office.steps(number) == ["appeal_decide"]
 
@@ -455,6 +456,7 @@ def test_caseworker_reports_an_upheld_appeal_to_the_hotline(live_server, page, s
     office.do("sz_worker", number, "contact")
     office.do("sz_worker", number, "verify", determination="misjudged",
               findings="服务对象确认误点了不满意")
+    office.do("sz_boss", number, "confirm_determination", confirm_decision="confirmed")
     office.do("sz_worker", number, "appeal_submit")
     office.do("sz_agency", number, "appeal_decide", appeal_result="upheld",
               appeal_opinion="通话录音证实服务对象误评")

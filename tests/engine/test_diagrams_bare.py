@@ -48,6 +48,7 @@ TASKS = {
     "dispatch": ("12345热线", '"dispatch"'),
     "contact": ("责任部门", '"contact"'),
     "verify": ("责任部门", '"handle"'),
+    "confirm_determination": ("责任部门", '"verify.confirm"'),
     "explain": ("责任部门", '"feedback"'),
     "classify": ("责任部门", '"handle"'),
     "ledger": ("责任部门", '"rectify.complex"'),
@@ -79,6 +80,7 @@ FORM_DATA = {
     "dispatch": {"department_code": "11320102MB0000000X", "department_name": "玄武区行政审批局"},
     "contact": {"contact_result": "reached", "reason": "窗口排队太久", "demand": "增加窗口"},
     "verify": {"determination": "valid", "findings": "情况属实"},
+    "confirm_determination": {"confirm_decision": "confirmed", "confirm_opinion": "同意"},
     "explain": {"explanation": "该事项依法须本人到场办理"},
     "classify": {"rectify_class": "general"},
     "ledger": {"plan": "增设窗口", "promised_date": "2026-03-20", "owner": "王*"},
@@ -337,7 +339,7 @@ def test_valid_review_is_rectified_and_closed(case, rectify_class):
 
 @pytest.mark.parametrize("determination", ["misjudged", "malicious"])
 def test_upheld_appeal_invalidates_the_review(case, determination):
-    c = case().walk(*FRONT, verify={"determination": determination})
+    c = case().walk(*FRONT, "confirm_determination", verify={"determination": determination})
     assert c.ready() == ["appeal_submit"]
     [sub] = c.wf.get_active_subprocesses()
     assert sub.spec.name == "appeal"
@@ -354,7 +356,7 @@ def test_upheld_appeal_invalidates_the_review(case, determination):
 
 
 def test_rejected_appeal_is_handled_as_valid(case):
-    c = case().walk(*FRONT, "appeal_submit", "appeal_decide",
+    c = case().walk(*FRONT, "confirm_determination", "appeal_submit", "appeal_decide",
                     verify={"determination": "malicious"},
                     appeal_decide={"appeal_result": "rejected"})
     assert c.ready() == ["classify"]
@@ -363,7 +365,7 @@ def test_rejected_appeal_is_handled_as_valid(case):
 
 
 def test_unreasonable_demand_is_explained_then_revisited(case):
-    c = case().walk(*FRONT, verify={"determination": "unreasonable"})
+    c = case().walk(*FRONT, "confirm_determination", verify={"determination": "unreasonable"})
     assert c.ready() == ["explain"]
     c.complete("explain")
     assert c.ready() == ["revisit"]
@@ -486,7 +488,7 @@ def test_unfired_timers_are_cancelled_when_the_task_completes(case):
 
 
 def test_timers_inside_a_call_activity(case):
-    c = case().walk(*FRONT, verify={"determination": "misjudged"})
+    c = case().walk(*FRONT, "confirm_determination", verify={"determination": "misjudged"})
     assert sorted(c.timers()) == ["appeal_submit_overdue", "appeal_submit_warn"]
     c.advance(DUE + timedelta(hours=1))
     assert c.fired == ["appeal_submit_warn", "appeal_submit_overdue"]
@@ -498,7 +500,7 @@ def test_timers_inside_a_call_activity(case):
 
 
 def test_state_survives_a_serializer_round_trip(case):
-    c = case().walk(*FRONT, verify={"determination": "malicious"})
+    c = case().walk(*FRONT, "confirm_determination", verify={"determination": "malicious"})
     c.advance(DUE - LEAD + timedelta(hours=1))
     assert c.fired == ["appeal_submit_warn"]
     serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG))

@@ -36,7 +36,8 @@ PATHS = {
                  "approve_extension", 3, "rectify", "feedback", "revisit", "rectify_again",
                  "feedback", "revisit", "supervise"]),
     "misjudged, appeal upheld": (
-        "item", ["contact", ("verify", {"determination": "misjudged"}), 20, "appeal_submit",
+        "item", ["contact", ("verify", {"determination": "misjudged"}), "confirm_determination",
+                 20, "appeal_submit",
                  "appeal_decide", "appeal_feedback"]),
     "staff, re-check, valid": (
         "staff", ["staff_notify", "staff_recheck_request", 20, "staff_decide",

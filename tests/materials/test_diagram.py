@@ -27,10 +27,11 @@ def test_a_new_case_waits_at_contact(office):
 def test_in_appeal_the_call_activity_is_current(office):
     office.do("worker", "contact", contact_result="reached", reason="按错了")
     office.do("worker", "verify", determination="misjudged", findings="属误评")
+    office.do("boss", "confirm_determination", confirm_decision="confirmed")
     views = _views(office.number)
     assert list(views) == ["bad_review", "appeal"]
     assert views["bad_review"].current == ("appeal",)
-    assert views["bad_review"].done == ("contact", "verify")
+    assert views["bad_review"].done == ("confirm_determination", "contact", "verify")
     assert views["appeal"].current == ("appeal_submit",) and views["appeal"].done == ()
 
 

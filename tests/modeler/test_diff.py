@@ -7,7 +7,7 @@ import pytest
 from app.config import ROOT
 from app.modeler.diff import ElementDiff, diff_xml
 
-CLASSIFY_SHAPE = '<dc:Bounds x="1520" y="570" width="100" height="80" />'
+CLASSIFY_SHAPE = '<dc:Bounds x="1840" y="570" width="100" height="80" />'
 RECHECK = (
     '<bpmn:userTask id="recheck" name="复核认定">'
     '<bpmn:incoming>flow_verify_gw_determination</bpmn:incoming>'
@@ -165,7 +165,7 @@ def test_a_boundary_event_made_interrupting(source):
 
 def test_a_layout_only_move(source):
     moved = edited(source, (CLASSIFY_SHAPE,
-                            '<dc:Bounds x="1560.5" y="590" width="100" height="80" />'))
+                            '<dc:Bounds x="1880.5" y="590" width="100" height="80" />'))
     diff = diff_xml(source, moved)
     assert diff.layout_changed and not diff.empty
     assert diff.as_dict() == {"added": [], "removed": [], "changed": [],
@@ -174,7 +174,7 @@ def test_a_layout_only_move(source):
 
 def test_numbers_written_otherwise_are_no_move(source):
     same = edited(source, (CLASSIFY_SHAPE,
-                           '<dc:Bounds x="1520.0" y="570" width="100" height="80.00" />'))
+                           '<dc:Bounds x="1840.0" y="570" width="100" height="80.00" />'))
     assert diff_xml(source, same).empty
 
 

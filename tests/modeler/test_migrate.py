@@ -23,6 +23,7 @@ RECEIVED = datetime(2026, 9, 30, 10, tzinfo=SHANGHAI)
 FORMS: dict[str, dict[str, Any]] = {
     "contact": {"contact_result": "reached", "reason": "窗口排队时间过长"},
     "verify": {"determination": "valid", "findings": "情况属实"},
+    "confirm_determination": {"confirm_decision": "confirmed"},
     "classify": {"rectify_class": "simple"},
     "rectify": {"rectify_outcome": "done", "rectify_result": "已增开窗口"},
     "feedback": {"feedback_text": "已告知", "feedback_channel": "phone"},
@@ -242,7 +243,8 @@ def test_another_process_is_refused(start, files):
 @pytest.fixture()
 def in_appeal(start) -> CaseRun:
     run = start()
-    return work(run, "contact", "verify", verify={"determination": "misjudged"})
+    return work(run, "contact", "verify", "confirm_determination",
+                verify={"determination": "misjudged"})
 
 
 def test_a_called_process_changed_after_its_open_step_moves(in_appeal, files):

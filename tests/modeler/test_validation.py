@@ -22,8 +22,8 @@ SHIPPED = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "bpmn")
 KEYS = frozenset({
     "dispatch", "contact", "contact.staff", "handle", "rectify.simple", "rectify.general",
     "rectify.complex", "rectify.reopen", "extension.decision", "appeal.submit",
-    "appeal.decision", "appeal.feedback", "staff.recheck_request", "staff.decision",
-    "staff.self_criticism", "feedback", "revisit", "supervise"})
+    "appeal.decision", "appeal.feedback", "verify.confirm", "staff.recheck_request",
+    "staff.decision", "staff.self_criticism", "feedback", "revisit", "supervise"})
 RULE_KEYS = {"jiangsu": KEYS, "shenzhen": KEYS}
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 

@@ -32,6 +32,7 @@ PEOPLE = {
     "sz_personnel": ("personnel", SZ_STAFF_UNIT[0], SZ_REGION),
     "sz_other": ("caseworker", OTHER_DEPT[0], SZ_REGION),
     "js_worker": ("caseworker", JS_DEPT[0], JS_REGION),
+    "js_boss": ("supervisor", JS_DEPT[0], JS_REGION),
     "js_hotline": ("hotline", None, "320000000000"),
     "js_agency": ("agency", None, "320100000000"),
     "admin": ("admin", None, None),

@@ -315,6 +315,7 @@ def test_a_queue_chip_counts_what_it_lists_claimed_tasks_included(desk, browser_
     number = desk.post()
     desk.do("sz_worker", number, "contact", **CONTACT)
     desk.do("sz_worker", number, "verify", determination="misjudged", findings="误点")
+    desk.do("sz_boss", number, "confirm_determination", confirm_decision="confirmed")
     desk.do("sz_worker", number, "appeal_submit", appeal_reason="服务对象确认误点")
     agency = browser_for("sz_agency")
     task = _open_task(number, "appeal_decide")

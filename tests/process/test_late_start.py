@@ -31,6 +31,7 @@ def test_rectify_after_a_rejected_appeal(case_of, where):
     f.post(R1)
     f.do("contact", "2026-09-30 10:30")
     f.do("verify", "2026-10-09 10:00", determination="malicious")
+    f.do("confirm_determination", "2026-10-09 10:30")
     f.do("appeal_submit", "2026-10-12 10:00")
     f.do("appeal_decide", "2026-10-19 10:00", appeal_result="rejected", appeal_opinion="证据不足")
     f.do("classify", "2026-10-19 11:00", rectify_class="general")

@@ -151,6 +151,7 @@ def test_a_step_counted_from_its_start_is_counted_from_its_start_again(desk, at,
     desk.do("sz_worker", number, "contact", **CONTACT)
     at("2026-12-30 15:00")
     desk.do("sz_worker", number, "verify", determination="misjudged", findings="误操作")
+    desk.do("sz_boss", number, "confirm_determination", confirm_decision="confirmed")
     assert deadline(desk, number, "appeal_submit") == ("2027-01-04T23:59:59+08:00",
                                                        "2027-01-04T00:00:00+08:00", True)
     calendar_copy.publish_2027()

@@ -42,9 +42,9 @@ R2 = "2026-02-13 10:00"  # Friday before 春节
 # Who works each group's tasks, per jurisdiction.
 WORKERS = {
     "sz": {"department": "sz_worker", "hotline": "sz_hotline", "agency": "sz_agency",
-           "personnel": "sz_personnel"},
+           "personnel": "sz_personnel", "supervisor": "sz_boss"},
     "js": {"department": "js_worker", "hotline": "js_hotline", "agency": "js_agency",
-           "personnel": "js_personnel"},
+           "personnel": "js_personnel", "supervisor": "js_boss"},
 }
 
 # What the people enter on each form (overridden where the branch depends on it).
@@ -53,6 +53,7 @@ FORMS: dict[str, dict[str, Any]] = {
                  "dispatch_note": "按事项归属转办"},
     "contact": {"contact_result": "reached", "reason": "窗口排队时间过长", "demand": "增开窗口"},
     "verify": {"determination": "valid", "findings": "调取监控，情况属实"},
+    "confirm_determination": {"confirm_decision": "confirmed", "confirm_opinion": "同意"},
     "explain": {"explanation": "该诉求无政策依据，已向服务对象解释"},
     "classify": {"rectify_class": "simple"},
     "ledger": {"plan": "增设综合窗口并调整排班", "promised_date": "2026-10-20", "owner": "王主任"},
@@ -78,7 +79,7 @@ FORMS: dict[str, dict[str, Any]] = {
 }
 
 GROUP_OF = {
-    "dispatch": "hotline", "revisit": "hotline",
+    "dispatch": "hotline", "revisit": "hotline", "confirm_determination": "supervisor",
     "approve_extension": "agency", "supervise": "agency", "appeal_decide": "agency",
     "staff_notify": "personnel", "staff_recheck_request": "personnel",
     "staff_decide": "personnel", "staff_self_criticism": "personnel",
@@ -343,6 +344,13 @@ def test_misjudged_appeal_upheld_feeds_back_then_closes_invalid(flow, where):
     f.post(R1)
     f.do("contact", "2026-09-30 10:30")
     f.do("verify", "2026-10-08 10:00", determination="misjudged")
+    # the department's supervisor confirms the determination (部门负责人确认认定) first:
+    # verify.confirm, 1 working day from the step's start Thu 10/08 = Fri 10/09
+    assert f.steps() == ["confirm_determination"]
+    assert f.desk.task(f.number, "confirm_determination")["group"] == "supervisor"
+    assert f.deadline("confirm_determination") == (
+        "2026-10-09T23:59:59+08:00", "2026-10-09T00:00:00+08:00")
+    f.do("confirm_determination", "2026-10-08 10:30")
     assert f.steps() == ["appeal_submit"]
     assert f.deadline("appeal_submit") == APPEAL[where]
     f.do("appeal_submit", "2026-10-09 10:00")
@@ -366,7 +374,7 @@ def test_misjudged_appeal_upheld_feeds_back_then_closes_invalid(flow, where):
     assert case["determination"] == "misjudged"
     assert f.steps() == []
     assert f.timeline() == STARTED + done(
-        "contact", "verify", "appeal_submit", "appeal_decide") + {
+        "contact", "verify", "confirm_determination", "appeal_submit", "appeal_decide") + {
         "sz": [], "js": warned("appeal_feedback")}[where] + done("appeal_feedback") + CLOSED
     assert case["timeline"][-1]["data"] == {"invalid": True}
     assert all(t["late"] is False for t in case["tasks"])
@@ -385,6 +393,10 @@ def test_malicious_appeal_upheld_across_spring_festival(flow, where):
     f.post(R2)
     f.do("contact", "2026-02-13 10:30")
     f.do("verify", "2026-02-13 11:00", determination="malicious")
+    # verify.confirm 1 from Fri 2/13: Sat 2/14, a make-up working day
+    assert f.deadline("confirm_determination") == (
+        "2026-02-14T23:59:59+08:00", "2026-02-14T00:00:00+08:00")
+    f.do("confirm_determination", "2026-02-13 11:30")
     # appeal.submit from Fri 2/13: sz 3 = 2/14 (Sat), 2/24, 2/25; js 2 = 2/14, 2/24
     assert f.deadline("appeal_submit") == {
         "sz": ("2026-02-25T23:59:59+08:00", "2026-02-25T00:00:00+08:00"),
@@ -437,6 +449,7 @@ def test_feedback_of_an_upheld_appeal_is_checked_against_the_determination(
     f.post(R1)
     f.do("contact", "2026-09-30 10:30")
     f.do("verify", "2026-10-08 10:00", determination=determination)
+    f.do("confirm_determination", "2026-10-08 10:30")
     f.do("appeal_submit", "2026-10-09 10:00")
     f.do("appeal_decide", "2026-10-12 10:00", appeal_result="upheld")
     f.at("2026-10-13 10:00")
@@ -454,6 +467,7 @@ def test_appeal_rejected_goes_on_as_valid(flow, where):
     f.post(R1)
     f.do("contact", "2026-09-30 10:30")
     f.do("verify", "2026-09-30 11:00", determination="misjudged")
+    f.do("confirm_determination", "2026-09-30 11:30")
     f.do("appeal_submit", "2026-09-30 14:00")
     f.do("appeal_decide", "2026-10-08 10:00", appeal_result="rejected",
          appeal_opinion="证据不足")
@@ -471,8 +485,80 @@ def test_appeal_rejected_goes_on_as_valid(flow, where):
     f.do("revisit", "2026-10-09 15:00")
     assert f.case()["status"] == "closed" and f.case()["invalid"] is False
     assert f.timeline() == STARTED + done(
-        "contact", "verify", "appeal_submit", "appeal_decide", "classify", "rectify",
-        "feedback", "revisit") + CLOSED
+        "contact", "verify", "confirm_determination", "appeal_submit", "appeal_decide",
+        "classify", "rectify", "feedback", "revisit") + CLOSED
+
+
+# -- the supervisor's confirmation (确认认定) ----------------------------------------------
+
+@BOTH
+def test_returned_determination_is_verified_again_then_confirmed(flow, where):
+    """退回重新核实: back to the caseworker's 核实认定, still due by `handle` from receipt;
+    returning needs an opinion; the second determination is confirmed and appealed."""
+    f = flow(where)
+    f.post(R1)
+    f.do("contact", "2026-09-30 10:30")
+    f.do("verify", "2026-10-08 10:00", determination="misjudged")
+    f.at("2026-10-08 11:00")
+    task = f.desk.task(f.number, "confirm_determination")
+    boss = WORKERS[where]["supervisor"]
+    resp = f.desk.complete(boss, task["task_id"], confirm_decision="returned")
+    assert resp.status_code == 422, resp.get_json()
+    assert resp.get_json()["errors"]["json"]["data"] == {"confirm_opinion": [
+        "Required when the determination is returned: why, for the caseworker who verifies "
+        "again."]}
+    f.do("confirm_determination", confirm_decision="returned",
+         confirm_opinion="监控显示服务对象已点击确认，请补充通话录音后重新核实")
+    assert f.steps() == ["verify"]
+    # handle counted from receipt, as before the return (sz 10/20, warn 10/19; js 10/27)
+    assert f.deadline("verify") == SIMPLE[where]["verify"]
+    f.do("verify", "2026-10-09 10:00", determination="misjudged",
+         findings="补充通话录音，服务对象确认误点")
+    assert f.steps() == ["confirm_determination"]
+    # verify.confirm from the new step's start Fri 10/09: Sat 10/10 (make-up working day)
+    assert f.deadline("confirm_determination") == (
+        "2026-10-10T23:59:59+08:00", "2026-10-10T00:00:00+08:00")
+    f.do("confirm_determination", "2026-10-09 11:00")
+    assert f.steps() == ["appeal_submit"]
+    assert f.case()["determination"] == "misjudged"
+    assert f.timeline() == STARTED + done(
+        "contact", "verify", "confirm_determination", "verify", "confirm_determination",
+        "appeal_submit")[:-1]
+
+
+@BOTH
+def test_returned_determination_found_valid_goes_to_rectification(flow, where):
+    f = flow(where)
+    f.post(R1)
+    f.do("contact", "2026-09-30 10:30")
+    f.do("verify", "2026-10-08 10:00", determination="unreasonable")
+    f.do("confirm_determination", "2026-10-08 11:00", confirm_decision="returned",
+         confirm_opinion="诉求有政策依据，请重新核实")
+    f.do("verify", "2026-10-08 15:00", determination="valid")
+    assert f.steps() == ["classify"]
+    assert f.case()["determination"] == "valid"
+
+
+def test_only_the_departments_supervisor_confirms_a_determination(flow, desk):
+    """The department's caseworker may not (403); the agency, another department's supervisor
+    and another unit do not see the task (404); the supervisor of the case's department may."""
+    f = flow("sz")
+    f.post(R1)
+    f.do("contact", "2026-09-30 10:30")
+    f.do("verify", "2026-09-30 11:00", determination="malicious")
+    task = desk.task(f.number, "confirm_determination")
+    body = FORMS["confirm_determination"]
+    for who, status in (("sz_worker", 403), ("sz_personnel", 404), ("sz_agency", 404),
+                        ("js_boss", 404)):
+        assert desk.complete(who, task["task_id"], **body).status_code == status, who
+    assert f.steps() == ["confirm_determination"]
+    def pool(who):
+        return [t["step"] for t in desk.tasks(who, view="group")]
+
+    assert pool("sz_boss") == ["confirm_determination"]
+    assert pool("sz_worker") == [] and pool("js_boss") == []
+    assert desk.complete("sz_boss", task["task_id"], **body).status_code == 200
+    assert f.steps() == ["appeal_submit"]
 
 
 # -- unreasonable demand ------------------------------------------------------------------
@@ -483,6 +569,8 @@ def test_unreasonable_demand_is_explained_then_revisited(flow, where):
     f.post(R1)
     f.do("contact", "2026-09-30 10:30")
     f.do("verify", "2026-10-08 10:00", determination="unreasonable")
+    assert f.steps() == ["confirm_determination"]
+    f.do("confirm_determination", "2026-10-08 10:30")
     assert f.steps() == ["explain"]
     # explain uses `feedback`: sz 10 from receipt = 10/20 (warn 2 -> 10/19);
     # js 1 from the step's start Thu 10/08 = 10/09
@@ -497,7 +585,8 @@ def test_unreasonable_demand_is_explained_then_revisited(flow, where):
     case = f.case()
     assert case["status"] == "closed" and case["determination"] == "unreasonable"
     assert case["rectify_class"] is None and case["invalid"] is False
-    assert f.timeline() == STARTED + done("contact", "verify", "explain", "revisit") + CLOSED
+    assert f.timeline() == STARTED + done(
+        "contact", "verify", "confirm_determination", "explain", "revisit") + CLOSED
 
 
 @BOTH
@@ -506,6 +595,7 @@ def test_unsatisfied_after_explanation_goes_to_supervision_not_rectification(flo
     f.post(R1)
     f.do("contact", "2026-09-30 10:30")
     f.do("verify", "2026-09-30 11:00", determination="unreasonable")
+    f.do("confirm_determination", "2026-09-30 11:30")
     f.do("explain", "2026-09-30 14:00")
     f.do("revisit", "2026-10-08 10:00", revisit_result="unsatisfied")
     assert f.steps() == ["supervise"]
@@ -515,7 +605,7 @@ def test_unsatisfied_after_explanation_goes_to_supervision_not_rectification(flo
     f.do("supervise", "2026-10-09 10:00")
     assert f.case()["status"] == "closed"
     assert f.timeline() == STARTED + done(
-        "contact", "verify", "explain", "revisit", "supervise") + CLOSED
+        "contact", "verify", "confirm_determination", "explain", "revisit", "supervise") + CLOSED
 
 
 # -- staff reviews ------------------------------------------------------------------------
@@ -959,6 +1049,7 @@ def test_warning_with_two_working_days_lead_and_in_a_called_process(flow, where)
     assert f.desk.tick().fired == 1
     assert [e["step"] for e in _events(f, "warning")] == ["verify"]
     f.do("verify", f"{verify_warn} 09:00", determination="malicious")
+    f.do("confirm_determination", f"{verify_warn} 09:30")
     # appeal.submit from the step's start: sz 3 from Mon 10/19 = 10/20, 10/21, 10/22;
     # js 2 from Mon 10/26 = 10/27, 10/28
     assert f.deadline("appeal_submit") == {

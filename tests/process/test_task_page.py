@@ -284,14 +284,16 @@ FINDINGS = "监控显示工作人员依规答复，服务对象诉求未获支�
 
 def test_the_appeal_decision_shows_what_is_appealed(desk, browser_for):
     """申诉审核 shows the department's determination (误评/恶意评价) and its findings beside
-    the appeal, and so does 反馈核实结果; 提出申诉 has them as its previous step already."""
+    the appeal, and so do 反馈核实结果 and 提出申诉 (whose previous step is 确认认定)."""
     number = desk.post()
     desk.do("sz_worker", number, "contact", **CONTACT)
     desk.do("sz_worker", number, "verify", determination="malicious", findings=FINDINGS)
+    desk.do("sz_boss", number, "confirm_determination", confirm_decision="confirmed")
     submit = _open_task(number, "appeal_submit")
     worker, agency = browser_for("sz_worker"), browser_for("sz_agency")
     page = _text(worker.get(f"/tasks/{submit.task_id}"))
-    assert "上一环节：核实认定" in page and 'class="panel previous-step appealed"' not in page
+    # the previous step is the supervisor's confirmation: the determination is shown beside it
+    assert "上一环节：确认认定" in page and 'class="panel previous-step appealed"' in page
     desk.do("sz_worker", number, "appeal_submit", appeal_reason="工作人员依法办理",
             appeal_evidence="监控录像")
     decide = _open_task(number, "appeal_decide")
@@ -310,3 +312,23 @@ def test_the_appeal_decision_shows_what_is_appealed(desk, browser_for):
     feedback = _open_task(number, "appeal_feedback")
     page = _text(worker.get(f"/tasks/{feedback.task_id}"))
     assert "申诉所涉认定：核实认定" in page and "<dd>恶意评价</dd>" in page
+
+
+def test_a_returned_determination_shows_the_supervisors_opinion(desk, browser_for):
+    """退回重新核实: the caseworker's 核实认定 page shows the supervisor's 确认认定 as its
+    previous step, with the opinion; the supervisor's inbox lists the step, the caseworker's
+    pool does not."""
+    number = desk.post()
+    desk.do("sz_worker", number, "contact", **CONTACT)
+    desk.do("sz_worker", number, "verify", determination="misjudged", findings=FINDINGS)
+    confirm = _open_task(number, "confirm_determination")
+    boss, worker = browser_for("sz_boss"), browser_for("sz_worker")
+    assert confirm.task_id in boss.get("/inbox?tab=pool").get_data(as_text=True)
+    assert confirm.task_id not in worker.get("/inbox?tab=pool").get_data(as_text=True)
+    desk.do("sz_boss", number, "confirm_determination", confirm_decision="returned",
+            confirm_opinion="请补充调取通话录音")
+    verify = _open_task(number, "verify")
+    page = _text(worker.get(f"/tasks/{verify.task_id}"))
+    assert "上一环节：确认认定" in page
+    assert "<dt>确认意见</dt><dd>退回重新核实</dd>" in page
+    assert "<dt>审核意见（退回必填）</dt><dd>请补充调取通话录音</dd>" in page

@@ -23,9 +23,9 @@ from app.rules.schema import CHANNELS, RATED_OBJECTS
 
 RULE_KEYS = {
     "contact", "contact.staff", "handle", "rectify.simple", "rectify.general", "rectify.complex",
-    "appeal.submit", "appeal.decision", "appeal.feedback", "staff.recheck_request",
-    "staff.decision", "feedback", "revisit", "dispatch", "rectify.reopen", "extension.decision",
-    "staff.self_criticism", "supervise", "extension.limit",
+    "appeal.submit", "appeal.decision", "appeal.feedback", "verify.confirm",
+    "staff.recheck_request", "staff.decision", "feedback", "revisit", "dispatch", "rectify.reopen",
+    "extension.decision", "staff.self_criticism", "supervise", "extension.limit",
 }
 
 
