@@ -22,7 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
 from app.models_base import UTCDateTime
@@ -96,6 +98,34 @@ def _end_of_transaction(session: Session, transaction: SessionTransaction) -> No
     if transaction.parent is None:
         session.info.pop(_ON_COMMIT, None)
         session.info.pop(_SCOPED, None)
+
+
+def not_indexed(column):
+    """`column`, which the SQLite planner must not pick an index by: `+column` there (SQLite's
+    way to disqualify a term from an index), the column itself elsewhere. For a condition that
+    only filters the rows a better one finds: the region of a watch list (超期预警, 督办),
+    whose 2-sided range SQLite's planner took for more selective than the time range, and so
+    read every task of the city by the region index (65 ms for 50,000 open tasks, against
+    2-6 ms by the time range)."""
+    return _NotIndexed(column)
+
+
+class _NotIndexed(FunctionElement):
+    inherit_cache = True
+
+    def __init__(self, column) -> None:
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(_NotIndexed)
+def _column_itself(element, compiler, **kw) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(_NotIndexed, "sqlite")
+def _unary_plus(element, compiler, **kw) -> str:
+    return "+" + compiler.process(element.clauses, **kw)
 
 
 def is_postgres() -> bool:

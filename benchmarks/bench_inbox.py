@@ -5,8 +5,9 @@ of every lane, deadlines from ten working days late to three weeks ahead, a thir
 10,000 done tasks. Then signed-in users open their inbox pages through the Flask test client,
 which is the whole server side of a request (session, queries, template): caseworkers their
 department pool and their own tasks, supervisors every open task of their department, the
-hotline its revisit queue, the agency its overdue (督办) queue over the whole city, and an
-administrator every open task. p95 of each view and of all of them; goal p95 under 150 ms.
+hotline its revisit queue and its watch lists (超期预警, 超期督办) over the whole city, the
+agency its overdue (督办) queue over the whole city, and an administrator every open task. p95
+of each view and of all of them; goal p95 under 150 ms.
 
 `python benchmarks/bench_inbox.py [--requests N]` prints the figures.
 """
@@ -138,6 +139,8 @@ VIEWS = (  # (label, who, path)
     ("caseworker: done, sorted", "caseworker", "/inbox?tab=done"),
     ("supervisor: all open, overdue filter", "supervisor", "/inbox?tab=all&overdue=1"),
     ("hotline: revisit queue", "hotline", "/inbox?tab=pool&queue=revisit"),
+    ("hotline: warned (超期预警), city-wide", "hotline", "/inbox?tab=all&queue=warned"),
+    ("hotline: overdue (超期督办), city-wide", "hotline", "/inbox?tab=all&queue=escalated"),
     ("agency: overdue queue (督办), city-wide", "agency", "/inbox?tab=all&queue=escalated"),
     ("admin: all open, page 5", "admin", "/inbox?tab=all&page=5"),
     ("caseworker: search by serial number", "caseworker", "/inbox?tab=pool&q=INB000000100"),

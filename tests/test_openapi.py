@@ -157,6 +157,16 @@ def test_fields_that_can_be_null_are_nullable(spec):
     assert schemas["CaseDetail"]["properties"]["closed_at"]["nullable"] is True
 
 
+def test_the_task_listings_queue_is_documented_with_its_values(spec):
+    """GET /api/v1/tasks?queue=…: the inbox's queues and watch lists (超期预警, 超期督办)."""
+    params = {p["name"]: p for p in spec["paths"]["/api/v1/tasks"]["get"]["parameters"]}
+    queue = params["queue"]
+    assert queue["in"] == "query" and not queue.get("required")
+    assert {"dispatch", "revisit", "warned", "escalated"} <= set(queue["schema"]["enum"])
+    assert "超期督办" in queue["description"] and "422" in queue["description"]
+    assert "default" not in params["view"]["schema"]  # mine, or department for a watch list
+
+
 def test_pagination_header_is_json(spec):
     header = spec["components"]["headers"]["PAGINATION"]
     assert "schema" not in header and list(header["content"]) == ["application/json"]
@@ -213,6 +223,10 @@ def test_case_work_answers_fit_the_document(client, document, bad_rating):
         ("get", "/api/v1/tasks", "/api/v1/tasks?view=group", "worker", {}, 200),
         ("get", "/api/v1/tasks", "/api/v1/tasks?view=done", "worker", {}, 200),
         ("get", "/api/v1/tasks", "/api/v1/tasks?view=nope", "worker", {}, 422),
+        ("get", "/api/v1/tasks", "/api/v1/tasks?queue=escalated", "agency", {}, 200),
+        ("get", "/api/v1/tasks", "/api/v1/tasks?queue=warned&view=group", "hotline", {}, 200),
+        ("get", "/api/v1/tasks", "/api/v1/tasks?queue=warned", "agency", {}, 422),
+        ("get", "/api/v1/tasks", "/api/v1/tasks?queue=nope", "hotline", {}, 422),
         ("get", "/api/v1/tasks", "/api/v1/tasks", "channel", {}, 403),
         ("get", TASK, task, "worker", {}, 200),
         ("get", TASK, "/api/v1/tasks/nope", "worker", {}, 404),

@@ -53,8 +53,12 @@ class CaseTask(db.Model):
         db.Index("ix_case_tasks_open_region", "state", "group_name", "region_code"),
         db.Index("ix_case_tasks_assignee", "assignee_id", "state"),
         db.Index("ix_case_tasks_due", "state", "due_at"),
-        # the region's late tasks (督办) counted from the index alone; my done tasks (已办)
-        db.Index("ix_case_tasks_late_region", "state", "due_at", "region_code"),
+        # the region's late tasks (超期督办) and warned ones (超期预警: past the warning
+        # instant, not yet due) counted from the index alone, the tabs' claimed and unclaimed
+        # too; my done tasks (已办)
+        db.Index("ix_case_tasks_late_region", "state", "due_at", "region_code", "assignee_id"),
+        db.Index("ix_case_tasks_warned_region", "state", "warn_at", "due_at", "region_code",
+                 "assignee_id"),
         db.Index("ix_case_tasks_done_by", "completed_by_id", "completed_at"),
         db.Index("ix_case_tasks_open_step", "state", "step"),  # queue chips on 全部在办
         # the scheduler's 期限重算: a few rows, not the open tasks

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.apidoc import SECURITY, errors
 from app.auth.errors import error_response
 from app.auth.models import User
-from app.auth.users import can_act, task_scope, user_required
+from app.auth.users import can_act, can_view_case, task_scope, user_required
 from app.cases import assignment, lifecycle
 from app.cases.models import Case
 from app.cases.records import CaseTask
@@ -27,9 +27,19 @@ blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks",
 VIEW_TABS = {"mine": "mine", "group": "pool", "department": "all", "done": "done"}
 
 
-def _listing(user: User, args: dict):
-    """The API's views are the inbox's tabs (app/inbox/queries.py), under their API names."""
-    f = queries.Filters(tab=VIEW_TABS[args["view"]], step=args.get("step"),
+def _view(args: dict, chosen: queries.Queue | None) -> str:
+    """The view asked for; else, as the inbox's chip leads (`queries.chip_tab`), a watch
+    list's department view (every such task of the region), or mine."""
+    if args.get("view"):
+        return args["view"]
+    return "department" if chosen is not None and chosen.watching else "mine"
+
+
+def _listing(user: User, args: dict, chosen: queries.Queue | None):
+    """The API's views are the inbox's tabs (app/inbox/queries.py), under their API names, and
+    its queues."""
+    f = queries.Filters(tab=VIEW_TABS[_view(args, chosen)],
+                        queue=chosen.key if chosen else None, step=args.get("step"),
                         rectify_class=args.get("rectify_class"),
                         jurisdiction=args.get("jurisdiction"), overdue=args.get("overdue"))
     query = select(CaseTask).join(Case, Case.id == CaseTask.case_id)
@@ -48,13 +58,14 @@ class Tasks(MethodView):
     @blp.paginate()
     def get(self, args: dict, pagination_parameters):
         """List tasks, soonest due first."""
-        query = _listing(g.user, args)
+        chosen = queries.queue(args.get("queue"), g.user)  # the user's (TaskQuery checks)
+        query = _listing(g.user, args, chosen)
         pagination_parameters.item_count = db.session.scalar(
             query.with_only_columns(func.count(CaseTask.id)).order_by(None))
         page, size = pagination_parameters.page, pagination_parameters.page_size
         if (page - 1) * size >= pagination_parameters.item_count:
             return []  # past the end (a page number past SQL's integers too)
-        order = (CaseTask.completed_at.desc(),) if args["view"] == "done" else (
+        order = (CaseTask.completed_at.desc(),) if _view(args, chosen) == "done" else (
             CaseTask.due_at.is_(None), CaseTask.due_at, CaseTask.id)
         return list(db.session.scalars(query.order_by(*order)
                                        .offset((page - 1) * size).limit(size)))
@@ -80,9 +91,15 @@ class TaskItem(MethodView):
     @errors(blp, 403, 404)
     @blp.response(200, TaskDetail)
     def get(self, task_id: str):
-        """One task with its form (fields, labels, required, options) and deadline."""
+        """One task with its form (fields, labels, required, options) and deadline: a task in
+        the user's scope, or of a case they may see (the hotline and the agency read their
+        region's department tasks, as listed by queue=warned or escalated)."""
         task, err = _task(task_id, g.user, act=False)
-        return err or task
+        if err is None:
+            return task
+        seen = db.session.scalar(select(CaseTask).where(CaseTask.task_id == task_id)) \
+            if "\x00" not in task_id else None
+        return seen if seen is not None and can_view_case(g.user, seen.case) else err
 
 
 def _open_or_409(task: CaseTask):

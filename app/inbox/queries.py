@@ -16,6 +16,7 @@ from app.auth.models import User, region_prefix
 from app.auth.users import REGION_GROUPS, code_prefix, region_condition, task_scope
 from app.cases.models import Case
 from app.cases.records import CaseTask
+from app.dbutil import not_indexed
 from app.extensions import db
 from app.reviews.models import Review
 from app.web.i18n import N_
@@ -37,14 +38,20 @@ PAGE_SIZES = (20, 50, 100)
 
 @dataclass(frozen=True)
 class Queue:
-    """A role's work list (热线派单, 回访, 申诉审核, 督办 ...): a named set of steps, or every
-    overdue task of the user's region (督办)."""
+    """A role's work list (热线派单, 回访, 申诉审核 ...): a named set of steps, or a watch list
+    (`watch`) of the user's region: every open task past its due instant (超期督办, "late") or
+    past its warning instant and not yet due (超期预警, "warned"), whatever its department."""
 
     key: str
     label: str
     roles: tuple[str, ...]
     steps: tuple[str, ...] = ()
-    escalated: bool = False
+    watch: str | None = None  # "late" or "warned"
+
+    @property
+    def watching(self) -> bool:
+        """A watch list (read-only supervision, DOMAIN §9), not a set of the user's steps."""
+        return self.watch is not None
 
 
 QUEUES = (
@@ -53,7 +60,8 @@ QUEUES = (
     Queue("appeals", N_("申诉审核"), ("agency", "admin"), ("appeal_decide",)),
     Queue("extensions", N_("延期审批"), ("agency", "admin"), ("approve_extension",)),
     Queue("supervise", N_("督办处理"), ("agency", "admin"), ("supervise",)),
-    Queue("escalated", N_("超期督办"), ("agency", "admin"), escalated=True),
+    Queue("warned", N_("超期预警"), ("hotline", "admin"), watch="warned"),
+    Queue("escalated", N_("超期督办"), ("hotline", "agency", "admin"), watch="late"),
     Queue("staff", N_("工作人员差评"), ("personnel", "admin"),
           ("staff_notify", "staff_self_criticism")),
     Queue("recheck", N_("复核申请"), ("personnel", "admin"),
@@ -71,8 +79,9 @@ def queue(key: str | None, user: User) -> Queue | None:
 
 def tabs_for(user: User) -> tuple[str, ...]:
     """mine, pool (unclaimed, mine to take), all (every open task in scope: supervisors, the
-    agency and administrators, who reassign and supervise), done."""
-    if user.role in ("supervisor", "agency", "admin"):
+    hotline, the agency and administrators, who reassign and supervise; the watch lists show
+    there), done."""
+    if user.role in ("supervisor", "hotline", "agency", "admin"):
         return TABS
     return ("mine", "pool", "done")
 
@@ -144,13 +153,14 @@ COLUMNS = (
 
 
 def _region_scope(user: User):
-    """Every task of the user's region (the agency supervises all of them, 督办); none for a
-    user of no region (a row older than the checks of users.create)."""
+    """Every task of the user's region (the hotline and the agency watch all of them, 超期预警
+    and 督办); none for a user of no region (a row older than the checks of users.create).
+    It filters what the watch list's time range finds by its index (`not_indexed`)."""
     if user.role == "admin":
         return true()
     if not any(g in REGION_GROUPS for g in user.groups):
         return false()
-    return region_condition(user, CaseTask.region_code)
+    return region_condition(user, not_indexed(CaseTask.region_code))
 
 
 def _late(now: datetime):
@@ -159,10 +169,19 @@ def _late(now: datetime):
     return CaseTask.due_at < now
 
 
+def _warned(now: datetime):
+    """Past its warning instant and not yet due (预警中): as `_late`, by the instants, which the
+    (state, warn_at, due_at, region_code) index serves."""
+    return and_(CaseTask.warn_at <= now, CaseTask.due_at >= now)
+
+
+WATCHES = {"late": _late, "warned": _warned}
+
+
 def _scope(user: User, chosen: Queue | None, now: datetime):
     """The tasks a listing draws from: the user's scope, or the queue's."""
-    if chosen is not None and chosen.escalated:
-        return and_(_region_scope(user), _late(now))
+    if chosen is not None and chosen.watching:
+        return and_(_region_scope(user), WATCHES[chosen.watch](now))
     scope = task_scope(user)
     if chosen is not None:
         scope = and_(scope, CaseTask.step.in_(chosen.steps))
@@ -175,7 +194,7 @@ def _within(user: User, tab: str, chosen: Queue | None):
         return and_(CaseTask.state == "open", CaseTask.assignee_id == user.id)
     if tab == "pool":
         pool = and_(CaseTask.state == "open", CaseTask.assignee_id.is_(None))
-        if not (chosen is not None and chosen.escalated):
+        if not (chosen is not None and chosen.watching):
             pool = and_(pool, CaseTask.group_name.in_(user.groups or ("-",)))
         return pool
     if tab == "all":
@@ -277,16 +296,16 @@ def counts(user: User, f: Filters, now: datetime) -> dict[str, int]:
 
 def chip_tab(q: Queue, tab: str, tabs: tuple[str, ...]) -> str:
     """The tab a queue's chip lists: the one on screen, which the chips split by queue (a task
-    the user claimed counts on 我的待办, an unclaimed one on 部门待办); 超期督办 lists every
-    late open task of the region (全部在办)."""
-    return "all" if q.escalated and "all" in tabs else tab
+    the user claimed counts on 我的待办, an unclaimed one on 部门待办); a watch list (超期预警,
+    超期督办) lists every such open task of the region (全部在办)."""
+    return "all" if q.watching and "all" in tabs else tab
 
 
 def queue_counts(user: User, tab: str, now: datetime, known: dict[str, int] | None = None
                  ) -> dict[str, int]:
     """Tasks in each of the user's queues, as many as its chip lists (`chip_tab`): the queues
-    of steps in one query grouped by step; 督办, every late open task of the region, in
-    another (unless `known` has it)."""
+    of steps in one query grouped by step; each watch list (超期预警, 督办: the region's warned
+    or late open tasks) in one more (unless `known` has it)."""
     mine = queues_for(user)
     if not mine:
         return {}
@@ -295,12 +314,12 @@ def queue_counts(user: User, tab: str, now: datetime, known: dict[str, int] | No
         select(CaseTask.step, func.count())
         .where(_tab(user, tab, None, now), CaseTask.step.in_(steps))
         .group_by(CaseTask.step)).all())
-    out = {q.key: sum(by_step.get(s, 0) for s in q.steps) for q in mine if not q.escalated}
+    out = {q.key: sum(by_step.get(s, 0) for s in q.steps) for q in mine if not q.watching}
     tabs = tabs_for(user)
     for q in mine:
-        if q.escalated and known and q.key in known:
+        if q.watching and known and q.key in known:
             out[q.key] = known[q.key]
-        elif q.escalated:
+        elif q.watching:
             out[q.key] = db.session.scalar(select(func.count()).select_from(CaseTask)
                                            .where(_tab(user, chip_tab(q, tab, tabs), q, now)))
     return out

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from app.cases.models import CLASS_LABELS
 from app.cases.schemas import ComputedList, Local, TaskRef
+from app.inbox import queries
 from app.plaintext import Text
 from app.processes import service as processes
 from app.querystring import ListingQuery
@@ -17,10 +19,19 @@ VIEWS = ("mine", "group", "department", "done")
 
 
 class TaskQuery(ListingQuery):
-    view = fields.String(load_default="mine", validate=validate.OneOf(VIEWS), metadata={
+    view = fields.String(validate=validate.OneOf(VIEWS), metadata={
         "description": "mine: claimed by me; group: unclaimed tasks of my groups in my scope; "
                        "department: all open tasks of my department (or region); done: "
-                       "completed by me"})
+                       "completed by me. Default: mine; with a watch queue (warned, "
+                       "escalated), department"})
+    queue = fields.String(validate=validate.OneOf([q.key for q in queries.QUEUES]), metadata={
+        "description": "a queue of the user's role, as the inbox's chips: dispatch, revisit "
+                       "(hotline); appeals, extensions, supervise (agency); staff, recheck "
+                       "(personnel unit): those steps; warned (hotline: every open task of "
+                       "the region past its warning instant and not yet due, 超期预警) and "
+                       "escalated (hotline and agency: every open task of the region past "
+                       "its due instant, 超期督办), whatever its department. 422 for a queue "
+                       "of another role"})
     step = Text(metadata={"description": "step id, e.g. rectify"})
     rectify_class = fields.String(validate=validate.OneOf(list(CLASS_LABELS)))
     overdue = fields.Boolean()
@@ -33,6 +44,14 @@ class TaskQuery(ListingQuery):
         known = rules_service.current().jurisdictions()
         if value not in known:
             raise ValidationError(f"Must be one of: {', '.join(known)}.")
+
+    @validates("queue")
+    def _theirs(self, value: str, **_: Any) -> None:
+        """A queue of the signed-in user's role (the API's user; a 422 like the others)."""
+        user = g.get("user")
+        if user is not None and queries.queue(value, user) is None:
+            mine = ", ".join(q.key for q in queries.queues_for(user)) or "none"
+            raise ValidationError(f"Not a queue of the {user.role} role; yours: {mine}.")
 
 
 class OptionOut(Schema):

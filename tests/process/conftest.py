@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -147,3 +148,35 @@ def travel(desk, time_machine):
         return desk.at(when)
 
     return travel
+
+
+@pytest.fixture()
+def signed_in(app, browser_for):
+    """A test client signed in now, for one of the desk's people: after the clock travelled
+    days, a session of `browser_for` has ended (8 hours without a request)."""
+    def sign_in(who: str):
+        browser_for(who)  # sets the password
+        client = app.test_client()
+        resp = client.post("/login", data={"username": who, "password": PASSWORD})
+        assert resp.status_code == 302
+        return client
+
+    return sign_in
+
+
+@pytest.fixture()
+def watched(desk, travel):
+    """Cases for the watch lists (超期预警, 超期督办), contact (联系服务对象) open on each: on
+    Wed 9/30 (before 国庆) one of each of two Shenzhen departments (`sz`, `other`) and one of
+    Nanjing (`js`), on Fri 10/09 one more of Shenzhen (`later`). Shenzhen contacts within 3
+    working days from receipt: 9/30's are due Sat 10/10 (a make-up working day) 23:59:59,
+    warned at 10/10 00:00; 10/09's due Tue 10/13, warned at 10/13 00:00. Jiangsu within 1:
+    due Thu 10/08. The clock is left at 10/09 10:00."""
+    travel("2026-09-30 10:00")
+    sz = desk.post(rated_at="2026-09-30T08:00:00+08:00")
+    other = desk.post(rated_at="2026-09-30T08:00:00+08:00", department_code=OTHER_DEPT[0],
+                      department_name=OTHER_DEPT[1])
+    js = desk.post("js", rated_at="2026-09-30T08:00:00+08:00")
+    travel("2026-10-09 10:00")
+    later = desk.post(rated_at="2026-10-09T08:00:00+08:00")
+    return SimpleNamespace(sz=sz, other=other, js=js, later=later)
