@@ -294,6 +294,8 @@ def _act(case_id: int, step: str, choices: dict, when: datetime, ctx: Context,
     ctx.person = user.name if user else ""
     if "determination" in choices:
         ctx.extra["determination"] = choices["determination"]
+    if choices.get("staff_determination") == "invalid":
+        ctx.extra["determination"] = "staff_invalid"
     data = scenarios.form_data(step, choices, ctx, when, row.due_at)
     with clock.at(when):
         lifecycle.complete(db.session.get(Case, case_id), row.task_id, data, user, when)

@@ -53,7 +53,8 @@ STAFF_VALID = (("staff_notify", {}), ("staff_recheck_request", {}),
                ("staff_decide", {"staff_determination": "valid"}),
                ("staff_self_criticism", {}), ("feedback", {}),
                ("revisit", {"revisit_result": "satisfied"}))
-STAFF_INVALID = (*STAFF_VALID[:2], ("staff_decide", {"staff_determination": "invalid"}))
+STAFF_INVALID = (*STAFF_VALID[:2], ("staff_decide", {"staff_determination": "invalid"}),
+                 ("appeal_feedback", {}))  # the result back to the 12345 hotline
 DISPATCHED = (("dispatch", {}), *HANDLED)
 
 
@@ -201,6 +202,7 @@ HOTLINE_RESULT = {
     "misjudged": "经核实并经政务服务管理机构确认，该差评系评价人误操作所致，属误评，差评无效。",
     "malicious": "经核实并经政务服务管理机构确认，工作人员依法依规办理，该差评属恶意评价，"
                  "差评结果不予采纳。",
+    "staff_invalid": "经人员管理单位调阅监控录像复核，工作人员依规办理，该工作人员差评无效。",
 }
 FOLLOW_UP_NOTE = ("已电话联系评价人，引导其在政务服务平台个人中心追加评价并说明误评情况，"
                   "评价人表示同意。")
@@ -290,8 +292,9 @@ def form_data(step: str, choices: Mapping[str, str], ctx: Context, when: datetim
     elif step == "appeal_decide":
         data["appeal_opinion"] = APPEAL_OPINION[choices["appeal_result"]]
     elif step == "appeal_feedback":  # 误评: the reviewer guided to a follow-up rating
-        misjudged = ctx.extra.get("determination", "misjudged") == "misjudged"
-        data.update(hotline_result=HOTLINE_RESULT["misjudged" if misjudged else "malicious"],
+        determination = ctx.extra.get("determination", "misjudged")
+        misjudged = determination == "misjudged"
+        data.update(hotline_result=HOTLINE_RESULT.get(determination, HOTLINE_RESULT["malicious"]),
                     hotline_channel="work_order", follow_up_guided=misjudged,
                     hotline_informed_on=when.astimezone(SHANGHAI).date().isoformat())
         if misjudged:

@@ -434,6 +434,9 @@ def test_staff_review_with_recheck(case, decision, end):
         c.complete("staff_self_criticism")
         assert c.ready() == ["feedback"]
         c.walk(*TAIL)
+    else:  # 差评无效: the result goes back to the 12345 hotline first (art. 27-28)
+        assert c.ready() == ["appeal_feedback"]
+        c.complete("appeal_feedback")
     assert c.wf.completed and c.ends() == [end]
     assert c.wf.data["staff_determination"] == decision
     assert c.ran("contact") == 0

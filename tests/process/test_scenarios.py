@@ -673,12 +673,25 @@ def test_staff_review_recheck_found_invalid(flow, where):
     f.do("staff_decide", "2026-10-12 10:00", staff_determination="invalid",
          staff_opinion="系统故障所致，差评无效")
     case = f.case()
-    assert case["status"] == "closed" and case["invalid"] is True
+    assert case["status"] == "in_progress" and case["invalid"] is True
     assert (case["determination"], case["determination_label"]) == (
         "staff_invalid", "差评无效（人员复核）")
+    # the department feeds the result back to the 12345 hotline (Shenzhen art. 27-28: every
+    # bad rating's handling is fed back; an invalid one is 误评 or 恶意评价), as after an
+    # upheld appeal; no follow-up rating to guide is required
+    assert f.steps() == ["appeal_feedback"]
+    assert f.desk.task(f.number, "appeal_feedback")["group"] == "department"
+    assert f.deadline("appeal_feedback") == APPEAL_FEEDBACK[where]
+    f.do("appeal_feedback", "2026-10-13 10:00", hotline_informed_on="2026-10-13",
+         hotline_result="经人员管理单位复核，差评无效", follow_up_guided=False,
+         follow_up_note=None)
+    case = f.case()
+    assert case["status"] == "closed" and case["invalid"] is True
+    assert case["determination"] == "staff_invalid"
     assert f.steps() == []
     assert f.timeline() == STARTED + (warned("staff_notify") if where == "js" else []) + done(
-        "staff_notify", "staff_recheck_request", "staff_decide") + CLOSED
+        "staff_notify", "staff_recheck_request", "staff_decide") + {
+        "sz": [], "js": warned("appeal_feedback")}[where] + done("appeal_feedback") + CLOSED
 
 
 @BOTH

@@ -274,6 +274,12 @@ def test_the_case_page_shows_the_personnel_units_decision_as_the_determination(d
     personnel = browser_for("sz_personnel")
     facts = re.search(r'id="facts".*?</dl>', _text(personnel.get(f"/cases/{number}")), re.S)
     assert "<dt>认定结果</dt><dd>差评无效（人员复核）</dd>" in facts.group(0)
+    # the result goes back to 12345 (反馈核实结果): its page shows the personnel unit's
+    # decision as the previous step; there was no appeal, so no 申诉所涉认定
+    feedback = _open_task(number, "appeal_feedback")
+    page = _text(personnel.get(f"/tasks/{feedback.task_id}"))
+    assert "上一环节：复核认定" in page and "<dd>差评无效</dd>" in page
+    assert "申诉所涉认定" not in page and "工作人员差评经人员管理单位复核认定无效" in page
     english = _text(personnel.get(f"/cases/{number}?lang=en"))
     facts = re.search(r'id="facts".*?</dl>', english, re.S).group(0)
     assert "<dt>Determination</dt><dd>Rating invalid (staff re-check)</dd>" in facts
