@@ -161,3 +161,27 @@ def test_the_diagram_speaks_the_page_language(live_server, page, screenshot, off
     assert page.locator(".diagram-tabs [data-diagram=appeal]").inner_text() == "Appeal"
     assert not re.search(r"[\u4e00-\u9fff]", drawn_texts(page)), drawn_texts(page)
     assert page.foreign_requests == []
+
+
+LONG_LABEL = "已告知被评价工作人员（未提供评价人信息）"
+LONG_VALUE = "服务对象反映窗口工作人员服务态度冷淡、答复不耐烦，要求工作人员当面道歉并说明情况。"
+
+
+@pytest.mark.parametrize("width", [1366, 375])
+def test_a_long_label_leaves_its_value_room(live_server, page, office, width):
+    """A step's data in the timeline (and a facts list) with a label as long as 已告知被评价
+    工作人员（未提供评价人信息）: the label wraps at 40% of the list, so a value is not squeezed
+    into a column one character wide beside it."""
+    page.set_viewport_size({"width": width, "height": 900})
+    path = f"/cases/{office.number}"
+    sign_in(page, live_server, "worker", path)
+    for host in ("#timeline .tl", "#facts"):
+        ratio = page.evaluate("""([host, label, value]) => {
+            const dl = document.createElement('dl');
+            dl.className = host.startsWith('#timeline') ? 'tl-data' : 'facts';
+            dl.innerHTML = `<dt>${label}</dt><dd>${value}</dd><dt>差评原因</dt><dd>${value}</dd>`;
+            document.querySelector(host).appendChild(dl);
+            const dds = [...dl.querySelectorAll('dd')].map(d => d.getBoundingClientRect().width);
+            return Math.min(...dds) / dl.clientWidth;
+        }""", [host, LONG_LABEL, LONG_VALUE])
+        assert ratio >= 0.5, f"{host}: a value gets {ratio:.0%} of its list's width"
