@@ -248,21 +248,21 @@ def _apply_fired(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetim
     actor = TIMER_ACTOR
     for item in fired:
         timer = item.timer
-        data = {"event": timer.event, "due_at": timer.due_at.isoformat(),
-                "rule_key": timer.rule_key}
-        where = {"step": timer.attached_step,
+        where = {"step": timer.attached_step, "task_id": timer.attached_task_id,
                  "title": titles.get(timer.attached_task_id or "")}
         if timer.kind == "warning":
             writes.set_fields(case, warned_at=case.warned_at or now)
-            log.append(events.row(case.id, "warning", actor, now, **where, data=data))
+            log.append(events.row(case.id, "warning", actor, now, **where,
+                                  data=events.warning_data(timer, item.deadline)))
         elif timer.kind == "overdue":
+            data = events.overdue_data(timer, item.deadline)
             writes.set_fields(case, overdue_at=case.overdue_at or now)
             log.append(events.row(case.id, "overdue", actor, now, **where, data=data))
             log.append(events.row(case.id, "escalated", actor, now, **where,
                                   data={"to": "agency", **data}))
         else:
             log.append(events.row(case.id, "timer", actor, now, step=timer.attached_step,
-                                  title=timer.name, data=data))
+                                  title=timer.name, data=events.timer_data(timer)))
     return log
 
 
