@@ -217,7 +217,7 @@ def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, act
     timers were re-timed (期限重算), whose rows take their new deadlines; `fired_before`:
     timers that fired before the task was completed, whose events `log` has already."""
     with db.session.no_autoflush:
-        log += _apply_fired(case, run, fired, now, open_rows)
+        log += _apply_fired(case, run, fired, now, open_rows, fired_before)
         if fired or fired_before:
             _staff_outcome_of_timers(case, run)
         flags = frozenset((f.timer.attached_task_id or "", f.timer.kind)
@@ -239,31 +239,63 @@ def _after(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime, act
 
 
 def _apply_fired(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetime,
-                 open_rows: list[Row]) -> list[dict[str, Any]]:
+                 open_rows: list[Row], earlier: list[FiredTimer] | None = None
+                 ) -> list[dict[str, Any]]:
     """The events of the timers that fired (超期预警, 超期 and 督办), and the case's first
     warning and overdue instants (the task rows' flags are set by `sync_tasks`). Their actor
-    is the timer (定时任务), also when one comes due in a person's change."""
+    is the timer (定时任务), also when one comes due in a person's change. A warning or an
+    escalation already given on the case for the same deadline (`told`: a step the process
+    came back to, or the next step counted on the same rule) is not given again; `earlier`:
+    timers that fired before, in this change."""
+    if not fired:
+        return []
     log: list[dict[str, Any]] = []
-    titles = _step_titles(run, open_rows) if fired else {}
+    titles = _step_titles(run, open_rows)
+    given = _told(case, fired, earlier or [])
     actor = TIMER_ACTOR
     for item in fired:
         timer = item.timer
-        data = {"event": timer.event, "due_at": timer.due_at.isoformat(),
-                "rule_key": timer.rule_key}
-        where = {"step": timer.attached_step,
+        if timer.kind in ("warning", "overdue") and item.deadline is not None:
+            if _deadline_key(item) in given:
+                continue  # told already: the step's row is flagged all the same (sync_tasks)
+            given.add(_deadline_key(item))
+        where = {"step": timer.attached_step, "task_id": timer.attached_task_id,
                  "title": titles.get(timer.attached_task_id or "")}
         if timer.kind == "warning":
             writes.set_fields(case, warned_at=case.warned_at or now)
-            log.append(events.row(case.id, "warning", actor, now, **where, data=data))
+            log.append(events.row(case.id, "warning", actor, now, **where,
+                                  data=events.warning_data(timer, item.deadline)))
         elif timer.kind == "overdue":
+            data = events.overdue_data(timer, item.deadline)
             writes.set_fields(case, overdue_at=case.overdue_at or now)
             log.append(events.row(case.id, "overdue", actor, now, **where, data=data))
             log.append(events.row(case.id, "escalated", actor, now, **where,
                                   data={"to": "agency", **data}))
         else:
             log.append(events.row(case.id, "timer", actor, now, step=timer.attached_step,
-                                  title=timer.name, data=data))
+                                  title=timer.name, data=events.timer_data(timer)))
     return log
+
+
+def _deadline_key(item: FiredTimer) -> tuple[str, str | None, datetime | None]:
+    """What a warning or an overdue timer tells: (kind, rule key, the step's deadline)."""
+    return item.timer.kind, item.timer.rule_key, item.deadline
+
+
+def _told(case: Case, fired: list[FiredTimer], earlier: list[FiredTimer]
+          ) -> set[tuple[str, str | None, datetime | None]]:
+    """The (kind, rule key, deadline) already warned or escalated on the case: those of the
+    task rows flagged so (read only when the case was warned, or escalated, before and such a
+    timer fired now) and of the timers that fired `earlier` in this change."""
+    told = {_deadline_key(f) for f in earlier if f.timer.kind in ("warning", "overdue")}
+    kinds = {f.timer.kind for f in fired}
+    if ("warning" in kinds and case.warned_at) or ("overdue" in kinds and case.overdue_at):
+        for row in writes.flagged_tasks(case.id):
+            if row.warned:
+                told.add(("warning", row.rule_key, row.due_at))
+            if row.overdue:
+                told.add(("overdue", row.rule_key, row.due_at))
+    return told
 
 
 def _step_titles(run: CaseRun, open_rows: list[Row]) -> dict[str, str]:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.cases.deadlines import working_days_left
-from app.cases.events import KIND_LABELS
+from app.cases.events import KIND_LABELS, deadline_data
 from app.cases.records import CaseEvent, CaseTask
 from app.engine.forms import FormField
 from app.extensions import db
@@ -105,19 +105,34 @@ def timeline(case_id: int, version_id: int | None, tasks: list[CaseTask]) -> lis
                                 .order_by(CaseEvent.id)).all()
     names = actor_names({e.actor for e in events})
     by_task = {t.task_id: t for t in tasks}
-    return [_entry(e, names[e.actor], version_id, by_task.get(e.task_id)) for e in events]
+    return [_entry(e, names[e.actor], version_id, by_task.get(e.task_id), tasks)
+            for e in events]
 
 
 def _entry(event: CaseEvent, actor: str, version_id: int | None,
-           task: CaseTask | None) -> Entry:
+           task: CaseTask | None, tasks: list[CaseTask] | None = None) -> Entry:
     """An event as the timeline shows it; a completion with its data, labelled by the form
-    of its `task`."""
+    of its `task`; a warning or an overdue with the deadline (`tasks`: the case's rows)."""
     entry = Entry(event, KIND_LABELS.get(event.kind, event.kind), actor)
     if event.kind == "completed":
         entry.details = details(event.data, _form_of(version_id, task))
     elif event.kind == "retimed":
         entry.details = retimed_details(event.data)
+    elif event.kind in ("warning", "overdue"):
+        entry.details = deadline_details(event, tasks)
     return entry
+
+
+def deadline_details(event: CaseEvent, tasks: list[CaseTask] | None = None
+                     ) -> list[tuple[str, str]]:
+    """The step's deadline (截止时间) of a warning or an overdue event, and when it warned."""
+    data = deadline_data(event, tasks) or {}
+    due, warn = (datetime.fromisoformat(data[k]) if data.get(k) else None
+                 for k in ("due_at", "warn_at"))
+    out = [(gettext("截止时间"), when(due))] if due else []
+    if event.kind == "warning" and warn:
+        out.append((gettext("预警时间"), when(warn)))
+    return out
 
 
 def retimed_details(data: dict[str, Any] | None) -> list[tuple[str, str]]:

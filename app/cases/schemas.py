@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, missing
 from sqlalchemy import select
 
 from app.cases.deadlines import deadline_view
-from app.cases.events import KIND_LABELS
+from app.cases.events import KIND_LABELS, deadline_data
 from app.cases.models import CLASS_LABELS, DETERMINATION_LABELS, RESPONSIBILITY_LABELS
 from app.cases.records import CaseEvent, CaseTask
 from app.extensions import db
@@ -104,7 +104,12 @@ class EventOut(Schema):
     step = fields.String(allow_none=True)
     title = fields.String(allow_none=True)
     late = fields.Boolean()
-    data = fields.Raw(allow_none=True, metadata={"description": "what was entered, if any"})
+    data = fields.Function(deadline_data, allow_none=True, metadata={
+        "type": "object",
+        "description": "what was entered, if any. 超期预警 (warning): `due_at` the step's "
+                       "deadline, `warn_at` when the warning was due; 超期 (overdue) and 督办 "
+                       "(escalated): `due_at` the step's deadline, `overdue_at` the instant "
+                       "after it; each with the timer's `event` id and `rule_key`"})
 
 
 class ProcessVersionRef(Schema):

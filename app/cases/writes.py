@@ -71,6 +71,9 @@ OPEN_COLUMNS = ("id, task_id, title, group_name, department_code, created_at, wa
 OPEN_TASKS = (select(*(_tasks.c[c] for c in OPEN_COLUMNS.split(", ")))
               .where(_tasks.c.case_id == bindparam("b_case"), _tasks.c.state == "open"))
 STATE_OF = select(_states.c.state).where(_states.c.case_id == bindparam("b_case"))
+FLAGGED_TASKS = (select(_tasks.c.rule_key, _tasks.c.due_at, _tasks.c.warned, _tasks.c.overdue)
+                 .where(_tasks.c.case_id == bindparam("b_case"),
+                        _tasks.c.warned | _tasks.c.overdue))
 
 
 def claim(case_id: int, seen: int) -> bool:
@@ -96,6 +99,12 @@ def claim_with_open_tasks(case_id: int, seen: int) -> list[Row] | None:
     if not rows:
         return None
     return [row for row in rows if row.id is not None]  # the claim's row, with no task
+
+
+def flagged_tasks(case_id: int) -> list[Row]:
+    """The case's task rows (any state) whose warning or overdue timer fired: rule_key,
+    due_at, warned, overdue (what a step's 超期预警 and 督办 were given for)."""
+    return list(db.session.execute(FLAGGED_TASKS, {"b_case": case_id}))
 
 
 def state_of(case_id: int) -> str | None:

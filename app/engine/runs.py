@@ -25,7 +25,14 @@ from app.engine.forms import FormInvalid, validate_form
 from app.engine.halting import halting
 from app.engine.scripting import script_engine
 from app.engine.steps import engine_task_ready, ready_tasks, run_engine_steps
-from app.engine.timing import CaseClock, Rules, TimerHelpers, rule_key_of, timer_kind
+from app.engine.timing import (
+    ONE_SECOND,
+    CaseClock,
+    Rules,
+    TimerHelpers,
+    rule_key_of,
+    timer_kind,
+)
 
 
 class TaskNotReady(LookupError):
@@ -49,8 +56,13 @@ class PendingTimer:
 
 @dataclass(frozen=True)
 class FiredTimer:
+    """A timer that fired, and the deadline (办理期限) of the step it is on: its overdue timer's
+    instant less a second, else its plain deadline timer's instant (None when it has neither),
+    as the step's task row keeps it."""
+
     timer: PendingTimer
     fired_at: datetime
+    deadline: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -263,8 +275,8 @@ class CaseRun:
                     break
                 self.workflow.refresh_timers()
         now = self.clock.now()
-        described = (self._describe(task) for task in fired)
-        return sorted((FiredTimer(t, now) for t in described if t),
+        described = ((self._describe(task), task) for task in fired)
+        return sorted((FiredTimer(t, now, _step_deadline(task)) for t, task in described if t),
                       key=lambda f: f.timer.due_at)
 
 
@@ -281,6 +293,20 @@ def _boundary_siblings(task: Any) -> list[Any]:
     if parent is None or "BoundaryEventSplit" not in type(parent.task_spec).__name__:
         return []
     return parent.children
+
+
+def _step_deadline(timer_task: Any) -> datetime | None:
+    """The deadline of the step a timer is on, from the step's timers (fired or waiting):
+    the overdue timer's instant less one second, else the plain deadline timer's instant."""
+    values: dict[str, str] = {}
+    for task in _boundary_siblings(timer_task) or [timer_task]:
+        definition = getattr(task.task_spec, "event_definition", None)
+        value = task.internal_data.get("event_value")
+        if isinstance(definition, TimerEventDefinition) and value:
+            values.setdefault(timer_kind(definition.expression), value)
+    if "overdue" in values:
+        return datetime.fromisoformat(values["overdue"]) - ONE_SECOND
+    return datetime.fromisoformat(values["deadline"]) if "deadline" in values else None
 
 
 def _attached_task(timer_task: Any) -> Any:

@@ -165,16 +165,34 @@ def test_an_overdue_ledger_may_promise_any_day_from_today(desk, at):
 
 
 def test_a_timer_due_in_a_persons_change_is_recorded_as_the_timers(desk, at):
-    """申请延期 opens inside its warning window (rectify, complex: due 10/20, warned from
-    10/16): its warning, set to the instant it opens, fires in the caseworker's change and is
-    the timer's, on that step."""
+    """反馈结果 opens inside its warning window (feedback: due 10/20, warned from 10/19): its
+    warning, set to the instant it opens, fires in the caseworker's change and is the
+    timer's, on that step; so is the rectification's (complex: due 10/20, warned from 10/16),
+    due before the change."""
+    number = post(desk)
+    drive(desk, number, "rectify")
+    at("2026-10-19 09:00:00.5")
+    desk.do("sz_worker", number, "rectify", rectify_outcome="done", rectify_result="已整改")
+    warnings = [e for e in desk.case(number)["timeline"] if e["kind"] == "warning"]
+    assert [(e["actor"], e["step"], e["title"]) for e in warnings] == [
+        ("scheduler", "rectify", "整改"), ("scheduler", "feedback", "反馈结果")]
+
+
+def test_a_step_opened_on_a_deadline_already_warned_is_not_warned_again(desk, at):
+    """申请延期 keeps the rectification's deadline (complex: due 10/20, warned from 10/16).
+    Opened on 10/19, past that warning instant, in the change whose rectification was warned
+    first: one warning, the rectification's; the new step's row is flagged warned all the
+    same."""
     number = post(desk)
     drive(desk, number, "rectify")
     at("2026-10-19 09:00:00.5")
     desk.do("sz_worker", number, "rectify", **FORMS["rectify"])
     warnings = [e for e in desk.case(number)["timeline"] if e["kind"] == "warning"]
-    assert [(e["actor"], e["step"], e["title"]) for e in warnings][-1] == (
-        "scheduler", "request_extension", "申请延期")
+    assert [(e["step"], e["data"]["due_at"]) for e in warnings] == [
+        ("rectify", "2026-10-20T23:59:59+08:00")]
+    task = desk.task(number, "request_extension")
+    row = db.session.scalar(select(CaseTask).where(CaseTask.task_id == task["task_id"]))
+    assert row.warned is True and row.overdue is False
 
 
 @pytest.mark.parametrize(("code", "name", "field", "message"), [

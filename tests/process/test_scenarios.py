@@ -980,8 +980,9 @@ def test_warning_overdue_and_escalation_fire_once_each(flow, where):
     (warning,) = _events(f, "warning")
     assert (warning["step"], warning["actor"], warning["at"]) == (
         "contact", "scheduler", f"{warn_day}T00:00:01+08:00")
-    assert warning["data"]["due_at"] == warn
-    assert warning["data"]["rule_key"] == "contact"
+    # the step's deadline, and when the warning was due (QA #10: due_at was the warning's)
+    assert warning["data"] == {"event": "contact_warn", "rule_key": "contact", "due_at": due,
+                               "warn_at": warn}
     task = f.desk.task(f.number, "contact")
     assert task["deadline"]["warned"] is True and task["deadline"]["overdue"] is False
     case = f.case()
@@ -998,8 +999,9 @@ def test_warning_overdue_and_escalation_fire_once_each(flow, where):
     (overdue,) = _events(f, "overdue")
     (escalated,) = _events(f, "escalated")
     assert overdue["step"] == escalated["step"] == "contact"
-    assert overdue["data"]["due_at"] == f"{next_day}T00:00:00+08:00"  # due + 1 s
-    assert escalated["data"]["to"] == "agency"
+    assert overdue["data"] == {"event": "contact_overdue", "rule_key": "contact",
+                               "due_at": due, "overdue_at": f"{next_day}T00:00:00+08:00"}
+    assert escalated["data"] == {"to": "agency", **overdue["data"]}
     case = f.case()
     assert case["overdue"] is True and case["escalated"] is True
     assert case["overdue_at"] == f"{next_day}T00:00:01+08:00"
@@ -1040,8 +1042,8 @@ def test_a_task_done_late_before_the_scheduler_came_is_still_escalated(flow, whe
         ("warning", "contact"), ("overdue", "contact"), ("escalated", "contact"),
         ("completed", "contact")]
     (overdue,) = _events(f, "overdue")
-    assert (overdue["actor"], overdue["data"]["due_at"]) == (
-        "scheduler", f"{next_day}T00:00:00+08:00")
+    assert (overdue["actor"], overdue["data"]["due_at"], overdue["data"]["overdue_at"]) == (
+        "scheduler", due, f"{next_day}T00:00:00+08:00")
     contact = [t for t in case["tasks"] if t["step"] == "contact"][0]
     assert (contact["state"], contact["late"]) == ("done", True)
     assert contact["deadline"]["overdue"] is True and contact["deadline"]["warned"] is True
