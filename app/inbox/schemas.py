@@ -7,6 +7,7 @@ from typing import Any
 from flask import g
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from app.auth.users import can_act
 from app.cases.models import CLASS_LABELS
 from app.cases.schemas import ComputedList, Local, TaskRef
 from app.inbox import queries
@@ -21,7 +22,9 @@ VIEWS = ("mine", "group", "department", "done")
 class TaskQuery(ListingQuery):
     view = fields.String(validate=validate.OneOf(VIEWS), metadata={
         "description": "mine: claimed by me; group: unclaimed tasks of my groups in my scope; "
-                       "department: all open tasks of my department (or region); done: "
+                       "department: all open tasks of my department (or region), steps of "
+                       "other groups too (`actionable` false, e.g. a caseworker's view "
+                       "lists 确认认定, the supervisor's); done: "
                        "completed by me. Default: mine; with a watch queue (warned, "
                        "escalated), department"})
     queue = fields.String(validate=validate.OneOf([q.key for q in queries.QUEUES]), metadata={
@@ -82,6 +85,16 @@ class TaskOut(TaskRef):
                                     metadata={"type": "string"})
     received_at = Local(attribute="case.received_at")
     claimed_at = Local(allow_none=True)
+    actionable = fields.Method("_actionable", metadata={"type": "boolean", "description":
+        "may the signed-in user claim and complete it: open, of a group they work in its "
+        "department or region, held by nobody else. False: listed for information, e.g. "
+        "确认认定 (group supervisor) in a caseworker's department view, waiting for the "
+        "department supervisor; claiming or completing it is a 403"})
+
+    def _actionable(self, task) -> bool:
+        user = g.get("user")
+        return (user is not None and task.state == "open" and can_act(user, task)
+                and task.assignee_id in (None, user.id))
 
 
 class TaskDetail(TaskOut):

@@ -19,7 +19,7 @@ from app.cases import assignment
 from app.cases.present import deadline_text
 from app.cases.records import CaseTask
 from app.extensions import db
-from app.inbox import present, queries
+from app.inbox import bulk, present, queries
 from app.inbox.queries import Filters
 from app.rules import service as rules_service
 from app.rules.book import RuleBook
@@ -85,6 +85,7 @@ def index():
     known = {chosen.key: counts[f.tab]} if chosen and chip_tabs[chosen.key] == f.tab else None
     book = rules_service.current()
     jurisdictions = _jurisdictions_of(user, book)
+    reassignees = _reassignees(user)
     today = to_local(now).date()
     return render_template(
         "inbox/list.html", f=f, rows=rows, page=present.Paged(rows, total, f.page, f.per_page),
@@ -97,9 +98,9 @@ def index():
         chip_tabs=chip_tabs, queue_counts=queries.queue_counts(user, f.tab, now, known),
         chosen=chosen,
         steps=present.step_choices(jurisdictions), classes=present.class_choices(),
-        jurisdictions=jurisdictions, reassignees=_reassignees(user),
-        region_user=not user.department_code, supervisor=_is_supervisor(user),
-        my_groups=_acting_groups(user))
+        jurisdictions=jurisdictions, reassignees=reassignees,
+        region_user=not user.department_code,
+        bulk=bulk.plan(user, f, chosen, rows, bool(reassignees)))
 
 
 def _jurisdictions_of(user: User, book: RuleBook) -> list[str]:
@@ -113,11 +114,6 @@ def _jurisdictions_of(user: User, book: RuleBook) -> list[str]:
     return found or [book.for_region(user.region_code).key]
 
 
-def _acting_groups(user: User) -> tuple[str, ...]:
-    """The groups whose tasks the user works (an administrator: all of them)."""
-    return tuple(GROUP_LABELS) if user.role == "admin" else user.groups
-
-
 def _tab_labels(user: User) -> dict[str, str]:
     """The tabs' names; the pool is named for its group when the user works only that group
     (a personnel unit also works its department's steps: its pool is 部门待办)."""
@@ -128,7 +124,7 @@ def _tab_labels(user: User) -> dict[str, str]:
 
 
 def _is_supervisor(user: User) -> bool:
-    return user.role in ("supervisor", "admin")
+    return bulk.supervises(user)
 
 
 def _reassignees(user: User) -> list[User]:
