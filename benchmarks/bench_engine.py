@@ -45,7 +45,7 @@ PATH = (
                 "findings": "经调取叫号系统记录，当日平均等候时间约95分钟，反映情况属实。"}),
     ("classify", {"rectify_class": "general"}),
     ("rectify", {"rectify_outcome": "done", "rectify_result": "高峰时段增开2个综合窗口。"}),
-    ("feedback", {"feedback_text": "已电话告知服务对象整改情况。", "feedback_channel": "phone"}),
+    ("feedback", {"feedback_text": "已电话告知评价人整改情况。", "feedback_channel": "phone"}),
     ("revisit", {"revisit_result": "satisfied", "revisit_channel": "phone"}),
 )
 

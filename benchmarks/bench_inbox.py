@@ -34,7 +34,7 @@ GOAL_MS = 150.0
 PASSWORD = "bench-pass-1"
 CHUNK = 10_000
 STEPS = (  # (step, title, group, weight)
-    ("contact", "联系服务对象", "department", 8), ("verify", "核实认定", "department", 6),
+    ("contact", "联系评价人", "department", 8), ("verify", "核实认定", "department", 6),
     ("classify", "整改分类", "department", 3), ("rectify", "整改", "department", 10),
     ("feedback", "反馈结果", "department", 4), ("revisit", "回访", "hotline", 4),
     ("dispatch", "派单", "hotline", 1), ("appeal_decide", "申诉审核", "agency", 1),

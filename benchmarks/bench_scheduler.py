@@ -91,7 +91,7 @@ def seed_open_cases(count: int, now: datetime) -> None:
                                "attempts": 0, "last_error": None})
             tasks.append({
                 "task_id": task_id, "case_id": i, "process_id": "bad_review", "step": "contact",
-                "title": "联系服务对象", "group_name": "department", "department_code": code,
+                "title": "联系评价人", "group_name": "department", "department_code": code,
                 "region_code": REGION, "jurisdiction": "shenzhen", "state": "open",
                 "created_at": received[i - start], "warn_at": warn,
                 "due_at": due - timedelta(seconds=1), "rule_key": "contact",

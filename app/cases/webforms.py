@@ -15,7 +15,7 @@ from app.cases.refusals import Refused
 class UploadForm(FlaskForm):
     file = FileField(_l("选择文件"))
     description = StringField(_l("材料说明"), render_kw={"maxlength": 200},
-                              description=_l("选填，如“与服务对象通话录音”"))
+                              description=_l("选填，如“与评价人通话录音”"))
     task_id = HiddenField()
     next = HiddenField()
 

@@ -92,7 +92,7 @@ class Target:
 CLOSED_AGE = (8, 20)
 # In order of priority: a small demo gets the first ones, so every part of the loop shows.
 TARGETS = (
-    Target("联系服务对象", HANDLED, "contact", (0, 1)),
+    Target("联系评价人", HANDLED, "contact", (0, 1)),
     Target("核实认定", HANDLED, "verify", (1, 3)),
     Target("申诉待审核", APPEAL_UPHELD, "appeal_decide", (2, 5)),
     Target("确认认定", APPEAL_REJECTED, "confirm_determination", (1, 3)),
@@ -106,7 +106,7 @@ TARGETS = (
     Target("反馈结果", HANDLED_SIMPLE, "feedback", (2, 4)),
     Target("回访", HANDLED, "revisit", (4, 6)),
     Target("督办处理", EXPLAINED_SUPERVISED, "supervise", (4, 7)),
-    Target("联系服务对象（超期）", HANDLED, "contact", (4, 7), late=True),
+    Target("联系评价人（超期）", HANDLED, "contact", (4, 7), late=True),
     Target("登记复核申请", STAFF_VALID, "staff_recheck_request", (1, 2), kind="staff"),
     Target("办结（申诉成立，差评无效）", APPEAL_UPHELD, None, CLOSED_AGE),
     Target("反馈核实结果", APPEAL_UPHELD, "appeal_feedback", (4, 7)),
@@ -172,26 +172,26 @@ BY_TAG = {
         "将户籍证明等3项材料调整为数据共享核验，不再要求申请人提交纸质证明。"),
     "一次性告知不到位": (
         "希望一次性告知全部所需材料",
-        "经核查，首次咨询时工作人员未按一次性告知清单完整告知，致服务对象多次往返，反映情况属实。",
+        "经核查，首次咨询时工作人员未按一次性告知清单完整告知，致评价人多次往返，反映情况属实。",
         "更新并公示该事项一次性告知清单，窗口人员须对照清单逐项告知并留痕。"),
     "办理时限长": (
         "希望尽快办结并及时告知办理进度",
         "经核查，该件在审核环节积压3个工作日，超出承诺时限，反映情况属实。",
-        "督促审核科室当日办结，建立超时件每日通报机制，服务对象可通过短信查询进度。"),
+        "督促审核科室当日办结，建立超时件每日通报机制，评价人可通过短信查询进度。"),
     "业务不熟练": (
         "希望工作人员熟悉业务，答复准确",
         "经核查，新入职窗口人员对政策理解不准确，答复前后不一，反映情况属实。",
         "安排业务骨干“传帮带”，组织新政策专题培训并考核，合格后方可独立上岗。"),
 }
 FINDINGS = {
-    "misjudged": "经电话核实，服务对象表示业务已顺利办结，对服务满意，评价时误点“不满意”，属误评。",
-    "malicious": "经调取监控录像和受理记录，工作人员依法依规受理，服务对象因不符合条件的诉求"
+    "misjudged": "经电话核实，评价人表示业务已顺利办结，对服务满意，评价时误点“不满意”，属误评。",
+    "malicious": "经调取监控录像和受理记录，工作人员依法依规受理，评价人因不符合条件的诉求"
                  "未获支持而故意给予差评，属恶意评价。",
-    "unreasonable": "服务对象要求免于提交法律法规规定的申请材料，于法无据，属诉求不合理。",
+    "unreasonable": "评价人要求免于提交法律法规规定的申请材料，于法无据，属诉求不合理。",
 }
 APPEAL_REASON = {
-    "misjudged": "服务对象已确认评价时误操作，属误评，申请认定差评无效并引导其追加评价。",
-    "malicious": "工作人员依法依规办理，有监控录像和受理记录为证，服务对象因诉求未获支持恶意差评，"
+    "misjudged": "评价人已确认评价时误操作，属误评，申请认定差评无效并引导其追加评价。",
+    "malicious": "工作人员依法依规办理，有监控录像和受理记录为证，评价人因诉求未获支持恶意差评，"
                  "申请不予采纳。",
 }
 APPEAL_OPINION = {
@@ -207,13 +207,13 @@ HOTLINE_RESULT = {
 FOLLOW_UP_NOTE = ("已电话联系评价人，引导其在政务服务平台个人中心追加评价并说明误评情况，"
                   "评价人表示同意。")
 REVISIT_NOTE = {
-    "satisfied": "服务对象对整改结果表示满意。",
-    "basically_satisfied": "服务对象表示基本满意，理解相关规定。",
-    "unsatisfied": "服务对象表示问题仍未解决，不满意。",
+    "satisfied": "评价人对整改结果表示满意。",
+    "basically_satisfied": "评价人表示基本满意，理解相关规定。",
+    "unsatisfied": "评价人表示问题仍未解决，不满意。",
 }
 STAFF_OPINION = {
     "valid": "经调阅监控录像并核实受理记录，工作人员答复时语气生硬、未主动引导，差评有效。",
-    "invalid": "经调阅监控录像，工作人员解答耐心、依规办理，服务对象所述与事实不符，差评无效。",
+    "invalid": "经调阅监控录像，工作人员解答耐心、依规办理，评价人所述与事实不符，差评无效。",
 }
 OWNERS = ("业务科科长", "综合窗口负责人", "信息化科科长")
 
@@ -243,22 +243,22 @@ def _working_day_from(day: date, region: str | None) -> date:
 # Fields whose text is the same for every case, by step.
 FIXED = {
     "dispatch": {"dispatch_note": "来电人未说明办理部门，经核对办件事项，转事项所属部门办理。"},
-    "explain": {"explanation": "已向服务对象说明该事项的法定申请材料及其依据，并告知可通过"
-                               "网上办理减少跑动，服务对象表示理解。"},
+    "explain": {"explanation": "已向评价人说明该事项的法定申请材料及其依据，并告知可通过"
+                               "网上办理减少跑动，评价人表示理解。"},
     "appeal_submit": {"appeal_evidence": "电话核实录音、窗口监控录像截图、业务受理记录"},
     "request_extension": {
         "extension_reason": "整改涉及省级政务服务平台接口改造，需协调省级部门排期；已于到期前"
-                            "电话告知服务对象延期原因和预计完成时间。",
+                            "电话告知评价人延期原因和预计完成时间。",
         "reviewer_informed": True},
-    "approve_extension": {"extension_opinion": "延期理由充分，已告知服务对象，同意延期至申请"
+    "approve_extension": {"extension_opinion": "延期理由充分，已告知评价人，同意延期至申请"
                                                "日期，请按期完成整改。"},
-    "rectify_again": {"rectify_again_result": "部门负责人约见服务对象，安排专人全程跟进，已为其"
+    "rectify_again": {"rectify_again_result": "部门负责人约见评价人，安排专人全程跟进，已为其"
                                               "办结业务，并对同类问题开展专项排查。"},
     "supervise": {"supervision_result": "政务服务管理机构约谈责任部门负责人，督促落实整改并再次"
-                                        "回访，服务对象诉求已依法依规处理完毕。"},
+                                        "回访，评价人诉求已依法依规处理完毕。"},
     "staff_notify": {"staff_notified": True},
     "staff_recheck_request": {
-        "recheck_statement": "本人当日按规定受理业务，因服务对象材料不全多次解释，不存在服务"
+        "recheck_statement": "本人当日按规定受理业务，因评价人材料不全多次解释，不存在服务"
                              "态度问题，申请复核。",
         "recheck_evidence": "窗口监控录像、业务受理记录"},
     "staff_self_criticism": {
@@ -282,7 +282,7 @@ def form_data(step: str, choices: Mapping[str, str], ctx: Context, when: datetim
                     department_name=ctx.extra["department_name"])
     elif step == "contact":
         data.update(contact_result="reached", demand=demand,
-                    reason=f"电话联系服务对象，反映“{ctx.tag}”问题：{ctx.text}")
+                    reason=f"电话联系评价人，反映“{ctx.tag}”问题：{ctx.text}")
     elif step == "verify":
         data["findings"] = FINDINGS.get(choices["determination"], findings)
     elif step == "confirm_determination":
@@ -316,14 +316,14 @@ def form_data(step: str, choices: Mapping[str, str], ctx: Context, when: datetim
         data["requested_until"] = _working_day_from(base + timedelta(days=10),
                                                     ctx.region_code).isoformat()
     elif step == "feedback":
-        data.update(feedback_text=f"已将核实情况和整改措施告知服务对象：{rectified}"
+        data.update(feedback_text=f"已将核实情况和整改措施告知评价人：{rectified}"
                                   "已同步反馈12345热线。",
                     feedback_channel=rnd.choice(("phone", "phone", "sms")))
     elif step == "revisit":
         data.update(revisit_channel=rnd.choice(("phone", "phone", "sms")),
                     revisit_note=REVISIT_NOTE[choices["revisit_result"]])
     elif step == "staff_notify":
-        data["staff_reason"] = (f"服务对象反映窗口工作人员{ctx.staff or ''}服务态度冷淡、"
+        data["staff_reason"] = (f"评价人反映窗口工作人员{ctx.staff or ''}服务态度冷淡、"
                                 "答复不耐烦。")
     elif step == "staff_decide":
         data["staff_opinion"] = STAFF_OPINION[choices["staff_determination"]]

@@ -86,7 +86,7 @@ def _label(spec: Any) -> str:
 
 
 def _task_label(task: Any) -> str:
-    """「超期预警」 of a boundary event reads 「联系服务对象」的「超期预警」."""
+    """「超期预警」 of a boundary event reads 「联系评价人」的「超期预警」."""
     parent = task.parent
     if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit) \
             and hasattr(task.task_spec, "event_definition"):

@@ -32,11 +32,11 @@ def facts(case: Case) -> dict[str, str]:
 
 def addressed(review: Any) -> str:
     """How the operator asks for the reviewer: a person by surname (张先生/女士), the rest of
-    the name kept back as on every page; an organisation by its masked name; 服务对象
-    without a name."""
+    the name kept back as on every page; an organisation by its masked name; without a name,
+    as the reviewer (评价人本人)."""
     masked = mask_name(review.reviewer_name)
     if not masked:
-        return gettext("服务对象")
+        return gettext("评价人本人")
     if review.reviewer_type != "individual":
         return masked
     return gettext("%(surname)s先生/女士", surname=masked.rstrip("*"))

@@ -65,7 +65,7 @@ def test_case_page(live_server, page, screenshot, office, csrf_on):
     assert page.locator(".files .file-name").inner_text() == "窗口现场.png"
     assert "已上传证明材料" in page.locator(".flashes").inner_text()
 
-    page.fill("#comment-text", "已与服务对象电话沟通，约定三个工作日内回复。")
+    page.fill("#comment-text", "已与评价人电话沟通，约定三个工作日内回复。")
     page.click("form.comment-form button[type=submit]")
     page.wait_for_selector(".comment-body")
     assert "约定三个工作日内回复" in page.locator(".comment-list").inner_text()

@@ -53,8 +53,8 @@ FORMS: dict[str, dict[str, Any]] = {
     "verify": {"determination": "valid", "findings": "调取叫号记录，等候超过两小时属实"},
     "classify": {"rectify_class": "simple"},
     "rectify": {"rectify_outcome": "done", "rectify_result": "已增开两个社保卡窗口"},
-    "feedback": {"feedback_text": "已电话告知服务对象整改情况", "feedback_channel": "phone"},
-    "appeal_submit": {"appeal_reason": "服务对象误点评价等级", "appeal_evidence": "通话录音"},
+    "feedback": {"feedback_text": "已电话告知评价人整改情况", "feedback_channel": "phone"},
+    "appeal_submit": {"appeal_reason": "评价人误点评价等级", "appeal_evidence": "通话录音"},
 }
 
 
@@ -164,7 +164,7 @@ def test_caseworker_claims_submits_wrongly_then_rightly_and_the_case_moves_on(
     page.wait_for_url("**/inbox?tab=pool*")
     assert page.locator('.inbox-tabs a[data-tab="pool"]').get_attribute("aria-current") == "page"
     task_row = row(page, number)
-    assert task_row.locator("td").nth(2).inner_text().startswith("联系服务对象")
+    assert task_row.locator("td").nth(2).inner_text().startswith("联系评价人")
     assert "剩余 3 个工作日" in task_row.inner_text()
     assert "待认领" in task_row.inner_text()
     assert scroll_width(page) <= 1366
@@ -183,7 +183,7 @@ def test_caseworker_claims_submits_wrongly_then_rightly_and_the_case_moves_on(
     page.click('.inbox-tabs a[data-tab="mine"]')
     row(page, number).locator("a", has_text="办理").click()
     page.wait_for_url("**/tasks/**")
-    assert page.locator("h1").inner_text() == "联系服务对象"
+    assert page.locator("h1").inner_text() == "联系评价人"
     assert page.locator(".facts").first.locator("dd.mono").first.inner_text() == number
     page.fill("#f-reason", "窗口排队时间过长")
     page.fill("#f-demand", "增开窗口")
@@ -203,11 +203,11 @@ def test_caseworker_claims_submits_wrongly_then_rightly_and_the_case_moves_on(
     assert open_task(number, "contact") is not None  # nothing moved
     assert open_task(number, "verify") is None
 
-    page.get_by_role("radio", name="已联系服务对象", exact=True).check()
+    page.get_by_role("radio", name="已联系评价人", exact=True).check()
     page.click("#task-form button[type=submit]")
     page.wait_for_url(lambda url: "/inbox" in url)
     message = flash(page)
-    assert "“联系服务对象”已提交" in message and number in message and "核实认定" in message
+    assert "“联系评价人”已提交" in message and number in message and "核实认定" in message
     assert tab_count(page, "done") == 1
     assert open_task(number, "contact") is None
     assert open_task(number, "verify") is not None
@@ -218,7 +218,7 @@ def test_caseworker_claims_submits_wrongly_then_rightly_and_the_case_moves_on(
 def test_an_empty_required_text_box_reads_required(live_server, page, office):
     number = office.post()
     sign_in(page, live_server, "sz_worker", f"/tasks/{open_task(number, 'contact').task_id}")
-    page.get_by_role("radio", name="已联系服务对象", exact=True).check()
+    page.get_by_role("radio", name="已联系评价人", exact=True).check()
     page.click("#task-form button[type=submit]")  # 差评原因 (required) left empty
     page.wait_for_load_state()
     reason = page.locator('[data-field="reason"]')
@@ -234,15 +234,15 @@ def test_a_comment_added_midway_keeps_what_was_typed_in_the_form(live_server, pa
     number = office.post()
     task_id = open_task(number, "contact").task_id
     sign_in(page, live_server, "sz_worker", f"/tasks/{task_id}")
-    page.get_by_role("radio", name="已联系服务对象", exact=True).check()
+    page.get_by_role("radio", name="已联系评价人", exact=True).check()
     page.fill("#f-reason", "窗口排队时间过长")
     assert page.locator("#draft-restored").is_hidden()
-    page.fill(".comment-form textarea, .comment-form input[type=text]", "已约服务对象明日来电")
+    page.fill(".comment-form textarea, .comment-form input[type=text]", "已约评价人明日来电")
     page.click(".comment-form button[type=submit]")
     page.wait_for_load_state()
-    assert "已约服务对象明日来电" in page.locator(".comment-list").inner_text()
+    assert "已约评价人明日来电" in page.locator(".comment-list").inner_text()
     assert page.input_value("#f-reason") == "窗口排队时间过长"
-    assert page.get_by_role("radio", name="已联系服务对象", exact=True).is_checked()
+    assert page.get_by_role("radio", name="已联系评价人", exact=True).is_checked()
     assert page.locator("#draft-restored").is_visible()
     page.click("#task-form button[type=submit]")
     page.wait_for_url(lambda url: "/inbox" in url)
@@ -267,12 +267,12 @@ def test_a_successful_submission_drops_its_draft_at_once(live_server, page, offi
     sign_in(page, live_server, "sz_worker", f"/tasks/{other}")
     page.fill("#f-reason", "另一张工单，尚未填完")
     page.goto(f"{live_server}/tasks/{done}")
-    page.get_by_role("radio", name="已联系服务对象", exact=True).check()
+    page.get_by_role("radio", name="已联系评价人", exact=True).check()
     page.fill("#f-reason", "窗口排队时间过长")
     assert drafts(page) == sorted([done, other])
     page.click("#task-form button[type=submit]")
     page.wait_for_url(lambda url: "/inbox" in url)
-    assert "“联系服务对象”已提交" in flash(page)
+    assert "“联系评价人”已提交" in flash(page)
     assert drafts(page) == [other]
     page.reload()  # told once: nothing else goes
     assert drafts(page) == [other]
@@ -290,7 +290,7 @@ def test_a_draft_older_than_the_case_says_so_and_goes_in_one_click(live_server, 
     number = office.post()
     task_id = open_task(number, "contact").task_id
     sign_in(page, live_server, "sz_worker", f"/tasks/{task_id}")
-    page.get_by_role("radio", name="已联系服务对象", exact=True).check()
+    page.get_by_role("radio", name="已联系评价人", exact=True).check()
     page.fill("#f-reason", "窗口排队时间过长")
     time_machine.move_to(datetime(2026, 3, 5, 9, 0, tzinfo=SHANGHAI), tick=False)
     assert sweep().fired == 1  # 超期预警: the case's version moves on, the task stays open
@@ -303,7 +303,7 @@ def test_a_draft_older_than_the_case_says_so_and_goes_in_one_click(live_server, 
     stale.get_by_role("button", name="放弃草稿，重新填写").click()
     assert stale.is_hidden()
     assert page.input_value("#f-reason") == ""
-    assert not page.get_by_role("radio", name="已联系服务对象", exact=True).is_checked()
+    assert not page.get_by_role("radio", name="已联系评价人", exact=True).is_checked()
     assert drafts(page) == []
     page.reload()
     assert page.input_value("#f-reason") == ""
@@ -327,7 +327,7 @@ def test_a_refused_submission_keeps_the_draft_until_the_task_is_the_users_again(
     number = office.post()
     task_id = open_task(number, "contact").task_id
     sign_in(page, live_server, "sz_worker", f"/tasks/{task_id}")
-    page.get_by_role("radio", name="已联系服务对象", exact=True).check()
+    page.get_by_role("radio", name="已联系评价人", exact=True).check()
     page.fill("#f-reason", "窗口排队时间过长")
     claim = office.client.post(f"/api/v1/tasks/{task_id}/claim",
                                headers=office.headers["sz_boss"])
@@ -341,7 +341,7 @@ def test_a_refused_submission_keeps_the_draft_until_the_task_is_the_users_again(
     assert back.status_code == 200, back.get_json()
     page.goto(f"{live_server}/tasks/{task_id}")
     assert page.input_value("#f-reason") == "窗口排队时间过长"
-    assert page.get_by_role("radio", name="已联系服务对象", exact=True).is_checked()
+    assert page.get_by_role("radio", name="已联系评价人", exact=True).is_checked()
     assert page.locator("#draft-restored").is_visible()
     assert page.foreign_requests == []
 
@@ -388,7 +388,7 @@ def test_hotline_records_a_revisit_with_the_call_script(live_server, page, scree
     assert FORMS["rectify"]["rectify_result"] in said
     page.get_by_role("radio", name="满意", exact=True).check()
     page.get_by_role("radio", name="电话", exact=True).check()
-    page.fill("#f-revisit_note", "服务对象表示满意")
+    page.fill("#f-revisit_note", "评价人表示满意")
     screenshot(page, "inbox-revisit-script")
     page.click("#task-form button[type=submit]")
     page.wait_for_url(lambda url: "/inbox" in url)
@@ -406,7 +406,7 @@ def test_agency_decides_an_appeal(live_server, page, screenshot, office, result,
     number = office.post()
     office.do("sz_worker", number, "contact")
     office.do("sz_worker", number, "verify", determination="misjudged",
-              findings="服务对象确认误点了不满意")
+              findings="评价人确认误点了不满意")
     office.do("sz_boss", number, "confirm_determination", confirm_decision="confirmed")
     office.do("sz_worker", number, "appeal_submit")  # 提出申诉, by the department
     assert office.steps(number) == ["appeal_decide"]
@@ -425,12 +425,12 @@ def test_agency_decides_an_appeal(live_server, page, screenshot, office, result,
     page.wait_for_url("**/tasks/**")
     assert page.locator("h1").inner_text() == "申诉审核"
     appealed = page.locator("section.appealed").inner_text()  # what is appealed, then the appeal
-    assert "认定结果" in appealed and "误评" in appealed and "服务对象确认误点了不满意" in appealed
-    assert "服务对象误点评价等级" in page.locator("section.previous-step").nth(1).inner_text()
+    assert "认定结果" in appealed and "误评" in appealed and "评价人确认误点了不满意" in appealed
+    assert "评价人误点评价等级" in page.locator("section.previous-step").nth(1).inner_text()
     if result == "upheld":
         screenshot(page, "inbox-task-appeal-decide")
     page.get_by_role("radio", name=label, exact=True).check()
-    page.fill("#f-appeal_opinion", "通话录音证实服务对象误评" if result == "upheld"
+    page.fill("#f-appeal_opinion", "通话录音证实评价人误评" if result == "upheld"
               else "证明材料不足，按属实处理")
     page.click("#task-form button[type=submit]")
     page.wait_for_url(lambda url: "/inbox" in url)
@@ -455,11 +455,11 @@ def test_caseworker_reports_an_upheld_appeal_to_the_hotline(live_server, page, s
     number = office.post()
     office.do("sz_worker", number, "contact")
     office.do("sz_worker", number, "verify", determination="misjudged",
-              findings="服务对象确认误点了不满意")
+              findings="评价人确认误点了不满意")
     office.do("sz_boss", number, "confirm_determination", confirm_decision="confirmed")
     office.do("sz_worker", number, "appeal_submit")
     office.do("sz_agency", number, "appeal_decide", appeal_result="upheld",
-              appeal_opinion="通话录音证实服务对象误评")
+              appeal_opinion="通话录音证实评价人误评")
     task_id = open_task(number, "appeal_feedback").task_id
     sign_in(page, live_server, "sz_worker", f"/tasks/{task_id}")
     assert page.locator("h1").inner_text() == "反馈核实结果"

@@ -38,7 +38,7 @@ SZ_REGION = "440305000000"
 SZ_DEPT = (uscc("440300", 3), "深圳市人力资源和社会保障局")
 EDITOR = "/modeler/shenzhen/bad_review.bpmn"
 
-OLD_TITLE, NEW_TITLE = "联系服务对象", "电话联系服务对象"
+OLD_TITLE, NEW_TITLE = "联系评价人", "电话联系评价人"
 # rule keys present in every jurisdiction's rules (rules/*.yaml)
 OLD_TIMER, NEW_TIMER = 'warning("contact")', 'warning("handle")'
 

@@ -64,7 +64,7 @@ def test_task_tied_upload(office):
     resp = office.upload("worker", "a.pdf", SAMPLES["pdf"], task_id=task_id)
     assert resp.status_code == 201 and resp.get_json()["task_id"] == task_id
     [event] = office.events("attachment_added")
-    assert event["step"] == "contact" and event["title"] == "联系服务对象"
+    assert event["step"] == "contact" and event["title"] == "联系评价人"
 
 
 def test_content_not_an_accepted_type_is_refused(office, app):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import unescape
 from io import BytesIO
 
 from tests.materials.conftest import SAMPLES, sign_in
@@ -23,7 +24,7 @@ def test_the_page_shows_the_case(office, client):
     assert resp.status_code == 200
     assert office.number in html and "不满意" in html and "排队太久" in html
     assert "张*" in html and "138****5678" in html and "13812345678" not in html
-    assert "联系服务对象" in html and "剩余" in html and "个工作日" in html
+    assert "联系评价人" in html and "剩余" in html and "个工作日" in html
     assert "bad_review" in html and "第 1 版" in html
     assert "流程启动" in html  # the timeline
     assert 'data-case-diagram' in html and 'data-current="[&#34;contact&#34;]"' in html
@@ -146,3 +147,44 @@ def test_the_diagram_labels_come_in_the_page_language(office, client):
     assert "&#34;lane_hotline&#34;: &#34;12345 hotline&#34;" in english
     chinese = _page(office, client, lang="zh").get_data(as_text=True)
     assert 'data-labels="{}"' in chinese
+
+
+# bad_review.bpmn's words before the reviewer was 评价人 everywhere (QA #12): new → old
+BEFORE_评价人 = (('name="联系评价人"', 'name="联系服务对象"'),
+                ('name="已联系评价人"', 'name="已联系服务对象"'),
+                ('label="评价人诉求"', 'label="服务对象诉求"'),
+                ("经办人联系评价人，", "经办人联系服务对象，"))
+
+
+def test_a_case_opened_before_评价人_keeps_its_words_in_both_languages(client, bad_rating):
+    """A release that changes bpmn/'s words deploys a new version; a case opened before it
+    stays on its version and shows that version's words, in English translated still."""
+    from app.extensions import db
+    from app.processes import service as processes
+    from tests.materials.conftest import open_office
+
+    released = processes.current("shenzhen")
+    text = released.files["bad_review.bpmn"]
+    for new, old in BEFORE_评价人:
+        assert new in text
+        text = text.replace(new, old)
+    processes.deploy("shenzhen", released.process_key, {**released.files, "bad_review.bpmn": text},
+                     source="files", by="system")
+    db.session.commit()
+    office = open_office(client, bad_rating)  # on the earlier words' version
+    processes.deploy("shenzhen", released.process_key, released.files, source="files",
+                     by="system")  # then the release that says 评价人
+    db.session.commit()
+
+    chinese = _page(office, client).get_data(as_text=True)
+    assert "联系服务对象" in chinese and "联系评价人" not in chinese
+    english = _page(office, client, lang="en").get_data(as_text=True)
+    assert "Contact the reviewer" in english and "联系服务对象" not in english
+    assert "&#34;contact&#34;: &#34;Contact the reviewer&#34;" in english  # the diagram's label
+    diagram = client.get(f"/cases/{office.number}/diagram/bad_review.bpmn")
+    assert diagram.status_code == 200 and 'name="联系服务对象"'.encode() in diagram.data
+    task = client.get(f"/tasks/{office.open_task('contact')['task_id']}?lang=en")
+    shown = unescape(task.get_data(as_text=True))
+    assert task.status_code == 200 and "服务对象" not in shown
+    assert "Reached the reviewer" in shown and "The reviewer's demand" in shown
+    assert "The responsible department's caseworker contacts the reviewer" in shown

@@ -8,18 +8,18 @@ def _comments(office) -> str:
 
 
 def test_add_and_list(office):
-    text = "  已电话联系，服务对象同意等候回复。 "
+    text = "  已电话联系，评价人同意等候回复。 "
     resp = office.post("worker", _comments(office), json={"text": text})
     assert resp.status_code == 201, resp.get_json()
     body = resp.get_json()
-    assert body["text"] == "已电话联系，服务对象同意等候回复。" and body["author"] == "worker"
+    assert body["text"] == "已电话联系，评价人同意等候回复。" and body["author"] == "worker"
     assert body["author_name"] == "王芳" and body["task_id"] is None
     office.post("hotline", _comments(office), json={"text": "热线已转告"})
     listing = office.get("boss", _comments(office)).get_json()
-    assert [c["text"] for c in listing] == ["已电话联系，服务对象同意等候回复。", "热线已转告"]
+    assert [c["text"] for c in listing] == ["已电话联系，评价人同意等候回复。", "热线已转告"]
     events = office.events("commented")
     assert [(e["actor"], e["data"]["text"]) for e in events] == [
-        ("worker", "已电话联系，服务对象同意等候回复。"), ("hotline", "热线已转告")]
+        ("worker", "已电话联系，评价人同意等候回复。"), ("hotline", "热线已转告")]
     assert events[0]["kind_label"] == "备注"
 
 

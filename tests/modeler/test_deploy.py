@@ -24,7 +24,7 @@ SZ = "440305000000"
 JS = "320102000000"
 BASE = "/modeler/shenzhen/bad_review.bpmn"
 SHIPPED = (Path(ROOT) / "bpmn" / "bad_review.bpmn").read_text(encoding="utf-8")
-RENAMED = SHIPPED.replace('name="联系服务对象"', 'name="电话联系服务对象"')
+RENAMED = SHIPPED.replace('name="联系评价人"', 'name="电话联系评价人"')
 BAD_KEY = SHIPPED.replace('warning("contact")', 'warning("no.such.rule")')
 
 

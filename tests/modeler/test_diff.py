@@ -106,7 +106,7 @@ def test_form_fields_added_removed_and_changed(source):
     form = edited(
         source,
         ('label="联系结果"', 'label="联系情况"'),
-        ('<camunda:formField id="demand" label="服务对象诉求" type="string" />',
+        ('<camunda:formField id="demand" label="评价人诉求" type="string" />',
          '<camunda:formField id="channel" label="联系方式" type="enum">'
          '<camunda:value id="phone" name="电话" /></camunda:formField>'),
         ('<camunda:value id="unreachable" name="多次联系未果" />',
@@ -115,11 +115,11 @@ def test_form_fields_added_removed_and_changed(source):
     found = changes(diff_xml(source, form), "contact")
     assert [(c["field"], c["label"], c["old"], c["new"]) for c in found] == [
         ("form", "新增表单字段", None, "channel（联系方式）"),
-        ("form", "删除表单字段", "demand（服务对象诉求）", None),
+        ("form", "删除表单字段", "demand（评价人诉求）", None),
         ("form.contact_result.label", "表单字段「contact_result」的标签", "联系结果", "联系情况"),
         ("form.contact_result.values", "表单字段「contact_result」的可选值",
-         "reached: 已联系服务对象; unreachable: 多次联系未果",
-         "reached: 已联系服务对象; unreachable: 多次联系未果; refused: 拒绝沟通")]
+         "reached: 已联系评价人; unreachable: 多次联系未果",
+         "reached: 已联系评价人; unreachable: 多次联系未果; refused: 拒绝沟通")]
 
 
 def test_a_field_made_optional(source):
@@ -193,7 +193,7 @@ def test_malformed_xml_is_a_value_error(source):
 
 def test_the_empty_label_bpmn_js_adds_on_a_rename_is_no_move(source):
     shape = '<dc:Bounds x="750" y="570" width="100" height="80" />'
-    renamed = source.replace('name="联系服务对象"', 'name="电话联系"').replace(
+    renamed = source.replace('name="联系评价人"', 'name="电话联系"').replace(
         shape, shape + "<bpmndi:BPMNLabel />", 1)
     found = diff_xml(source, renamed)
     assert [c.id for c in found.changed] == ["contact"]

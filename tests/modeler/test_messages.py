@@ -15,7 +15,7 @@ def test_a_duplicate_id_is_reported_first_naming_both_elements():
                                                        "contact")
     assert first.line == line_of(files["bad_review.bpmn"], '<bpmn:userTask id="contact" name="核实')
     assert "重复" in first.message
-    assert "联系服务对象" in first.message and "核实认定" in first.message
+    assert "联系评价人" in first.message and "核实认定" in first.message
     assert [p.code for p in problems].count("bpmn.duplicate_id") == 1
     assert {p.code for p in problems[1:]} == {"bpmn.invalid"}  # the references to verify
 

@@ -28,7 +28,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "rectify": {"rectify_outcome": "done", "rectify_result": "已增开窗口"},
     "feedback": {"feedback_text": "已告知", "feedback_channel": "phone"},
     "revisit": {"revisit_result": "satisfied", "revisit_channel": "phone"},
-    "appeal_submit": {"appeal_reason": "服务对象误操作"},
+    "appeal_submit": {"appeal_reason": "评价人误操作"},
     "appeal_decide": {"appeal_result": "upheld", "appeal_opinion": "证据充分"},
     "appeal_feedback": {"hotline_result": "误评，差评无效", "hotline_channel": "work_order",
                         "hotline_informed_on": "2026-10-09", "follow_up_guided": True,
@@ -186,10 +186,10 @@ def test_the_same_definition_is_nothing_to_do(start, files):
 def test_the_open_step_changed_is_refused_and_the_run_is_untouched(start, files):
     run = start()
     state = run.dump()
-    target = variant(files, "bad_review.bpmn", ('name="联系服务对象"', 'name="联系评价人"'))
+    target = variant(files, "bad_review.bpmn", ('name="联系评价人"', 'name="电话联系评价人"'))
     reasons = assess(run, target)
     assert len(reasons) == 1
-    assert "进行中的「联系服务对象」已修改（名称）" in reasons[0]
+    assert "进行中的「联系评价人」已修改（名称）" in reasons[0]
     with pytest.raises(MigrationRefused) as refused:
         migrate(run, target)
     assert refused.value.reasons == reasons
@@ -200,7 +200,7 @@ def test_a_timer_of_the_open_step_changed_is_refused(start, files):
     run = start()
     target = variant(files, "bad_review.bpmn", ('warning("contact")', 'warning("handle")'))
     assert assess(run, target) == [
-        "「差评处置」流程中进行中的「联系服务对象」的「超期预警」已修改（计时器），"
+        "「差评处置」流程中进行中的「联系评价人」的「超期预警」已修改（计时器），"
         "迁移需重置该步骤并丢失其时限"]
     # the same change while the case is past that step is safe
     assert assess(work(start(), "contact"), target) == []
@@ -217,7 +217,7 @@ def test_a_timer_added_to_the_open_step_is_refused(start, files):
     target = variant(files, "bad_review.bpmn",
                      ('<bpmn:userTask id="verify"', extra + '<bpmn:userTask id="verify"'))
     reasons = assess(start(), target)
-    assert any("「联系服务对象」上的边界事件（计时器）已增删" in r for r in reasons)
+    assert any("「联系评价人」上的边界事件（计时器）已增删" in r for r in reasons)
 
 
 def test_a_removed_step_the_case_went_through_or_will_reach_is_refused(start, files):
@@ -277,8 +277,8 @@ def test_a_called_process_that_is_gone_is_refused(in_appeal, files):
 
 
 def test_the_open_step_given_to_another_group_is_refused(start, files):
-    target = variant(files, "bad_review.bpmn", ('<bpmn:userTask id="contact" name="联系服务对象"',
-                                                '<bpmn:userTask id="contact" name="联系服务对象" '
+    target = variant(files, "bad_review.bpmn", ('<bpmn:userTask id="contact" name="联系评价人"',
+                                                '<bpmn:userTask id="contact" name="联系评价人" '
                                                 'camunda:candidateGroups="hotline"'))
     assert assess(start(), target) == [
-        "进行中的「联系服务对象」改由其他岗位办理（责任部门 → 12345热线）"]
+        "进行中的「联系评价人」改由其他岗位办理（责任部门 → 12345热线）"]

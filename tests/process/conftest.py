@@ -166,7 +166,7 @@ def signed_in(app, browser_for):
 
 @pytest.fixture()
 def watched(desk, travel):
-    """Cases for the watch lists (超期预警, 超期督办), contact (联系服务对象) open on each: on
+    """Cases for the watch lists (超期预警, 超期督办), contact (联系评价人) open on each: on
     Wed 9/30 (before 国庆) one of each of two Shenzhen departments (`sz`, `other`) and one of
     Nanjing (`js`), on Fri 10/09 one more of Shenzhen (`later`). Shenzhen contacts within 3
     working days from receipt: 9/30's are due Sat 10/10 (a make-up working day) 23:59:59,

@@ -51,7 +51,7 @@ def test_claim_fill_in_wrongly_then_rightly_and_the_case_moves_on(desk, browser_
 
     form = _text(worker.get(f"/tasks/{task.task_id}?next=/inbox"))
     assert 'name="contact_result"' in form and 'type="radio"' in form
-    assert "联系服务对象" in form and 'name="reason"' in form
+    assert "联系评价人" in form and 'name="reason"' in form
 
     bad = worker.post(f"/tasks/{task.task_id}", data={"contact_result": "reached",
                                                       "next": "/inbox"})
@@ -274,7 +274,7 @@ def test_instructions_leave_out_the_rule_keys_and_keep_the_rest(doc):
 
 
 def test_instructions_keep_a_doc_without_rule_keys_as_it_is():
-    text = "联系服务对象，了解诉求。时限按规定执行。"
+    text = "联系评价人，了解诉求。时限按规定执行。"
     assert instructions(text) == text
     assert instructions("时限：规则 dispatch。") is None
 
@@ -316,7 +316,7 @@ def test_a_queue_chip_counts_what_it_lists_claimed_tasks_included(desk, browser_
     desk.do("sz_worker", number, "contact", **CONTACT)
     desk.do("sz_worker", number, "verify", determination="misjudged", findings="误点")
     desk.do("sz_boss", number, "confirm_determination", confirm_decision="confirmed")
-    desk.do("sz_worker", number, "appeal_submit", appeal_reason="服务对象确认误点")
+    desk.do("sz_worker", number, "appeal_submit", appeal_reason="评价人确认误点")
     agency = browser_for("sz_agency")
     task = _open_task(number, "appeal_decide")
     agency.post("/inbox/claim", data={"one": task.task_id, "next": "/inbox"})

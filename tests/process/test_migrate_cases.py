@@ -24,7 +24,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "verify": {"determination": "valid", "findings": "调取监控，情况属实"},
     "classify": {"rectify_class": "simple"},
     "rectify": {"rectify_outcome": "done", "rectify_result": "已增开两个窗口"},
-    "feedback": {"feedback_text": "已告知服务对象", "feedback_channel": "phone"},
+    "feedback": {"feedback_text": "已告知评价人", "feedback_channel": "phone"},
     "revisit": {"revisit_result": "satisfied", "revisit_channel": "phone"},
 }
 WHO = {"revisit": "sz_hotline"}
@@ -98,7 +98,7 @@ def test_a_safe_change_moves_the_case_and_it_finishes_on_the_new_version(desk, t
 def test_a_change_to_the_current_step_is_refused_and_the_case_is_untouched(desk, travel):
     number = post(desk, travel)
     v1 = processes.current(SZ)
-    v2 = deploy(('name="联系服务对象"', 'name="联系评价人"'))
+    v2 = deploy(('name="联系评价人"', 'name="电话联系评价人"'))
     case, state, kinds = snapshot(number)
     seen = (case.version, case.process_version_id, state.state, state.process_version_id)
 
@@ -106,7 +106,7 @@ def test_a_change_to_the_current_step_is_refused_and_the_case_is_untouched(desk,
 
     assert (outcome.number, outcome.moved, outcome.from_label, outcome.to_label) == (
         number, False, v1.label, v2.label)
-    assert outcome.reasons == ["「差评处置」流程中进行中的「联系服务对象」已修改（名称），"
+    assert outcome.reasons == ["「差评处置」流程中进行中的「联系评价人」已修改（名称），"
                                "迁移需重置该步骤并丢失其时限"]
     case, state, after = snapshot(number)
     assert (case.version, case.process_version_id, state.state,

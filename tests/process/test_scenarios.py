@@ -54,18 +54,18 @@ FORMS: dict[str, dict[str, Any]] = {
     "contact": {"contact_result": "reached", "reason": "窗口排队时间过长", "demand": "增开窗口"},
     "verify": {"determination": "valid", "findings": "调取监控，情况属实"},
     "confirm_determination": {"confirm_decision": "confirmed", "confirm_opinion": "同意"},
-    "explain": {"explanation": "该诉求无政策依据，已向服务对象解释"},
+    "explain": {"explanation": "该诉求无政策依据，已向评价人解释"},
     "classify": {"rectify_class": "simple"},
     "ledger": {"plan": "增设综合窗口并调整排班", "promised_date": "2026-10-20", "owner": "王主任"},
     "rectify": {"rectify_outcome": "done", "rectify_result": "已增开两个窗口"},
     "request_extension": {"extension_reason": "需采购设备", "requested_until": "2026-11-06",
                           "reviewer_informed": True},
     "approve_extension": {"extension_decision": "approved", "extension_opinion": "同意"},
-    "feedback": {"feedback_text": "已将整改情况告知服务对象", "feedback_channel": "phone"},
+    "feedback": {"feedback_text": "已将整改情况告知评价人", "feedback_channel": "phone"},
     "revisit": {"revisit_result": "satisfied", "revisit_channel": "phone"},
     "rectify_again": {"rectify_again_result": "再次整改，延长窗口服务时间"},
     "supervise": {"supervision_result": "约谈部门负责人，限期整改到位"},
-    "appeal_submit": {"appeal_reason": "服务对象误操作", "appeal_evidence": "通话录音"},
+    "appeal_submit": {"appeal_reason": "评价人误操作", "appeal_evidence": "通话录音"},
     "appeal_decide": {"appeal_result": "upheld", "appeal_opinion": "证据充分"},
     "appeal_feedback": {"hotline_result": "经政务服务管理机构确认属误评，差评无效",
                         "hotline_channel": "work_order", "follow_up_guided": True,
@@ -508,12 +508,12 @@ def test_returned_determination_is_verified_again_then_confirmed(flow, where):
         "Required when the determination is returned: why, for the caseworker who verifies "
         "again."]}
     f.do("confirm_determination", confirm_decision="returned",
-         confirm_opinion="监控显示服务对象已点击确认，请补充通话录音后重新核实")
+         confirm_opinion="监控显示评价人已点击确认，请补充通话录音后重新核实")
     assert f.steps() == ["verify"]
     # handle counted from receipt, as before the return (sz 10/20, warn 10/19; js 10/27)
     assert f.deadline("verify") == SIMPLE[where]["verify"]
     f.do("verify", "2026-10-09 10:00", determination="misjudged",
-         findings="补充通话录音，服务对象确认误点")
+         findings="补充通话录音，评价人确认误点")
     assert f.steps() == ["confirm_determination"]
     # verify.confirm from the new step's start Fri 10/09: Sat 10/10 (make-up working day)
     assert f.deadline("confirm_determination") == (

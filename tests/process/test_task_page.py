@@ -77,7 +77,7 @@ def test_a_completed_task_shows_what_was_submitted_with_the_options_labels(desk,
     page = _text(worker.get(f"/tasks/{task['task_id']}"))
     assert "该任务已结束，以下为只读内容。" in page
     shown = re.search(r'class="submitted".*?</dl>', page, re.S).group(0)
-    assert "<dt>联系结果</dt><dd>已联系服务对象</dd>" in shown
+    assert "<dt>联系结果</dt><dd>已联系评价人</dd>" in shown
     assert "<dt>差评原因</dt><dd>窗口排队时间过长</dd>" in shown
     assert 'name="contact_result"' not in page and 'name="reason"' not in page
     english = _text(worker.get(f"/tasks/{task['task_id']}?lang=en"))
@@ -104,7 +104,7 @@ def test_a_submission_refused_as_someone_elses_keeps_what_was_typed(desk, browse
     page = _text(resp)
     assert "该任务已由 sz_boss 认领，您不能办理。" in page
     box = _unsaved(page)
-    assert "<dt>联系结果</dt><dd>已联系服务对象</dd>" in box
+    assert "<dt>联系结果</dt><dd>已联系评价人</dd>" in box
     assert "<dt>差评原因</dt><dd>窗口排队时间过长</dd>" in box
     assert 'data-draft="keep"' in page
     assert _open_task(number, "contact").assignee.username == "sz_boss"
@@ -203,7 +203,7 @@ def test_the_steps_instructions_read_in_english(desk, browser_for):
     worker = browser_for("sz_worker")
     chinese = _text(worker.get(f"/tasks/{task.task_id}"))
     shown = re.search(r'<p class="doc">(.*?)</p>', chinese).group(1)
-    assert shown == "责任部门经办人联系服务对象，了解差评原因和具体诉求，记录联系结果。"
+    assert shown == "责任部门经办人联系评价人，了解差评原因和具体诉求，记录联系结果。"
     english = _text(worker.get(f"/tasks/{task.task_id}?lang=en"))
     doc = html.unescape(re.search(r'<p class="doc">(.*?)</p>', english).group(1))
     assert doc.startswith("The responsible department's caseworker contacts the reviewer")
@@ -226,6 +226,21 @@ def test_the_call_script_uses_the_languages_colon(desk, browser_for):
     script = re.search(r'<ol class="script">.*?</ol>', english, re.S).group(0)
     assert "：" not in script and re.search(r"<li><b>[A-Z][^<]*: </b><q>", script)
 
+
+
+def test_the_call_script_asks_for_an_unnamed_reviewer_as_评价人(app):
+    """Without a name the operator asks for 评价人本人 (the glossary's word, QA #12)."""
+    from types import SimpleNamespace
+
+    from flask_babel import force_locale
+
+    from app.inbox.callscript import addressed
+
+    nameless = SimpleNamespace(reviewer_name=None, reviewer_type="individual")
+    with app.test_request_context(), force_locale("zh_CN"):
+        assert addressed(nameless) == "评价人本人"
+    with app.test_request_context(), force_locale("en"):
+        assert addressed(nameless) == "the reviewer"
 
 def test_the_recheck_step_says_what_happens_without_a_request(desk, browser_for,
                                                               time_machine):
@@ -257,7 +272,7 @@ def test_the_page_after_a_submission_names_its_draft_to_drop_once(desk, browser_
     worker = browser_for("sz_worker")
     page = _text(worker.post(f"/tasks/{task.task_id}", data={**CONTACT, "next": "/inbox"},
                              follow_redirects=True))
-    assert "“联系服务对象”已提交" in page
+    assert "“联系评价人”已提交" in page
     assert re.search(rf'src="/static/js/draftsdone.js" data-tasks="{task.task_id}"', page)
     assert "draftsdone.js" not in _text(worker.get("/inbox"))
 
@@ -285,7 +300,7 @@ def test_the_case_page_shows_the_personnel_units_decision_as_the_determination(d
     assert "<dt>Determination</dt><dd>Rating invalid (staff re-check)</dd>" in facts
 
 
-FINDINGS = "监控显示工作人员依规答复，服务对象诉求未获支持后给予差评"
+FINDINGS = "监控显示工作人员依规答复，评价人诉求未获支持后给予差评"
 
 
 def test_the_appeal_decision_shows_what_is_appealed(desk, browser_for):

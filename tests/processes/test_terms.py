@@ -12,9 +12,10 @@ from app.cases.events import KIND_LABELS
 from app.cases.models import CLASS_LABELS, DETERMINATION_LABELS
 from app.engine.definitions import ProcessDefinition
 from app.inbox.taskpage import instructions
-from app.processes.terms import INSTRUCTIONS, TERMS
+from app.processes.terms import EARLIER, INSTRUCTIONS, TERMS
 
-BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+ROOT = Path(__file__).resolve().parents[2]
+BPMN = ROOT / "bpmn"
 
 
 def test_every_label_of_the_shipped_diagrams_is_listed():
@@ -48,3 +49,15 @@ def test_every_name_the_diagram_viewer_draws_is_listed():
     names = {el.get("name") for path in BPMN.glob("*.bpmn")
              for el in etree.parse(str(path)).getroot().iter(model) if el.get("name")}
     assert names - set(TERMS) == set()
+
+
+def test_the_reviewer_is_评价人_in_every_word_users_read():
+    """The glossary's and the Shenzhen rules' word for the reviewer, never 服务对象 (QA #12): in
+    the diagrams, the rule files and every page, form, script and demo text of the app. Only
+    the catalog of earlier releases' words (EARLIER) keeps 服务对象, for old cases."""
+    read = [*BPMN.glob("*.bpmn"), *(ROOT / "rules").iterdir(),
+            *(p for ext in ("py", "html", "js") for p in (ROOT / "app").rglob(f"*.{ext}")
+              if "vendor" not in p.parts and p != ROOT / "app/processes/terms.py")]
+    assert [str(p.relative_to(ROOT)) for p in read if "服务对象" in p.read_text("utf-8")] == []
+    assert [t for t in (*TERMS, *INSTRUCTIONS) if "服务对象" in t] == []
+    assert EARLIER and all("服务对象" in t for t in EARLIER)
