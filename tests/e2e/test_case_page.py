@@ -164,7 +164,7 @@ def test_the_diagram_speaks_the_page_language(live_server, page, screenshot, off
 
 
 LONG_LABEL = "已告知被评价工作人员（未提供评价人信息）"
-LONG_VALUE = "服务对象反映窗口工作人员服务态度冷淡、答复不耐烦，要求工作人员当面道歉并说明情况。"
+LONG_VALUE = "评价人反映窗口工作人员服务态度冷淡、答复不耐烦，要求工作人员当面道歉并说明情况。"
 
 
 @pytest.mark.parametrize("width", [1366, 375])
