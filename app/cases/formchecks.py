@@ -10,10 +10,18 @@ deadlines and the register of departments, run on the fields that passed the for
 - 整改 → 申请延期: only a complex rectification (综合协调, 台账) may ask for one, and only before
   its deadline has passed: the reviewer is to be told why and until when before the due date
   (深圳第二十四条（二）); a simple or general one, or one already overdue, is done or escalated.
-- 审批延期: approving sets that date as the deadline, so it must still be a working day (the
-  calendar may have changed since the request: a regional holiday, next year's arrangement).
-- 整改台账: the promised date may not be in the past, nor after the rectification deadline
-  while that is still ahead (a later date is what an extension is for).
+- 审批延期: approving sets that date as the deadline, so it must still be after today (an
+  approval on or after the day asked for would set a deadline already reached) and a working
+  day (the calendar may have changed since the request: a regional holiday, next year's
+  arrangement). The approval form has no date: the agency rejects, the department asks again.
+- 整改台账: the promised date is promised to the reviewer, so it is a working day, not in the
+  past, and no later than the deadline the rectification that follows will have (深圳第二十四条
+  （二）: 建立台账，限期整改; a later date needs the reviewer told before the due date, why and
+  until when: an extension, approved by the agency). Once that deadline has passed too, any
+  working day from today on.
+
+`withheld` and `date_bounds` say the same before the form is filled: the options these checks
+would refuse now, and the days a date field may take (the task page and GET /api/v1/tasks/<id>).
 - 反馈核实结果 (an appeal upheld, Shenzhen art. 27): the day the 12345 hotline was told may not
   be after today; for a misjudged rating (误评) the step must say how the reviewer was guided
   to a follow-up rating (追加评价), which then stands; a malicious one (恶意评价) is simply not
@@ -25,7 +33,8 @@ deadlines and the register of departments, run on the fields that passed the for
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from contextlib import suppress
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from marshmallow import ValidationError
@@ -39,6 +48,7 @@ from app.timeutil import to_local
 
 EXTENSION_LIMIT = "extension.limit"
 EXTEND = "extend"  # 整改 rectify_outcome: cannot be finished in time, ask for an extension
+APPROVED = "approved"  # 审批延期 extension_decision: 同意延期
 FOLLOW_UP_NOTE, FOLLOW_UP_GUIDED = "follow_up_note", "follow_up_guided"  # 引导追加评价
 CONFIRM_DECISION, CONFIRM_OPINION = "confirm_decision", "confirm_opinion"  # 确认认定
 RETURNED = "returned"  # 退回重新核实
@@ -56,13 +66,17 @@ def check(clean: Mapping[str, Any], now: datetime, clock: CaseClock,
     today = to_local(now).date()
     _department(clean, errors)
     if clean.get("rectify_outcome") == EXTEND:
-        _may_extend(known.get("rectify_class"), now, due_at, errors)
+        _put(errors, "rectify_outcome", _extend_refusals(known.get("rectify_class"), now, due_at))
     if clean.get("requested_until"):
         _extension(date.fromisoformat(clean["requested_until"]), today, clock, due_at, errors)
-    if clean.get("extension_decision") == "approved" and known.get("requested_until"):
-        _approval(date.fromisoformat(str(known["requested_until"])[:10]), clock, errors)
+    elif clean.get("extension_decision") == APPROVED and known.get("requested_until"):
+        # a form that sets the date itself is checked as a request above
+        _put(errors, "extension_decision",
+             _approval_refusals(_day(known["requested_until"]), today, clock))
     if clean.get("promised_date"):
-        _promise(date.fromisoformat(clean["promised_date"]), today, due_at, errors)
+        _put(errors, "promised_date", _promise_refusals(
+            date.fromisoformat(clean["promised_date"]), today, clock,
+            _latest_promise(known, today, clock, due_at)))
     if clean.get("hotline_informed_on") and date.fromisoformat(
             clean["hotline_informed_on"]) > today:
         errors["hotline_informed_on"] = ["Must not be after today."]
@@ -73,6 +87,53 @@ def check(clean: Mapping[str, Any], now: datetime, clock: CaseClock,
                                    "caseworker who verifies again."]
     if errors:
         raise FormInvalid(errors)
+
+
+def withheld(task: UserTaskView, now: datetime, clock: CaseClock,
+             due_at: datetime | None) -> dict[str, dict[str, list[str]]]:
+    """The options of the task's form that `check` would refuse now, each with its messages
+    (field → option → messages): not to be offered (申请延期 of a simple rectification or
+    after its deadline; 同意延期 of a day that has come or is no working day)."""
+    fields = {f.id: {value for value, _name in f.options} for f in task.info.form}
+    today = to_local(now).date()
+    refused: dict[str, dict[str, list[str]]] = {}
+    if EXTEND in fields.get("rectify_outcome", ()):
+        why = _extend_refusals(task.data.get("rectify_class"), now, due_at)
+        if why:
+            refused["rectify_outcome"] = {EXTEND: why}
+    asked = task.data.get("requested_until")  # a form with a date of its own: checked as one
+    if APPROVED in fields.get("extension_decision", ()) and asked and "requested_until" not in \
+            fields:
+        why = _approval_refusals(_day(asked), today, clock)
+        if why:
+            refused["extension_decision"] = {APPROVED: why}
+    return refused
+
+
+def date_bounds(task: UserTaskView, now: datetime, clock: CaseClock,
+                due_at: datetime | None) -> dict[str, tuple[date, date | None]]:
+    """The first and last day (None: no last) that `check` accepts in the form's date fields
+    it checks (each must also be a working day): the ledger's promised date, the day an
+    extension asks for."""
+    ids = {f.id for f in task.info.form}
+    today = to_local(now).date()
+    bounds: dict[str, tuple[date, date | None]] = {}
+    if "promised_date" in ids:
+        bounds["promised_date"] = (today, _latest_promise(task.data, today, clock, due_at))
+    if "requested_until" in ids:
+        after = max(today, to_local(due_at).date()) if due_at is not None else today
+        bounds["requested_until"] = (after + timedelta(days=1), _latest_extension(clock))
+    return bounds
+
+
+def _put(errors: Errors, field: str, messages: list[str]) -> None:
+    if messages:
+        errors[field] = messages
+
+
+def _day(value: Any) -> date:
+    """A date process variable (stored as YYYY-MM-DD text)."""
+    return date.fromisoformat(str(value)[:10])
 
 
 def _follow_up(clean: Mapping[str, Any], determination: str | None, errors: Errors) -> None:
@@ -103,16 +164,16 @@ def _department(clean: Mapping[str, Any], errors: Errors) -> None:
                                      f"{known.name}."]
 
 
-def _may_extend(rectify_class: str | None, now: datetime, due_at: datetime | None,
-                errors: Errors) -> None:
+def _extend_refusals(rectify_class: str | None, now: datetime,
+                     due_at: datetime | None) -> list[str]:
+    """Why 整改 may not ask for an extension now (empty: it may)."""
     messages = []
     if rectify_class != "complex":
         messages.append("Only a complex rectification may ask for an extension.")
     if due_at is not None and now > due_at:
         messages.append(f"An extension must be asked for before the deadline, "
                         f"{to_local(due_at).date()}, has passed.")
-    if messages:
-        errors["rectify_outcome"] = messages
+    return messages
 
 
 def _extension(until: date, today: date, clock: CaseClock, due_at: datetime | None,
@@ -132,14 +193,19 @@ def _extension(until: date, today: date, clock: CaseClock, due_at: datetime | No
         errors["requested_until"] = messages
 
 
-def _approval(until: date, clock: CaseClock, errors: Errors) -> None:
-    """An approval (同意延期) makes the day asked for the deadline: refused when that day is
-    not a working day (any more); rejecting the request is still possible."""
+def _approval_refusals(until: date, today: date, clock: CaseClock) -> list[str]:
+    """Why an approval (同意延期) of the day asked for is refused now: it makes that day the
+    deadline, so the day must still be ahead and a working day. Rejecting is always possible;
+    the department may then ask again (the approval form sets no date of its own)."""
+    if until <= today:
+        return [f"The day asked for, {until}, is not after today: reject the request, so that "
+                f"the department asks for a later day."]
     following = _next_working_day(until, clock.region_code)
     if following is not None:
-        errors["extension_decision"] = [
-            f"The day asked for, {until}, is not a working day (the next working day is "
-            f"{following}): reject the request, so that the department asks for a working day."]
+        return [f"The day asked for, {until}, is not a working day (the next working day is "
+                f"{following}): reject the request, so that the department asks for a working "
+                f"day."]
+    return []
 
 
 def _next_working_day(day: date, region: str) -> date | None:
@@ -159,12 +225,31 @@ def _latest_extension(clock: CaseClock) -> date | None:
         return None
 
 
-def _promise(promised: date, today: date, due_at: datetime | None, errors: Errors) -> None:
-    """Once the deadline has passed (the step is overdue and escalated), any date from today
-    on: there is no date within it left to promise."""
+def _latest_promise(known: Mapping[str, Any], today: date, clock: CaseClock,
+                    due_at: datetime | None) -> date | None:
+    """The last day a ledger (整改台账) may promise: the deadline of the rectification that
+    follows it, as its timers will count it (rule "rectify." + class, with its
+    late_start_days when it begins past the deadline); the ledger's own deadline when that
+    rule is unknown. None once that day has passed: no day within it is left."""
     due = to_local(due_at).date() if due_at is not None else None
+    if known.get("rectify_class"):
+        with suppress(KeyError):  # UnknownRuleKey
+            due = to_local(TimerHelpers(clock).due_at(
+                f"rectify.{known['rectify_class']}", known.get("extended_until"))).date()
+    return due if due is not None and due >= today else None
+
+
+def _promise_refusals(promised: date, today: date, clock: CaseClock,
+                      latest: date | None) -> list[str]:
+    """Why a promised date (承诺完成日期) is refused: past, no working day, or later than
+    `latest` (an extension is for that)."""
     if promised < today:
-        errors["promised_date"] = ["Must not be in the past."]
-    elif due is not None and today <= due < promised:
-        errors["promised_date"] = [f"Must be no later than the rectification deadline, "
-                                   f"{due}; request an extension for a later date."]
+        return ["Must not be in the past."]
+    messages = []
+    following = _next_working_day(promised, clock.region_code)
+    if following is not None:
+        messages.append(f"Must be a working day; the next working day is {following}.")
+    if latest is not None and promised > latest:
+        messages.append(f"Must be no later than the rectification deadline, {latest}; request "
+                        f"an extension for a later date.")
+    return messages

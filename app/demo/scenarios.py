@@ -302,7 +302,10 @@ def form_data(step: str, choices: Mapping[str, str], ctx: Context, when: datetim
     elif step == "ledger":
         today = when.astimezone(SHANGHAI).date()
         due = (due_at or ctx.received_at + timedelta(days=14)).astimezone(SHANGHAI).date()
-        promised = due if due >= today else today + timedelta(days=7)  # within the deadline
+        # within the deadline the rectification will have (past it: late_start_days, 5), and
+        # a working day, as the ledger's check asks
+        promised = due if due >= today else _working_day_from(today + timedelta(days=5),
+                                                              ctx.region_code)
         data.update(plan=f"成立专项整改小组，协调{ctx.department}及相关单位分两阶段整改："
                          f"先优化业务流程，再完成系统改造。{rectified}",
                     promised_date=promised.isoformat(),

@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import gettext
 
 from app.engine.forms import FormField
+from app.inbox.formlimits import NONE, FormLimits
 from app.web.i18n import N_, day
 
 SHORT_TEXT = ("department_code", "department_name", "owner")  # one-line inputs
@@ -67,18 +68,44 @@ PATTERNS = (
                 r"day is (?P<next>[\d-]+)\)"),
      N_("申请延期至的 %(day)s 不是工作日（其后最近的工作日为 %(next)s），不能同意延期；请选择"
         "“不同意延期”，由责任部门重新申请。")),
+    (re.compile(r"^The day asked for, (?P<day>[\d-]+), is not after today"),
+     N_("申请延期至的 %(day)s 已到或已过，不能同意延期；请选择“不同意延期”，由责任部门另行申请"
+        "更晚的日期。")),
 )
+# the same message on another field, said for that field (first: the field's own patterns)
+FIELD_PATTERNS = {
+    "promised_date": (
+        (re.compile(r"^Must be a working day; the next working day is (?P<day>[\d-]+)\.$"),
+         N_("承诺完成日期须为工作日；其后最近的工作日为 %(day)s。")),),
+}
+# a checked date field's days, beside it: (with a last day, without one)
+HINTS = {
+    "promised_date": (
+        N_("须为工作日，%(first)s 至 %(last)s（整改期限）之间；需要更长时间的，请在整改环节"
+           "申请延期。"),
+        N_("须为工作日，不早于 %(first)s。")),
+    "requested_until": (
+        N_("须为工作日，%(first)s 至 %(last)s 之间（晚于当前整改期限，不超过延期上限）。"),
+        N_("须为工作日，不早于 %(first)s（晚于当前整改期限）。")),
+}
 DAYS = ("day", "next")  # groups holding an ISO date, shown in the page's language
 
 
 @dataclass(frozen=True)
 class Widget:
-    """How one form field is drawn: input, textarea, select, radios, checkbox, date, number."""
+    """How one form field is drawn: input, textarea, select, radios, checkbox, date, number;
+    the options offered now, why others are not (`notes`), and a date field's first and last
+    day with a hint saying them."""
 
     field: FormField
     kind: str
     value: Any
     errors: tuple[str, ...]
+    options: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+    first: date | None = None
+    last: date | None = None
+    hint: str | None = None
 
     @property
     def id(self) -> str:
@@ -100,12 +127,32 @@ def widget_kind(f: FormField) -> str:
 
 
 def widgets(form: tuple[FormField, ...], values: Mapping[str, Any],
-            errors: Mapping[str, Any]) -> list[Widget]:
+            errors: Mapping[str, Any], limits: FormLimits = NONE) -> list[Widget]:
     out = []
     for f in form:
         value = values.get(f.id, f.default)
-        out.append(Widget(f, widget_kind(f), value, tuple(translate(errors.get(f.id)))))
+        first, last = limits.bounds.get(f.id, (None, None))
+        out.append(Widget(f, widget_kind(f), value, tuple(translate(errors.get(f.id), f.id)),
+                          limits.offered(f.id, f.options), _notes(f, limits), first, last,
+                          _hint(f.id, first, last)))
     return out
+
+
+def _notes(f: FormField, limits: FormLimits) -> tuple[str, ...]:
+    """Why an option of `f` is not offered now (不可选择“…”：…)."""
+    names = dict(f.options)
+    return tuple(gettext("不可选择“%(option)s”：%(why)s", option=gettext(names[value]),
+                         why="".join(translate(messages, f.id)))
+                 for value, messages in limits.withheld.get(f.id, {}).items() if value in names)
+
+
+def _hint(field_id: str, first: date | None, last: date | None) -> str | None:
+    texts = HINTS.get(field_id)
+    if texts is None or first is None:
+        return None
+    if last is None:
+        return gettext(texts[1], first=day(first))
+    return gettext(texts[0], first=day(first), last=day(last))
 
 
 def posted_data(form: tuple[FormField, ...], posted: Mapping[str, Any]) -> dict[str, Any]:
@@ -121,21 +168,22 @@ def posted_data(form: tuple[FormField, ...], posted: Mapping[str, Any]) -> dict[
     return data
 
 
-def translate(messages: Any) -> list[str]:
-    """Validation messages (a list, or a nested dict) in the page's language."""
+def translate(messages: Any, field: str | None = None) -> list[str]:
+    """Validation messages (a list, or a nested dict) in the page's language, as said of
+    `field` when it has its own words for one (FIELD_PATTERNS)."""
     if not messages:
         return []
     if isinstance(messages, Mapping):
-        return [m for value in messages.values() for m in translate(value)]
+        return [m for value in messages.values() for m in translate(value, field)]
     if isinstance(messages, str):
         messages = [messages]
-    return [_one(str(m)) for m in messages]
+    return [_one(str(m), field) for m in messages]
 
 
-def _one(message: str) -> str:
+def _one(message: str, field: str | None = None) -> str:
     if message in MESSAGES:
         return gettext(MESSAGES[message])
-    for pattern, text in PATTERNS:
+    for pattern, text in (*FIELD_PATTERNS.get(field or "", ()), *PATTERNS):
         found = pattern.search(message)
         if found:
             return gettext(text, **_shown(found.groupdict()))

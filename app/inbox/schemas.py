@@ -10,11 +10,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 from app.auth.users import can_act
 from app.cases.models import CLASS_LABELS
 from app.cases.schemas import ComputedList, Local, TaskRef
-from app.inbox import queries
+from app.inbox import formlimits, queries
 from app.plaintext import Text
 from app.processes import service as processes
 from app.querystring import ListingQuery
 from app.rules import service as rules_service
+from app.timeutil import utcnow
 
 VIEWS = ("mine", "group", "department", "done")
 
@@ -62,14 +63,31 @@ class OptionOut(Schema):
     name = fields.String()
 
 
+class WithheldOut(OptionOut):
+    reasons = fields.List(fields.String(), metadata={
+        "description": "the messages completing the task with this option would get now"})
+
+
 class FormFieldOut(Schema):
-    """One field of a task's form (camunda:formData)."""
+    """One field of a task's form (camunda:formData), as it may be filled now."""
 
     id = fields.String()
     label = fields.String()
     type = fields.String(metadata={"description": "string, long, boolean, date or enum"})
     required = fields.Boolean()
-    options = fields.List(fields.Nested(OptionOut), metadata={"description": "enum fields"})
+    options = fields.List(fields.Nested(OptionOut), metadata={
+        "description": "enum fields: the options that may be chosen now"})
+    withheld = fields.List(fields.Nested(WithheldOut), metadata={
+        "description": "an open task's enum options that completing it would refuse now (422), "
+                       "with why: e.g. 申请延期 of a rectification that is not complex or is past "
+                       "its deadline, 同意延期 of a day that has come or is not a working day"})
+    earliest = fields.Date(metadata={
+        "description": "a date field checked against the case (承诺完成日期, 申请延期至): the "
+                       "first day accepted now; each day must also be a working day of the "
+                       "case's calendar"})
+    latest = fields.Date(metadata={
+        "description": "the last day accepted now, when there is one (the rectification "
+                       "deadline, extension.limit)"})
     default = fields.String()
 
 
@@ -108,8 +126,26 @@ class TaskDetail(TaskOut):
 
 
 def _form(task) -> list[dict]:
+    """The task's form with what it offers now (app/inbox/formlimits.py), as the page."""
     info = _task_info(task)
-    return [f.as_dict() for f in info.form] if info else []
+    if info is None:
+        return []
+    limits = formlimits.for_task(task, info, utcnow())
+    return [_field(f, limits) for f in info.form]
+
+
+def _field(f, limits: formlimits.FormLimits) -> dict[str, Any]:
+    out = f.as_dict()
+    refused = limits.withheld.get(f.id, {})
+    if refused:
+        out["options"] = [{"id": i, "name": n} for i, n in limits.offered(f.id, f.options)]
+        out["withheld"] = [{"id": i, "name": n, "reasons": refused[i]}
+                           for i, n in f.options if i in refused]
+    if f.id in limits.bounds:
+        out["earliest"], latest = limits.bounds[f.id]
+        if latest is not None:
+            out["latest"] = latest
+    return out
 
 
 def _task_info(task):

@@ -21,7 +21,7 @@ from app.cases.records import CaseEvent, CaseTask
 from app.engine import FormInvalid, ProcessHalted
 from app.engine.definitions import TaskInfo
 from app.extensions import db
-from app.inbox import callscript, drafts, formview
+from app.inbox import callscript, drafts, formlimits, formview
 from app.inbox.web import GROUP_LABELS, bp
 from app.org.models import Department
 from app.processes import service as processes
@@ -194,7 +194,8 @@ def _render(task: CaseTask, values: dict, errors: dict, posted: bool = False):
     names = actor_names({e.actor for e in events} | ({submitted.actor} if submitted else set()))
     return render_template(
         "inbox/task.html", task=task, case=case, review=case.review, info=info,
-        widgets=formview.widgets(form, values, errors),
+        widgets=formview.widgets(form, values, errors, formlimits.for_task(task, info, now)
+                                 if actionable else formlimits.NONE),
         other_errors=formview.other_errors(errors, form), error_count=len(errors),
         deadline=deadline_text(task, now), actionable=actionable, mine=mine,
         can_claim=task.state == "open" and task.assignee_id is None

@@ -9,6 +9,7 @@ import pytest
 
 from app.cases import formchecks
 from app.engine import CaseClock, FormInvalid
+from app.engine.forms import FormField
 from app.rules.book import UnknownRuleKey
 from app.timeutil import SHANGHAI
 
@@ -47,3 +48,38 @@ def test_rules_written_before_the_limit_set_none(app_ctx):
     formchecks.check({"requested_until": "2027-06-30"}, NOW, _clock(False), DUE)
     with pytest.raises(FormInvalid):  # the deadline still has to be passed
         formchecks.check({"requested_until": "2026-10-20"}, NOW, _clock(False), DUE)
+
+
+def _approval(*extra: FormField, asked: str = "2026-10-15") -> SimpleNamespace:
+    """An open 审批延期 as the engine shows it: the request's day in its data."""
+    form = (FormField("extension_decision", "审批意见", "enum", True,
+                      (("approved", "同意延期"), ("rejected", "不同意延期"))), *extra)
+    return SimpleNamespace(info=SimpleNamespace(form=form), data={"requested_until": asked})
+
+
+def test_an_approval_of_the_day_asked_for_once_it_has_come_is_withheld_and_refused(app_ctx):
+    """On 10/15, the day asked for: not offered, and refused if chosen; rejecting is not."""
+    task, why = _approval(), ["The day asked for, 2026-10-15, is not after today: reject the "
+                              "request, so that the department asks for a later day."]
+    assert formchecks.withheld(task, NOW, _clock(True), DUE) == {
+        "extension_decision": {"approved": why}}
+    with pytest.raises(FormInvalid) as refused:
+        formchecks.check({"extension_decision": "approved"}, NOW, _clock(True), DUE, task)
+    assert refused.value.errors == {"extension_decision": why}
+    formchecks.check({"extension_decision": "rejected"}, NOW, _clock(True), DUE, task)
+    formchecks.check({"extension_decision": "approved"}, NOW, _clock(True), DUE,
+                     _approval(asked="2026-10-16"))
+
+
+def test_an_approval_form_with_a_date_of_its_own_checks_that_date(app_ctx):
+    """A diagram whose 审批延期 lets the agency set another day (requested_until in its form):
+    approving is offered, and the day set is checked as a request's is."""
+    task = _approval(FormField("requested_until", "批准延期至", "date"))
+    assert formchecks.withheld(task, NOW, _clock(True), DUE) == {}
+    with pytest.raises(FormInvalid) as refused:
+        formchecks.check({"extension_decision": "approved", "requested_until": "2026-10-15"},
+                         NOW, _clock(True), DUE, task)
+    assert set(refused.value.errors) == {"requested_until"}
+    assert "Must be a day after today." in refused.value.errors["requested_until"]
+    formchecks.check({"extension_decision": "approved", "requested_until": "2026-10-21"},
+                     NOW, _clock(True), DUE, task)

@@ -151,8 +151,10 @@ def test_checks_beyond_the_form_answer_with_the_forms_own_messages(desk, at):
                                           "Must be after the current deadline, 2026-10-20."]}
 
 
-def test_an_overdue_ledger_may_promise_any_day_from_today(desk, at):
-    """Past its deadline (10/20) no day within it is left: the ledger takes a later one."""
+def test_an_overdue_ledger_promises_within_the_rectifications_late_start_deadline(desk, at):
+    """Past its deadline (10/20) the rectification that follows begins late and gets
+    late_start_days (5) working days from its start (10/22): 10/29. The ledger promises no
+    later than that, the deadline the rectification then has (a later day is an extension)."""
     number = post(desk)
     task = drive(desk, number, "ledger")
     at("2026-10-22 09:00")
@@ -160,8 +162,14 @@ def test_an_overdue_ledger_may_promise_any_day_from_today(desk, at):
                                                           "promised_date": "2026-10-21"})
     assert resp.get_json()["errors"]["json"]["data"] == {
         "promised_date": ["Must not be in the past."]}
+    resp = desk.complete("sz_worker", task["task_id"], **{**FORMS["ledger"],
+                                                          "promised_date": "2026-10-30"})
+    assert resp.get_json()["errors"]["json"]["data"] == {"promised_date": [
+        "Must be no later than the rectification deadline, 2026-10-29; request an extension "
+        "for a later date."]}
     assert desk.complete("sz_worker", task["task_id"], **{**FORMS["ledger"],
-                         "promised_date": "2026-10-30"}).status_code == 200
+                         "promised_date": "2026-10-29"}).status_code == 200
+    assert desk.task(number, "rectify")["deadline"]["due_at"].startswith("2026-10-29T23:59:59")
 
 
 def test_a_timer_due_in_a_persons_change_is_recorded_as_the_timers(desk, at):
