@@ -41,7 +41,8 @@ def sync_tasks(case: Case, run: CaseRun, now: datetime, change: writes.Change,
                retimed: frozenset[str] = frozenset()) -> int:
     """Into `change`: close the rows of tasks no longer waiting (done, or cancelled by the
     process), flag those whose timers fired in this change, give those in `retimed` (task
-    ids, 期限重算) their deadlines again, and add rows for new ones (`rows`: the case's open
+    ids, 期限重算) their deadlines again, give those whose step was renamed (a case moved to
+    another version) the new title, and add rows for new ones (`rows`: the case's open
     task rows from `writes.open_tasks`, when the caller has them; `fired`: (task id, timer
     kind) of the timers that fired in this change). Sets the case's current steps. Returns
     how many rows are added."""
@@ -54,7 +55,9 @@ def sync_tasks(case: Case, run: CaseRun, now: datetime, change: writes.Change,
         waiting = row.task_id in views
         kept = (row.warn_at, row.due_at, row.provisional)
         deadline = deadline_of(views[row.task_id]) if row.task_id in retimed and waiting else kept
-        if waiting and (warned, overdue, deadline) == (row.warned, row.overdue, kept):
+        title = views[row.task_id].info.title if waiting else row.title  # renamed: 流程版本迁移
+        if waiting and (warned, overdue, deadline, title) == (row.warned, row.overdue, kept,
+                                                              row.title):
             continue
         done = row.task_id == done_task_id and not waiting
         warn_at, due_at, provisional = deadline
@@ -62,7 +65,7 @@ def sync_tasks(case: Case, run: CaseRun, now: datetime, change: writes.Change,
             "id": row.id, "state": "open" if waiting else "done" if done else "cancelled",
             "completed_at": None if waiting else now, "completed_by_id": done_by if done else None,
             "late": late if done else False, "warned": warned, "overdue": overdue,
-            "warn_at": warn_at, "due_at": due_at, "provisional": provisional})
+            "warn_at": warn_at, "due_at": due_at, "provisional": provisional, "title": title})
     known = {row.task_id for row in rows}
     added = [_task_row(case, run, view, now, fired) for task_id, view in views.items()
              if task_id not in known]

@@ -37,7 +37,7 @@ TASK_COLUMNS = ("task_id", "case_id", "process_id", "step", "title", "group_name
                 "warn_at", "due_at", "rule_key", "rule_version_id", "provisional", "warned",
                 "overdue", "late", "assignee_id", "claimed_at")
 TASK_UPDATE = ("id", "state", "completed_at", "completed_by_id", "late", "warned", "overdue",
-               "warn_at", "due_at", "provisional")
+               "warn_at", "due_at", "provisional", "title")
 TIMER_COLUMNS = ("task_id", "case_id", "event", "kind", "step", "due_at", "fire_at",
                  "attempts")
 EVENT_COLUMNS = ("case_id", "at", "kind", "actor", "step", "title", "task_id", "late", "data")

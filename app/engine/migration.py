@@ -4,8 +4,9 @@ Running cases keep the version they started on. One can be moved to a newer vers
 SpiffWorkflow's diff (`SpiffWorkflow.bpmn.util.diff`) says nothing it stands on changed:
 - every task of the workflow and of its called processes still has its spec (by BPMN id);
 - no open task (READY, WAITING, STARTED: a step waiting for a person, a pending timer, a
-  running call activity) changed, nor the boundary events on an open step: SpiffWorkflow
-  would have to reset them, re-evaluating their timers and losing the deadlines;
+  running call activity) changed but in its wording (WORDING: name, instructions, form), nor
+  the boundary events on an open step: SpiffWorkflow would have to reset them, re-evaluating
+  their timers and losing the deadlines;
 - every called process that ran still exists.
 Otherwise `assess` gives the reasons (in Chinese, for the supervisor) and `migrate` refuses.
 
@@ -28,6 +29,10 @@ from app.engine.definitions import LANE_GROUPS, ProcessDefinition
 from app.engine.runs import CaseRun
 
 OPEN = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+# What an open step may change and still move: the words its doer reads (its name, its
+# instructions, its form's labels and fields, which the completion validates against the new
+# form). Its state, data and timers stay as they are; its task row takes the new name.
+WORDING = frozenset({"bpmn_name", "documentation", "form"})
 GROUP_NAMES = {group: lane for lane, group in LANE_GROUPS.items()}
 
 # SpiffWorkflow's spec attributes → words for the reasons.
@@ -123,7 +128,7 @@ def _open_changed_reasons(part: _Part) -> list[str]:
     reasons = []
     changed = part.spec_diff.changed
     for task in part.diff.changed:
-        if task.has_state(OPEN):
+        if task.has_state(OPEN) and not set(changed[task.task_spec]) <= WORDING:
             what = _what(changed[task.task_spec])
             reasons.append(f"{_process(part.workflow)}中进行中的{_task_label(task)}"
                            f"已修改（{what}），迁移需重置该步骤并丢失其时限")

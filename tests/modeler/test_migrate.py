@@ -181,15 +181,36 @@ def test_the_same_definition_is_nothing_to_do(start, files):
     assert migrate(run, same).workflow is run.workflow
 
 
+def test_the_open_step_reworded_moves_with_its_data_and_deadlines(start, files, time_machine):
+    """Its name, instructions and form labels are words: the step keeps its task, data and
+    timers, and reads the new words (a supervisor's typo fix does not strand open cases)."""
+    run = start()
+    run.user_tasks()[0].data["draft"] = "已拨打"  # data the step holds so far
+    before_timers = sorted((t.task_id, t.event, t.due_at) for t in run.timers())
+    task_id = run.user_tasks()[0].task_id
+    target = variant(files, "bad_review.bpmn", ('name="联系评价人"', 'name="电话联系评价人"'),
+                     ('label="差评原因"', 'label="评价人所述差评原因"'),
+                     ("责任部门经办人联系评价人", "责任部门经办人电话联系评价人"))
+    assert assess(run, target) == []
+    moved = migrate(run, target)
+    (view,) = moved.user_tasks()
+    assert (view.task_id, view.info.title) == (task_id, "电话联系评价人")
+    assert view.data["draft"] == "已拨打"
+    assert "评价人所述差评原因" in [f.label for f in view.info.form]
+    assert view.info.documentation.startswith("责任部门经办人电话联系评价人")
+    assert sorted((t.task_id, t.event, t.due_at) for t in moved.timers()) == before_timers
+    assert finish(moved) == ["contact", "verify", "classify", "rectify", "feedback", "revisit"]
+
+
 # -- refused moves -----------------------------------------------------------------------
 
 def test_the_open_step_changed_is_refused_and_the_run_is_untouched(start, files):
     run = start()
     state = run.dump()
-    target = variant(files, "bad_review.bpmn", ('name="联系评价人"', 'name="电话联系评价人"'))
+    target = with_step_after(files, "contact", "contact_check", "核对联系结果")
     reasons = assess(run, target)
     assert len(reasons) == 1
-    assert "进行中的「联系评价人」已修改（名称）" in reasons[0]
+    assert "进行中的「联系评价人」已修改（后续连线）" in reasons[0]
     with pytest.raises(MigrationRefused) as refused:
         migrate(run, target)
     assert refused.value.reasons == reasons
@@ -261,9 +282,15 @@ def test_a_called_process_changed_after_its_open_step_moves(in_appeal, files):
 
 
 def test_the_open_step_of_a_called_process_changed_is_refused(in_appeal, files):
-    target = variant(files, "appeal.bpmn", ('name="提出申诉"', 'name="提交申诉"'))
+    renamed = variant(files, "appeal.bpmn", ('name="提出申诉"', 'name="提交申诉"'))
+    assert assess(in_appeal, renamed) == []  # words only
+    target = variant(files, "appeal.bpmn", ('warning("appeal.submit")', 'warning("handle")'),
+                     ('overdue("appeal.submit")', 'overdue("handle")'))
     assert assess(in_appeal, target) == [
-        "「申诉」流程中进行中的「提出申诉」已修改（名称），迁移需重置该步骤并丢失其时限"]
+        "「申诉」流程中进行中的「提出申诉」的「超期预警」已修改（计时器），"
+        "迁移需重置该步骤并丢失其时限",
+        "「申诉」流程中进行中的「提出申诉」的「超期督办」已修改（计时器），"
+        "迁移需重置该步骤并丢失其时限"]
 
 
 def test_a_called_process_that_is_gone_is_refused(in_appeal, files):

@@ -98,7 +98,7 @@ def test_a_safe_change_moves_the_case_and_it_finishes_on_the_new_version(desk, t
 def test_a_change_to_the_current_step_is_refused_and_the_case_is_untouched(desk, travel):
     number = post(desk, travel)
     v1 = processes.current(SZ)
-    v2 = deploy(('name="联系评价人"', 'name="电话联系评价人"'))
+    v2 = deploy(('warning("contact")', 'warning("handle")'))
     case, state, kinds = snapshot(number)
     seen = (case.version, case.process_version_id, state.state, state.process_version_id)
 
@@ -106,13 +106,41 @@ def test_a_change_to_the_current_step_is_refused_and_the_case_is_untouched(desk,
 
     assert (outcome.number, outcome.moved, outcome.from_label, outcome.to_label) == (
         number, False, v1.label, v2.label)
-    assert outcome.reasons == ["「差评处置」流程中进行中的「联系评价人」已修改（名称），"
-                               "迁移需重置该步骤并丢失其时限"]
+    assert outcome.reasons == ["「差评处置」流程中进行中的「联系评价人」的「超期预警」已修改"
+                               "（计时器），迁移需重置该步骤并丢失其时限"]
     case, state, after = snapshot(number)
     assert (case.version, case.process_version_id, state.state,
             state.process_version_id) == seen
     assert after == kinds
     work(desk, number, "contact")  # still works on its own version
+    assert desk.steps(number) == ["verify"]
+
+
+def test_the_current_step_reworded_moves_and_its_task_takes_the_new_name(desk, travel):
+    """A supervisor's rewording of the step a case waits at (name, instructions, labels) is
+    safe: the case moves, its open task keeps its id, holder and deadline and reads the new
+    name in the inbox, the API and the case; what was done before keeps its words."""
+    number = post(desk, travel)
+    before = desk.task(number, "contact")
+    resp = desk.client.post(f"/api/v1/tasks/{before['task_id']}/claim",
+                            headers=desk.headers["sz_worker"])
+    assert resp.status_code == 200, resp.get_json()
+    before = desk.task(number, "contact")
+    v2 = deploy(('name="联系评价人"', 'name="电话联系评价人"'),
+                ('label="差评原因"', 'label="评价人所述差评原因"'))
+
+    [outcome] = move_cases([number], SZ, v2.id, "sz_boss", travel("2026-09-30 11:00"))
+
+    assert outcome.moved and outcome.reasons == []
+    task = desk.task(number, "contact")
+    assert task["title"] == "电话联系评价人"
+    assert (task["task_id"], task["assignee"], task["deadline"]) == (
+        before["task_id"], before["assignee"], before["deadline"])
+    mine = desk.tasks("sz_worker", view="mine")
+    assert [(t["case_number"], t["title"]) for t in mine] == [(number, "电话联系评价人")]
+    work(desk, number, "contact")
+    timeline = desk.case(number)["timeline"]
+    assert [e["title"] for e in timeline if e["kind"] == "completed"] == ["电话联系评价人"]
     assert desk.steps(number) == ["verify"]
 
 
