@@ -16,6 +16,7 @@ from app.auth.access import protect
 from app.auth.models import User
 from app.auth.users import can_act, task_scope
 from app.cases import assignment
+from app.cases.holders import GROUP_LABELS, holder
 from app.cases.present import deadline_text
 from app.cases.records import CaseTask
 from app.extensions import db
@@ -35,9 +36,6 @@ register("inbox.index", N_("待办"), roles=WORKERS, order=10, section="inbox.")
 
 TAB_LABELS = {"mine": N_("我的待办"), "pool": N_("部门待办"), "all": N_("全部在办"),
               "done": N_("已办")}
-GROUP_LABELS = {"hotline": N_("12345热线"), "department": N_("责任部门"),
-                "agency": N_("政务服务管理机构"), "personnel": N_("人员管理单位"),
-                "supervisor": N_("部门负责人")}
 POOL_LABELS = {"hotline": N_("热线待办"), "agency": N_("待审核")}
 
 
@@ -94,6 +92,7 @@ def index():
         jurisdiction_name=lambda j: book.get(j).name if j in book else j,
         group_labels=GROUP_LABELS, class_labels=dict(present.class_choices()),
         deadlines={r.task_id: deadline_text(r, now) for r in rows},
+        holders={r.task_id: holder(user, r, r.assignee_name) for r in rows},
         counts=counts, tabs=tabs, tab_labels=_tab_labels(user), queues=queues,
         chip_tabs=chip_tabs, queue_counts=queries.queue_counts(user, f.tab, now, known),
         chosen=chosen,
