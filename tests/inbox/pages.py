@@ -79,3 +79,9 @@ def case_holders(page: str) -> dict[str, str]:
     assert table, "no current tasks"
     return {_plain(step): _plain(holder) for step, holder in CASE_ROW.findall(table.group(0))}
 
+
+def tab_label(page: str, tab: str) -> str:
+    """A tab's name (without its count)."""
+    found = re.search(rf'data-tab="{tab}">\s*([^<]*?)\s*<span class="count', page)
+    assert found, f"no {tab} tab"
+    return markup.unescape(found.group(1))
