@@ -202,6 +202,12 @@ def can_act(user: User, task: CaseTask) -> bool:
     return in_region(user, task.region_code)
 
 
+def can_claim(user: User, task: CaseTask) -> bool:
+    """May `user` claim `task` (认领) now: open, held by nobody, and theirs to work (`can_act`).
+    `task` may be an inbox row with the same attributes."""
+    return task.state == "open" and task.assignee_id is None and can_act(user, task)
+
+
 def can_view_case(user: User, case: Case) -> bool:
     if user.role == "admin":
         return True

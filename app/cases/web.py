@@ -1,6 +1,6 @@
 """The case page (工单详情) in the browser: the rating (reviewer masked, the phone number for
-those allowed), status and process version, current tasks with their working-day deadlines,
-the diagram with the current step, the timeline, evidence files and comments.
+those allowed), status and process version, current tasks with their working-day deadlines and
+who holds them, the diagram with the current step, the timeline, evidence files and comments.
 
 Signed-in users only; a case outside the user's department or region answers the 403 page.
 """
@@ -25,6 +25,7 @@ from sqlalchemy import select
 from app.auth.access import protect
 from app.auth.users import can_view_case
 from app.cases import attachments, comments, contact, diagram, present
+from app.cases.holders import holder
 from app.cases.materials_view import materials_context
 from app.cases.models import CLASS_LABELS, DETERMINATION_LABELS, RESPONSIBILITY_LABELS, Case
 from app.cases.records import CaseTask
@@ -77,6 +78,8 @@ def _render(case: Case, status: int = 200, *, phone: str | None = None,
     html = render_template(
         "cases/page.html", case=case, review=case.review, tasks=tasks, open_tasks=open_tasks,
         deadlines={t.task_id: present.deadline_text(t, now) for t in tasks},
+        holders={t.task_id: holder(_user(), t, t.assignee.name if t.assignee else None)
+                 for t in open_tasks},
         timeline=present.timeline(case.id, case.process_version_id, tasks),
         diagrams=diagram.views(case, tasks, gettext), reviewer=contact.masked(case),
         may_reveal=contact.may_reveal(_user(), case), phone=phone,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.auth.models import User
-from app.auth.users import can_act
+from app.auth.users import can_act, can_claim
 from app.inbox.queries import Filters, Queue
 
 CLAIM, UNCLAIM, REASSIGN = "claim", "unclaim", "reassign"
@@ -46,7 +46,7 @@ def applies(action: str, user: User, row: Any) -> bool:
     if row.state != "open":
         return False
     if action == CLAIM:
-        return row.assignee_id is None and can_act(user, row)
+        return can_claim(user, row)
     if action == UNCLAIM:
         return row.assignee_id is not None and (
             row.assignee_id == user.id or (supervises(user) and can_act(user, row)))

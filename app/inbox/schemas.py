@@ -22,7 +22,9 @@ VIEWS = ("mine", "group", "department", "done")
 
 class TaskQuery(ListingQuery):
     view = fields.String(validate=validate.OneOf(VIEWS), metadata={
-        "description": "mine: claimed by me; group: unclaimed tasks of my groups in my scope; "
+        "description": "mine: claimed by me; group: unclaimed tasks of my groups in my scope "
+                       "(with a watch queue: every unclaimed task of it, whatever its group, "
+                       "the inbox's 未认领); "
                        "department: all open tasks of my department (or region), steps of "
                        "other groups too (`actionable` false, e.g. a caseworker's view "
                        "lists 确认认定, the supervisor's); done: "

@@ -12,9 +12,10 @@ from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth.users import can_act, can_view_case
+from app.auth.users import can_act, can_claim, can_view_case
 from app.cases import assignment, lifecycle
 from app.cases.events import KIND_LABELS
+from app.cases.holders import holder
 from app.cases.materials_view import materials_context
 from app.cases.present import actor_names, deadline_text, details, last_completed, previous_step
 from app.cases.records import CaseEvent, CaseTask
@@ -166,7 +167,7 @@ def claim_one(task_id: str):
     """Claim the task (认领); told when someone took it since the page was drawn, or just
     now (of two claims at once, one wins)."""
     task = _task_or_403(task_id)
-    if task.state == "open" and task.assignee_id is None and can_act(current_user, task):
+    if can_claim(current_user, task):
         if assignment.claim(task, current_user, utcnow()):
             db.session.commit()
             flash(gettext("已认领，可以开始办理。"), "success")
@@ -198,8 +199,8 @@ def _render(task: CaseTask, values: dict, errors: dict, posted: bool = False):
                                  if actionable else formlimits.NONE),
         other_errors=formview.other_errors(errors, form), error_count=len(errors),
         deadline=deadline_text(task, now), actionable=actionable, mine=mine,
-        can_claim=task.state == "open" and task.assignee_id is None
-        and can_act(current_user, task),
+        can_claim=can_claim(current_user, task),
+        holder=holder(current_user, task, task.assignee.name if task.assignee else None),
         events=events, kind_labels=KIND_LABELS, group_labels=GROUP_LABELS,
         script=callscript.for_task(task, case) if task.step == "revisit" else None,
         departments=_departments_near(case.region_code) if task.step == "dispatch" else [],

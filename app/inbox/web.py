@@ -16,6 +16,7 @@ from app.auth.access import protect
 from app.auth.models import User
 from app.auth.users import can_act, task_scope
 from app.cases import assignment
+from app.cases.holders import GROUP_LABELS, holder
 from app.cases.present import deadline_text
 from app.cases.records import CaseTask
 from app.extensions import db
@@ -35,10 +36,8 @@ register("inbox.index", N_("待办"), roles=WORKERS, order=10, section="inbox.")
 
 TAB_LABELS = {"mine": N_("我的待办"), "pool": N_("部门待办"), "all": N_("全部在办"),
               "done": N_("已办")}
-GROUP_LABELS = {"hotline": N_("12345热线"), "department": N_("责任部门"),
-                "agency": N_("政务服务管理机构"), "personnel": N_("人员管理单位"),
-                "supervisor": N_("部门负责人")}
 POOL_LABELS = {"hotline": N_("热线待办"), "agency": N_("待审核")}
+WATCH_POOL_LABEL = N_("未认领")
 
 
 def read_filters(args: Any, user: User) -> Filters:
@@ -94,7 +93,9 @@ def index():
         jurisdiction_name=lambda j: book.get(j).name if j in book else j,
         group_labels=GROUP_LABELS, class_labels=dict(present.class_choices()),
         deadlines={r.task_id: deadline_text(r, now) for r in rows},
-        counts=counts, tabs=tabs, tab_labels=_tab_labels(user), queues=queues,
+        holders={r.task_id: holder(user, r, r.assignee_name) for r in rows},
+        counts=counts, tabs=tabs, tab_labels=_tab_labels(user, chosen), queues=queues,
+        pool_label=_tab_labels(user)["pool"],
         chip_tabs=chip_tabs, queue_counts=queries.queue_counts(user, f.tab, now, known),
         chosen=chosen,
         steps=present.step_choices(jurisdictions), classes=present.class_choices(),
@@ -114,11 +115,15 @@ def _jurisdictions_of(user: User, book: RuleBook) -> list[str]:
     return found or [book.for_region(user.region_code).key]
 
 
-def _tab_labels(user: User) -> dict[str, str]:
+def _tab_labels(user: User, chosen: queries.Queue | None = None) -> dict[str, str]:
     """The tabs' names; the pool is named for its group when the user works only that group
-    (a personnel unit also works its department's steps: its pool is 部门待办)."""
+    (a personnel unit also works its department's steps: its pool is 部门待办). Within a
+    watch list (超期预警, 超期督办) the pool lists every unclaimed task of it, whatever its
+    group (nobody works it yet: whom to chase), so it is 未认领, not 热线待办 or 待审核."""
     labels = dict(TAB_LABELS)
-    if user.role != "admin" and len(user.groups) == 1 and user.groups[0] in POOL_LABELS:
+    if chosen is not None and chosen.watching:
+        labels["pool"] = WATCH_POOL_LABEL
+    elif user.role != "admin" and len(user.groups) == 1 and user.groups[0] in POOL_LABELS:
         labels["pool"] = POOL_LABELS[user.groups[0]]
     return labels
 

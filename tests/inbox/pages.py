@@ -63,3 +63,25 @@ def tab_count(page: str, tab: str) -> int:
     found = re.search(rf'data-tab="{tab}">\s*[^<]*<span class="count[^"]*">([\d,]+)</span>', page)
     assert found, f"no {tab} tab"
     return int(found.group(1).replace(",", ""))
+
+
+CASE_ROW = re.compile(r'<tr class="tone-[^"]*">\s*<td class="step">(.*?)</td>\s*'
+                      r'<td class="holder"[^>]*>(.*?)</td>', re.S)
+
+
+def _plain(fragment: str) -> str:
+    return markup.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def case_holders(page: str) -> dict[str, str]:
+    """The case page's current tasks (当前办理): step title → what its 办理人 cell says."""
+    table = re.search(r'<table class="table current-tasks">.*?</table>', page, re.S)
+    assert table, "no current tasks"
+    return {_plain(step): _plain(holder) for step, holder in CASE_ROW.findall(table.group(0))}
+
+
+def tab_label(page: str, tab: str) -> str:
+    """A tab's name (without its count)."""
+    found = re.search(rf'data-tab="{tab}">\s*([^<]*?)\s*<span class="count', page)
+    assert found, f"no {tab} tab"
+    return markup.unescape(found.group(1))

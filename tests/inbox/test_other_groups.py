@@ -85,7 +85,7 @@ def test_the_task_page_reads_waiting_for_the_supervisor(desk, browser_for):
     assert "该任务不由您所在的岗位办理，仅可查看。" in page
     assert f"/tasks/{confirm.task_id}/claim" not in page and ">提交<" not in page
     english = pages.text(browser_for("sz_worker").get(f"/tasks/{confirm.task_id}?lang=en"))
-    assert "Awaiting Department supervisor" in english
+    assert "Awaiting the department supervisor" in english
     boss = pages.text(browser_for("sz_boss").get(f"/tasks/{confirm.task_id}"))
     assert ">待认领<" in boss and f"/tasks/{confirm.task_id}/claim" in boss
     assert "待部门负责人办理" not in boss
