@@ -146,3 +146,40 @@ def test_the_script_engine_gives_a_timer_its_tasks_class(book):
     assert SafeEnvironment(h.environment()).evaluate(
         expression, {"rectify_class": "simple", "extended_until": None}) == \
         "2026-10-09T23:59:59+08:00"
+
+
+def test_retiming_counts_the_reply_with_its_tasks_class(book, time_machine):
+    """期限重算 evaluates a reply's timers again as at its start: still due with the
+    rectification (10/08), not moved to its own working day (10/09)."""
+    from app.engine import CaseRun, definition_for
+
+    files = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "bpmn").glob("*.bpmn"))}
+    now = {"at": bj(RECEIVED)}
+    time_machine.move_to(now["at"], tick=False)  # SpiffWorkflow fires on the real clock
+    clock = CaseClock(bj(RECEIVED), "320102000000", book.get("jiangsu"), now=lambda: now["at"])
+    data = {"case_number": "CP-1", "dispatch": "auto", "responsibility": "item",
+            "rated_object": "item", "tags": [], "extended_until": None, "reopened": False,
+            "determination": None, "rectify_class": None, "appeal_result": None,
+            "staff_determination": None}
+    run, _ = CaseRun.start(definition_for("bad_review", files), clock, data)
+    for step, form, at in (
+            ("contact", {"contact_result": "reached", "reason": "排队"}, "2026-09-30 10:30"),
+            ("verify", {"determination": "valid", "findings": "属实"}, "2026-09-30 11:00"),
+            ("classify", {"rectify_class": "simple"}, "2026-09-30 11:30"),
+            ("rectify", {"rectify_outcome": "done", "rectify_result": "已整改"},
+             "2026-10-08 16:00")):
+        now["at"] = bj(at)
+        time_machine.move_to(now["at"], tick=False)
+        (view,) = run.user_tasks()
+        assert view.step == step
+        run.complete(view.task_id, form)
+    (reply,) = run.user_tasks()
+    due = {t.event: t.due_at.isoformat() for t in reply.timers}
+    assert due == {"feedback_warn": "2026-10-08T16:00:00+08:00",
+                   "feedback_overdue": "2026-10-09T00:00:00+08:00"}
+    now["at"] = bj("2026-10-08 18:00")
+    time_machine.move_to(now["at"], tick=False)
+    run = CaseRun.load(run.definition, run.dump(), clock)
+    assert {t.event for t in run.timers()} == set(due)
+    assert run.retime({reply.task_id: bj("2026-10-08 16:00")}) == []
+    assert {t.event: t.due_at.isoformat() for t in run.timers()} == due
