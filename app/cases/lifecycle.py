@@ -251,14 +251,15 @@ def _apply_fired(case: Case, run: CaseRun, fired: list[FiredTimer], now: datetim
         return []
     log: list[dict[str, Any]] = []
     titles = _step_titles(run, open_rows)
-    given = _told(case, fired, earlier or [])
+    given = _told(case, run, fired, earlier or [])
     actor = TIMER_ACTOR
     for item in fired:
         timer = item.timer
         if timer.kind in ("warning", "overdue") and item.deadline is not None:
-            if _deadline_key(item) in given:
+            keys = _deadline_keys(item, case, run)
+            if keys & given:
                 continue  # told already: the step's row is flagged all the same (sync_tasks)
-            given.add(_deadline_key(item))
+            given.update(keys)
         where = {"step": timer.attached_step, "task_id": timer.attached_task_id,
                  "title": titles.get(timer.attached_task_id or "")}
         if timer.kind == "warning":
@@ -282,12 +283,32 @@ def _deadline_key(item: FiredTimer) -> tuple[str, str | None, datetime | None]:
     return item.timer.kind, item.timer.rule_key, item.deadline
 
 
-def _told(case: Case, fired: list[FiredTimer], earlier: list[FiredTimer]
+def _deadline_keys(item: FiredTimer, case: Case, run: CaseRun
+                   ) -> set[tuple[str, str | None, datetime | None]]:
+    """`_deadline_key`, and for a rule due with the rectification (`within_rectify`, 反馈随整改
+    时限) the same (kind, deadline) under the case's rectify.<class>: a reply due at the very
+    deadline the rectify step was warned of is that deadline, told once."""
+    keys = {_deadline_key(item)}
+    key, klass = item.timer.rule_key, case.rectify_class
+    if key and klass and _within_rectify(run, key):
+        keys.add((item.timer.kind, f"rectify.{klass}", item.deadline))
+    return keys
+
+
+def _within_rectify(run: CaseRun, key: str) -> bool:
+    try:
+        return bool(getattr(run.clock.rules.deadline(key), "within_rectify", False))
+    except LookupError:
+        return False
+
+
+def _told(case: Case, run: CaseRun, fired: list[FiredTimer], earlier: list[FiredTimer]
           ) -> set[tuple[str, str | None, datetime | None]]:
     """The (kind, rule key, deadline) already warned or escalated on the case: those of the
     task rows flagged so (read only when the case was warned, or escalated, before and such a
     timer fired now) and of the timers that fired `earlier` in this change."""
-    told = {_deadline_key(f) for f in earlier if f.timer.kind in ("warning", "overdue")}
+    told = {k for f in earlier if f.timer.kind in ("warning", "overdue")
+            for k in _deadline_keys(f, case, run)}
     kinds = {f.timer.kind for f in fired}
     if ("warning" in kinds and case.warned_at) or ("overdue" in kinds and case.overdue_at):
         for row in writes.flagged_tasks(case.id):

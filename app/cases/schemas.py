@@ -76,6 +76,10 @@ class DeadlineOut(Schema):
     overdue = fields.Boolean()
     provisional = fields.Boolean(
         metadata={"description": "due past the published working-day calendar (weekends only)"})
+    due_with = fields.String(allow_none=True, metadata={
+        "description": "反馈随整改时限: the rectification's rule key (rectify.<class>) when the "
+                       "step is due at the rectification's deadline (with an approved extension) "
+                       "rather than its own rule's working days from its start; else null"})
     working_days_left = fields.Integer(allow_none=True, metadata={
         "description": "working days from today to the due day; negative when late; null "
                        "when the task is done or has no deadline"})

@@ -100,7 +100,8 @@ class CaseRun:
         self._attach(workflow)
 
     def _attach(self, workflow: BpmnWorkflow) -> None:
-        workflow.script_engine = script_engine(TimerHelpers(self.clock).environment())
+        helpers = TimerHelpers(self.clock)
+        workflow.script_engine = script_engine(helpers.environment(), helpers.bound)
 
     @classmethod
     def start(cls, definition: ProcessDefinition, clock: CaseClock,
@@ -242,10 +243,10 @@ class CaseRun:
         """A timer's timeDate expression evaluated on its task's data, the clock at `now`
         (and on `rules`, when given)."""
         clock = replace(self.clock, now=lambda: now, rules=rules or self.clock.rules)
-        helpers = TimerHelpers(clock).environment()
+        helpers = TimerHelpers(clock)
         with halting(_attached_task):
-            value = script_engine(helpers).evaluate(task, task.task_spec.event_definition
-                                                    .expression)
+            engine = script_engine(helpers.environment(), helpers.bound)
+            value = engine.evaluate(task, task.task_spec.event_definition.expression)
         datetime.fromisoformat(value)  # ValueError for anything but an ISO instant
         return value
 

@@ -40,11 +40,19 @@ def compiled(text: str, mode: str) -> CodeType:
 
 class SafeEnvironment(TaskDataEnvironment):
     """Evaluates and executes only checked code, with no builtins: task data, the helpers
-    given as globals (the timer helpers) and nothing else are in scope."""
+    given as globals (the timer helpers) and nothing else are in scope. With `bind`, an
+    expression sees the helpers `bind` gives for the task data it is evaluated on (a timer
+    helper that reads `rectify_class`)."""
+
+    def __init__(self, helpers: dict[str, Any],
+                 bind: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None) -> None:
+        super().__init__(helpers)
+        self._bind = bind
 
     def evaluate(self, expression: str, context: dict[str, Any],
                  external_context: Mapping[str, Any] | None = None) -> Any:
-        scope = {**self.globals, **(external_context or {}), **context,
+        helpers = self.globals if self._bind is None else self._bind(context)
+        scope = {**helpers, **(external_context or {}), **context,
                  "__builtins__": NO_BUILTINS}
         return eval(compiled(expression, "eval"), scope)  # noqa: S307 - checked, no builtins
 
@@ -61,6 +69,9 @@ class SafeEnvironment(TaskDataEnvironment):
         return True
 
 
-def script_engine(helpers: Mapping[str, Callable[..., Any]]) -> PythonScriptEngine:
-    """A script engine whose expressions see the task data and `helpers`."""
-    return PythonScriptEngine(environment=SafeEnvironment(dict(helpers)))
+def script_engine(helpers: Mapping[str, Callable[..., Any]],
+                  bind: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
+                  ) -> PythonScriptEngine:
+    """A script engine whose expressions see the task data and `helpers` (or those `bind`
+    gives for the task data)."""
+    return PythonScriptEngine(environment=SafeEnvironment(dict(helpers), bind))

@@ -3,13 +3,14 @@
 `deadline(key)` is the due instant of a rule of the case's jurisdiction (办理时限),
 `warning(key)` the 超期预警 instant, `overdue(key)` the instant the step becomes overdue
 (超期). Each returns an ISO-8601 string with +08:00, as SpiffWorkflow's timers need.
+A rule with `within_rectify` (反馈随整改时限) reads the task's `rectify_class`: see `due_at`.
 See docs/process.md.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -27,6 +28,7 @@ class DeadlineRule(Protocol):
     working_days: int
     counted_from: str
     late_start_days: int | None
+    within_rectify: bool
 
 
 class Rules(Protocol):
@@ -57,13 +59,18 @@ def _as_date(value: Any) -> date:
 
 
 class TimerHelpers:
-    """The helpers of one case, bound to its clock; `environment()` gives them by name."""
+    """The helpers of one case, bound to its clock and to the data of the task whose timer
+    they evaluate (`data`: its `rectify_class`); `environment()` gives them by name."""
 
-    def __init__(self, clock: CaseClock) -> None:
-        self.clock = clock
+    def __init__(self, clock: CaseClock, data: Mapping[str, Any] | None = None) -> None:
+        self.clock, self.data = clock, data or {}
 
     def environment(self) -> dict[str, Callable[..., str]]:
         return {"deadline": self.deadline, "warning": self.warning, "overdue": self.overdue}
+
+    def bound(self, data: Mapping[str, Any]) -> dict[str, Callable[..., str]]:
+        """The helpers evaluating a timer of a task with `data` (the script engine's `bind`)."""
+        return TimerHelpers(self.clock, data).environment()
 
     def _start(self, key: str) -> datetime:
         rule = self.clock.rules.deadline(key)
@@ -75,12 +82,44 @@ class TimerHelpers:
         after that, with the rule's `late_start_days`, gets that many working days from its
         start."""
         rule = self.clock.rules.deadline(key)
+        if getattr(rule, "within_rectify", False):
+            return self._within_rectify(rule, until)
         due = workdays.deadline(self._start(key), rule.working_days, self.clock.region_code)
         if until:
             due = max(due, datetime.combine(_as_date(until), time(23, 59, 59), SHANGHAI))
         if rule.late_start_days and self.clock.now() > due:  # begun past its deadline
             due = workdays.deadline(self.clock.now(), rule.late_start_days,
                                     self.clock.region_code)
+        return due
+
+    def _within_rectify(self, rule: DeadlineRule, until: Any) -> datetime:
+        """反馈随整改时限: the rule's own working days from the step, but never after the
+        rectification's deadline while that is still ahead as the step begins. Past it (a late
+        or reopened rectification) or without one (no class: staff reviews, explanations), the
+        rule's own count alone."""
+        now = self.clock.now()
+        own = workdays.deadline(now, rule.working_days, self.clock.region_code)
+        cap = self.rectify_due(until)
+        return min(own, cap) if cap is not None and now <= cap else own
+
+    def rectify_due(self, until: Any = None) -> datetime | None:
+        """The deadline of the case's rectification class (rectify.<rectify_class>, from
+        receipt) moved to the end of an approved extension's day `until` when that is later,
+        as the rectify step's timers count it; None without a class or for a class rule not
+        counted from receipt."""
+        klass = self.data.get("rectify_class")
+        if not klass or not isinstance(klass, str):
+            return None
+        try:
+            rule = self.clock.rules.deadline(f"rectify.{klass}")
+        except LookupError:
+            return None
+        if rule.counted_from != "receipt":
+            return None
+        due = workdays.deadline(self.clock.received_at, rule.working_days,
+                                self.clock.region_code)
+        if until:
+            due = max(due, datetime.combine(_as_date(until), time(23, 59, 59), SHANGHAI))
         return due
 
     def warn_at(self, key: str, until: Any = None) -> datetime:

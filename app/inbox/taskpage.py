@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth.users import can_act, can_claim, can_view_case
-from app.cases import assignment, lifecycle
+from app.cases import assignment, deadlines, lifecycle
 from app.cases.events import KIND_LABELS
 from app.cases.holders import holder
 from app.cases.materials_view import materials_context
@@ -270,6 +270,12 @@ def _departments_near(region_code: str, limit: int = 500) -> list[Department]:
 def _limit_text(task: CaseTask) -> str | None:
     """The time limit beside the deadline: the rule's, or the approved extension's day when
     the deadline is that day's end (已批准延期至 …)."""
+    rectify_key = deadlines.due_with(task)
+    if rectify_key is not None:  # 反馈随整改时限
+        extended = _extended_to(task)
+        basis = (gettext("已批准延期至 %(day)s", day=day(extended)) if extended
+                 else _rule_text(task.jurisdiction, rectify_key))
+        return gettext("同整改时限：%(rule)s", rule=basis or "—")
     rule = _rule_text(task.jurisdiction, task.rule_key)
     extended = _extended_to(task)
     if extended is None:

@@ -22,12 +22,16 @@ class Deadline:
     "step" = 本环节开始之日); `warn_before` working days of 超期预警 lead, None for the default;
     `late_start_days`: for a step counted from receipt that begins after that deadline has
     passed (after an appeal, a staff re-check, a reopened rectification), the working days it
-    gets from its start instead (本系统约定); None: it is overdue as it begins."""
+    gets from its start instead (本系统约定); None: it is overdue as it begins.
+    `within_rectify` (反馈随整改时限): a step counted from its start is never due after the
+    case's rectification deadline (rectify.<class>, with an approved extension) while that
+    deadline is still ahead as the step begins."""
 
     working_days: int
     counted_from: str
     warn_before: int | None = None
     late_start_days: int | None = None
+    within_rectify: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,8 @@ class JurisdictionRules:
             default=data["default"], effective_from=data["effective_from"],
             deadlines=MappingProxyType({k: Deadline(v["working_days"], v["counted_from"],
                                                     v.get("warn_before"),
-                                                    v.get("late_start_days"))
+                                                    v.get("late_start_days"),
+                                                    v.get("within_rectify", False))
                                         for k, v in data["deadlines"].items()}),
             warning_lead_days=data["warning"]["lead_working_days"],
             rating=Rating(**data["rating"]),

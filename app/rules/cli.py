@@ -91,8 +91,9 @@ def format_rules(rules: JurisdictionRules) -> str:
         own = "" if rule.warn_before is not None else " (default)"
         late = f"  begun late: {rule.late_start_days} from the step" \
             if rule.late_start_days else ""
+        capped = "  never after rectify.<class> (within_rectify)" if rule.within_rectify else ""
         lines.append(f"    {key:<{width}}  {rule.working_days:>3}  from {rule.counted_from:<7}"
-                     f"  warn {warn}{own}{late}")
+                     f"  warn {warn}{own}{late}{capped}")
     r = rules.rating
     lines += [
         f"  rating          default {r.default_level}; window {r.window_natural_days} natural "

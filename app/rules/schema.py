@@ -26,7 +26,8 @@ DISPATCH = ("auto", "hotline")
 APPEAL_GROUNDS = ("misjudged", "malicious")
 
 # Leaf fields of a deadline; other mapping-valued keys inside a leaf are child deadlines.
-DEADLINE_FIELDS = ("working_days", "counted_from", "warn_before", "late_start_days")
+DEADLINE_FIELDS = ("working_days", "counted_from", "warn_before", "late_start_days",
+                   "within_rectify")
 KEY_PART = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 MAX_WORKING_DAYS = 250  # about one working year; anything longer is a typo
 
@@ -60,6 +61,15 @@ def _choice(choices: tuple[str, ...], **kwargs) -> fields.String:
     return fields.String(validate=validate.OneOf(choices), **kwargs)
 
 
+class StrictBoolean(fields.Boolean):
+    """true or false as YAML writes them; not 1, 0 or a quoted "true"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class RegionPrefix(fields.String):
     """A region-code prefix; an unquoted number in YAML (`- 4403`) is taken as its digits."""
 
@@ -76,6 +86,8 @@ class DeadlineSchema(Schema):
     counted_from = _choice(COUNTED_FROM, required=True)
     warn_before = fields.Integer(strict=True, validate=validate.Range(min=0))
     late_start_days = _days(required=False, minimum=1)
+    # 反馈随整改时限: never due after the case's rectification deadline (see app/engine/timing.py).
+    within_rectify = StrictBoolean()
 
     @validates_schema
     def _warning_within_deadline(self, data, **kwargs):
@@ -88,6 +100,13 @@ class DeadlineSchema(Schema):
         if data.get("late_start_days") is not None and data.get("counted_from") == "step":
             raise ValidationError("Only for a deadline counted from receipt: one counted from "
                                   "the step never starts late.", "late_start_days")
+
+    @validates_schema
+    def _within_rectify_counted_from_step(self, data, **kwargs):
+        if data.get("within_rectify") and data.get("counted_from") == "receipt":
+            raise ValidationError("Only for a deadline counted from the step: it caps the step's "
+                                  "own working days at the rectification's deadline.",
+                                  "within_rectify")
 
 
 def _set_nested(errors: dict, path: tuple, messages) -> None:

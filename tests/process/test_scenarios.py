@@ -203,8 +203,9 @@ SIMPLE = {
            "verify": ("2026-10-27T23:59:59+08:00", "2026-10-26T00:00:00+08:00"),
            # rectify.simple: 1 from receipt = 10/08
            "rectify": ("2026-10-08T23:59:59+08:00", "2026-10-08T00:00:00+08:00"),
-           # feedback: 1 from the step's start on Thu 10/08 = Fri 10/09
-           "feedback": ("2026-10-09T23:59:59+08:00", "2026-10-09T00:00:00+08:00")},
+           # feedback: 1 from the step's start on Thu 10/08 = Fri 10/09, but never after
+           # rectify.simple (10/08: within_rectify); warned from the step's start (16:00)
+           "feedback": ("2026-10-08T23:59:59+08:00", "2026-10-08T16:00:00+08:00")},
 }
 
 
@@ -222,9 +223,9 @@ def test_valid_simple(flow, where):
     assert f.deadline("rectify") == SIMPLE[where]["rectify"]
     f.do("rectify", "2026-10-08 16:00")
     assert f.deadline("feedback") == SIMPLE[where]["feedback"]
-    f.do("feedback", "2026-10-09 10:00")
-    # revisit: 3 working days from the step's start on Fri 10/09: 10/10 (Sat), 10/12, 10/13
-    assert f.deadline("revisit") == ("2026-10-13T23:59:59+08:00", "2026-10-13T00:00:00+08:00")
+    f.do("feedback", "2026-10-08 20:00")
+    # revisit: 3 working days from the step's start on Thu 10/08: 10/09, 10/10 (Sat), 10/12
+    assert f.deadline("revisit") == ("2026-10-12T23:59:59+08:00", "2026-10-12T00:00:00+08:00")
     f.do("revisit", "2026-10-09 15:00")
 
     case = f.case()
@@ -234,8 +235,10 @@ def test_valid_simple(flow, where):
     assert case["invalid"] is False and case["overdue"] is False
     assert f.steps() == []
     assert f.timeline() == STARTED + done("contact", "verify", "classify") + {
-        "sz": done("rectify", "feedback"),  # js: 1 working day each, done on the due day
-        "js": warned("rectify") + done("rectify") + warned("feedback") + done("feedback"),
+        "sz": done("rectify", "feedback"),
+        # js: both due 10/08, done on it; the reply's warning, for the deadline the rectify
+        # step was warned of, is not given again
+        "js": warned("rectify") + done("rectify", "feedback"),
     }[where] + done("revisit") + CLOSED
     assert all(t["state"] == "done" and t["late"] is False for t in case["tasks"])
     assert case["jurisdiction"] == {"sz": "shenzhen", "js": "jiangsu"}[where]

@@ -66,3 +66,12 @@ def test_show_unknown(app):
     result = app.test_cli_runner().invoke(args=["rules", "show", "beijing"])
     assert result.exit_code == 1
     assert result.stderr == "unknown jurisdiction 'beijing'; known: jiangsu, shenzhen\n"
+
+
+def test_show_says_which_rule_is_due_with_the_rectification(app):
+    """反馈随整改时限: Jiangsu's feedback (within_rectify), not Shenzhen's."""
+    out = app.test_cli_runner().invoke(args=["rules", "show"]).stdout
+    jiangsu, shenzhen = out.split("shenzhen  深圳市")
+    line = next(x for x in jiangsu.splitlines() if x.strip().startswith("feedback "))
+    assert line.endswith("never after rectify.<class> (within_rectify)")
+    assert "within_rectify" not in shenzhen

@@ -347,3 +347,42 @@ def test_relative_display_path(rules_copy, monkeypatch):
 def test_uscc_check_character():
     # A published example of a valid unified social credit code (GB 32100-2015 check).
     assert uscc_check_char("91350100M000100Y4") == "3"
+
+
+# -- within_rectify (反馈随整改时限) ---------------------------------------------------------
+
+def test_the_shipped_feedback_rules_say_whether_the_reply_is_due_with_the_rectification(
+        rules_copy):
+    book = load_book(rules_copy.path)
+    assert book.get("jiangsu").deadline("feedback").within_rectify is True
+    assert book.get("shenzhen").deadline("feedback").within_rectify is False
+    assert book.get("jiangsu").deadline("revisit").within_rectify is False  # not given: off
+
+
+def test_within_rectify_on_a_receipt_counted_deadline(rules_copy):
+    rules_copy.edit("jiangsu", "      late_start_days: 3\n",
+                    "      late_start_days: 3\n      within_rectify: true\n")
+    expect(rules_copy, "jiangsu", rules_copy.line_of("jiangsu", "within_rectify: true"),
+           "deadlines.rectify.general.within_rectify: Only for a deadline counted from the "
+           "step: it caps the step's own working days at the rectification's deadline.")
+
+
+@pytest.mark.parametrize("value", ["1", '"true"', "是", "null"])
+def test_within_rectify_must_be_true_or_false(rules_copy, value):
+    rules_copy.edit("jiangsu", "    within_rectify: true ", f"    within_rectify: {value} ")
+    expect(rules_copy, "jiangsu", rules_copy.line_of("jiangsu", f"within_rectify: {value}"),
+           "deadlines.feedback.within_rectify: " + (
+               "Field may not be null." if value == "null" else "Not a valid boolean."))
+
+
+def test_a_bad_within_rectify_keeps_the_last_good_rules(rules_copy):
+    from app.rules import RuleRegistry
+
+    registry = RuleRegistry(rules_copy.path, reload_seconds=0)
+    first = registry.current()
+    rules_copy.edit("jiangsu", "    within_rectify: true ", "    within_rectify: 1 ")
+    assert registry.current() is first
+    assert registry.last_error.startswith(
+        f"{rules_copy.file('jiangsu')}:{rules_copy.line_of('jiangsu', 'within_rectify: 1')}: "
+        "deadlines.feedback.within_rectify: Not a valid boolean.")
+    assert first.get("jiangsu").deadline("feedback").within_rectify is True
