@@ -237,11 +237,21 @@ def test_open_cases_move_to_the_current_version_when_it_is_safe(supervisor, bad_
 
 def test_a_case_whose_current_step_changed_is_not_moved(supervisor, bad_rating, auth):
     waiting = _open_case(supervisor, bad_rating, auth, "STAY1")
-    assert deploy(supervisor, RENAMED).status_code == 201  # renames contact, its current step
+    retimed = SHIPPED.replace('warning("contact")', 'warning("handle")')  # its current step's
+    assert deploy(supervisor, retimed).status_code == 201
     supervisor.post("/modeler/shenzhen/migrate", data={"numbers": waiting})
     assert _case(waiting).process_version.number == 1
     row = db.session.scalars(select(ProcessAudit).where(ProcessAudit.kind == "migrate")).one()
-    assert row.data["moved"] == [] and row.data["refused"][waiting]
+    assert row.data["moved"] == [] and "（计时器）" in row.data["refused"][waiting][0]
+
+
+def test_a_case_whose_current_step_was_reworded_is_moved(supervisor, bad_rating, auth):
+    waiting = _open_case(supervisor, bad_rating, auth, "MOVE2")
+    assert deploy(supervisor, RENAMED).status_code == 201  # renames contact, its current step
+    supervisor.post("/modeler/shenzhen/migrate", data={"numbers": waiting})
+    assert _case(waiting).process_version.number == 2
+    row = db.session.scalars(select(ProcessAudit).where(ProcessAudit.kind == "migrate")).one()
+    assert row.data["moved"] == [waiting] and row.data["refused"] == {}
 
 
 @pytest.mark.parametrize("action", ["validate", "diff", "deploy"])
