@@ -4,16 +4,15 @@ completing it. Completing moves the case on and returns to the inbox the user ca
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth.users import can_act, can_claim, can_view_case
-from app.cases import assignment, deadlines, lifecycle
+from app.cases import assignment, lifecycle
 from app.cases.events import KIND_LABELS
 from app.cases.holders import holder
 from app.cases.materials_view import materials_context
@@ -23,14 +22,14 @@ from app.engine import FormInvalid, ProcessHalted
 from app.engine.definitions import TaskInfo
 from app.extensions import db
 from app.inbox import callscript, drafts, formlimits, formview
+from app.inbox.limittext import limit_text
 from app.inbox.web import GROUP_LABELS, bp
 from app.org.models import Department
 from app.processes import service as processes
 from app.reviews.masking import mask_name
-from app.rules import service as rules_service
-from app.timeutil import to_local, utcnow
+from app.timeutil import utcnow
 from app.web.errors import OUT_OF_SCOPE
-from app.web.i18n import N_, day, when
+from app.web.i18n import N_, when
 from app.web.urls import local_target
 
 bp.add_app_template_global(drafts.take, "done_drafts")  # layout.html: drafts to drop
@@ -209,7 +208,7 @@ def _render(task: CaseTask, values: dict, errors: dict, posted: bool = False):
         submitted_details=details(submitted.data, form) if submitted else [],
         posted=posted, unsaved=details(values, form) if posted and not actionable else [],
         draft=_draft_state(task, actionable, posted),
-        rule=_limit_text(task), previous=previous, appealed=_appealed(task, previous),
+        rule=limit_text(task), previous=previous, appealed=_appealed(task, previous),
         instructions=instructions(info.documentation if info else None),
         step_note=_step_note(task),
         back=_back_to(), **materials_context(case, task_id=task.task_id,
@@ -265,64 +264,3 @@ def _departments_near(region_code: str, limit: int = 500) -> list[Department]:
     return list(db.session.scalars(select(Department).where(
         Department.region_code.startswith(region_code[:4])).order_by(Department.name)
         .limit(limit)))
-
-
-def _limit_text(task: CaseTask) -> str | None:
-    """The time limit beside the deadline: the rule's, or the approved extension's day when
-    the deadline is that day's end (已批准延期至 …)."""
-    rectify_key = deadlines.due_with(task)
-    if rectify_key is not None:  # 反馈随整改时限
-        extended = _extended_to(task)
-        basis = (gettext("已批准延期至 %(day)s", day=day(extended)) if extended
-                 else _rule_text(task.jurisdiction, rectify_key))
-        return gettext("同整改时限：%(rule)s", rule=basis or "—")
-    rule = _rule_text(task.jurisdiction, task.rule_key)
-    extended = _extended_to(task)
-    if extended is None:
-        return rule
-    if rule is None:
-        return gettext("已批准延期至 %(day)s", day=day(extended))
-    return gettext("已批准延期至 %(day)s（原时限：%(rule)s）", day=day(extended), rule=rule)
-
-
-def _extended_to(task: CaseTask) -> date | None:
-    """The day of an approved extension (the process variable `extended_until`, see
-    app/engine/timing.py) when the open task's deadline is the end of that day; None
-    otherwise (no extension, or the rule's own deadline is later)."""
-    if task.state != "open" or task.due_at is None or not _extension_decided(task.case_id):
-        return None
-    try:
-        run = lifecycle.load(task.case, utcnow())
-        value = run.user_task(task.task_id).data.get("extended_until")
-    except (lifecycle.Conflict, LookupError, ValueError):  # a side note: never break the page
-        return None
-    if not value:
-        return None
-    try:
-        extended = date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-    return extended if to_local(task.due_at).date() == extended else None
-
-
-def _extension_decided(case_id: int) -> bool:
-    """Has the agency decided an extension (延期审批) on the case? One indexed query, so that
-    the case's workflow is read only for cases that had one."""
-    return db.session.scalar(select(CaseEvent.id).where(
-        CaseEvent.case_id == case_id, CaseEvent.step == "approve_extension",
-        CaseEvent.kind == "completed").limit(1)) is not None
-
-
-def _rule_text(jurisdiction: str, key: str | None) -> str | None:
-    """A step's time limit as people say it: 3 个工作日，自收到工单起算."""
-    if not key:
-        return None
-    try:
-        rules = rules_service.current().get(jurisdiction)
-        days, start = rules.deadline_days(key), rules.counted_from(key)
-    except (KeyError, LookupError):
-        return None
-    text = ngettext("%(num)d 个工作日", "%(num)d 个工作日", days)
-    if start == "receipt":
-        return text + gettext("，自收到工单之日起算")
-    return text + gettext("，自本环节开始之日起算")
