@@ -48,19 +48,28 @@ def test_rectify_after_a_rejected_appeal(case_of, where):
     _not_pressed(f)
 
 
-def test_feedback_after_a_reopened_rectification(case_of):
-    """Shenzhen feedback is 10 working days from receipt (9/30 -> 10/20). After an unsatisfied
-    revisit and the reopened rectification (rectify.reopen, 5 from the step), it begins on
-    10/30: late_start_days 2 -> 11/02, 11/03 (warn_before 2: 11/02)."""
-    f = case_of("sz")
+def reopened_feedback(f: Flow, on_time=None) -> None:
+    """A Shenzhen case walked to its second 反馈结果, after an unsatisfied revisit and the
+    reopened rectification done on 10/30; `on_time(f)` is called while the first 反馈结果
+    waits, on time."""
     f.post(R1)
     f.do("contact", "2026-09-30 10:30")
     f.do("verify", "2026-09-30 11:00")
     f.do("classify", "2026-09-30 11:30", rectify_class="general")
     f.do("rectify", "2026-10-16 10:00")
+    if on_time:
+        on_time(f)
     f.do("feedback", "2026-10-20 10:00")
     f.do("revisit", "2026-10-23 10:00", revisit_result="unsatisfied")
     f.do("rectify_again", "2026-10-30 10:00")
+
+
+def test_feedback_after_a_reopened_rectification(case_of):
+    """Shenzhen feedback is 10 working days from receipt (9/30 -> 10/20). After an unsatisfied
+    revisit and the reopened rectification (rectify.reopen, 5 from the step), it begins on
+    10/30: late_start_days 2 -> 11/02, 11/03 (warn_before 2: 11/02)."""
+    f = case_of("sz")
+    reopened_feedback(f)
     assert f.deadline("feedback") == ("2026-11-03T23:59:59+08:00", "2026-11-02T00:00:00+08:00")
     f.do("feedback", "2026-11-02 10:00")
     assert f.steps() == ["revisit"]

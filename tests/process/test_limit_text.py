@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from app.rules import RuleRegistry
-from tests.process.test_late_start import case_of  # noqa: F401 (a fixture)
+from tests.process.test_late_start import case_of, reopened_feedback  # noqa: F401
 from tests.process.test_retiming import _rules_with_contact_days
 from tests.process.test_scenarios import R1, Flow
 
@@ -25,17 +25,11 @@ def test_a_step_begun_past_its_deadline_says_what_it_got_from_its_start(case_of,
     """Shenzhen's feedback after a reopened rectification (see test_late_start): 10 working
     days from receipt were over when it began, so it got late_start_days 2 from its start;
     the page said "10 个工作日，自收到工单之日起算" beside a deadline counted otherwise."""
+    def on_time(f: Flow) -> None:  # the rule itself
+        assert _limit(signed_in("sz_worker"), f, "feedback") == "10 个工作日，自收到工单之日起算"
+
     f = case_of("sz")
-    f.post(R1)
-    f.do("contact", "2026-09-30 10:30")
-    f.do("verify", "2026-09-30 11:00")
-    f.do("classify", "2026-09-30 11:30", rectify_class="general")
-    f.do("rectify", "2026-10-16 10:00")
-    assert _limit(signed_in("sz_worker"), f, "feedback") == (
-        "10 个工作日，自收到工单之日起算")  # on time: the rule itself
-    f.do("feedback", "2026-10-20 10:00")
-    f.do("revisit", "2026-10-23 10:00", revisit_result="unsatisfied")
-    f.do("rectify_again", "2026-10-30 10:00")
+    reopened_feedback(f, on_time)
     assert f.deadline("feedback")[0] == "2026-11-03T23:59:59+08:00"
     worker = signed_in("sz_worker")  # days later: a new session
     assert _limit(worker, f, "feedback") == (
