@@ -82,6 +82,16 @@ def client(app_ctx):
 
 
 @pytest.fixture()
+def bpmn_copy(app, tmp_path):
+    """A copy of bpmn/ the app ships from, for a test to change as a release would."""
+    target = tmp_path / "bpmn"
+    shutil.copytree(ROOT / "bpmn", target)
+    app.config["BPMN_DIR"] = str(target)
+    yield target
+    app.config["BPMN_DIR"] = str(ROOT / "bpmn")
+
+
+@pytest.fixture()
 def data_root() -> Path:
     return ROOT
 

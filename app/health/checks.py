@@ -1,5 +1,6 @@
 """What /healthz and the home page report: database, calendar coverage, rules, scheduler, and
-the processes in force (bpmn/ refused; rule keys their timers use that the rules lack)."""
+the processes in force (bpmn/ refused or waiting for a supervisor; rule keys their timers use
+that the rules lack)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import text
 from app import workdays
 from app.dberrors import schema_problem
 from app.extensions import db
+from app.modeler.release import held_all
 from app.modeler.rulekeys import missing_keys_in_use
 from app.processes import service as processes
 from app.rules import service as rules_service
@@ -93,6 +95,13 @@ def scheduler(now=None) -> dict:
     return out
 
 
+def _held_releases() -> dict[str, dict[str, str]]:
+    """Jurisdiction → the release in bpmn/ that waits for a supervisor (待部署的发布版本)."""
+    book = rules_service.current()
+    return {j: {"name": book.get(j).name, "current": r.current.label, "release": r.short}
+            for j, r in held_all().items()}
+
+
 def report() -> tuple[dict, int]:
     """The whole health report and its HTTP status (503 when the database is unreachable or
     not migrated, or no rules or no calendar are in force)."""
@@ -101,14 +110,16 @@ def report() -> tuple[dict, int]:
     refused = processes.errors()
     missing = (missing_keys_in_use(rules_service.current())
                if db_state["ok"] and not rules["unavailable"] else [])
+    held = _held_releases() if db_state["ok"] and not rules["unavailable"] else {}
     status = "ok"
     if ("warning" in cal or cal["last_error"] or rules.get("last_error")
             or cal.get("ignored_files") or rules.get("ignored_files")
-            or "warning" in sched or "error" in sched or refused or missing):
+            or "warning" in sched or "error" in sched or refused or missing or held):
         status = "warning"
     if not db_state["ok"] or cal.get("unavailable") or rules["unavailable"]:
         status = "error"  # nothing can be worked: 503
     body = {"status": status, "time": to_local(utcnow()).isoformat(timespec="seconds"),
             "database": db_state, "calendar": cal, "rules": rules, "scheduler": sched,
-            "processes": {"refused": refused, "missing_rule_keys": missing}}
+            "processes": {"refused": refused, "missing_rule_keys": missing,
+                          "held_releases": held}}
     return body, 503 if status == "error" else 200

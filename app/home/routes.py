@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 from sqlalchemy import func, select
 
+from app.auth.users import case_scope
 from app.cases.models import CLOSED, RESPONSIBILITY_LABELS, Case
 from app.extensions import db
 from app.health.checks import report
+from app.modeler.service import EDITORS
 from app.reviews import vocab
 from app.reviews.models import Review
 
@@ -19,14 +22,21 @@ def index():
     figures = _figures()
     by_channel = dict(db.session.execute(
         select(Review.channel, func.count(Review.id)).group_by(Review.channel)).all())
-    recent = db.session.scalars(select(Case).order_by(Case.received_at.desc(), Case.id.desc())
-                                .limit(10)).all()
     health, _ = report()
     return render_template(
         "home/index.html", **figures,
         channels=[(vocab.CHANNELS[k], by_channel.get(k, 0)) for k in vocab.CHANNELS],
-        recent=recent, health=health, responsibility=RESPONSIBILITY_LABELS,
-        objects=vocab.RATED_OBJECTS)
+        recent=_recent(), health=health, responsibility=RESPONSIBILITY_LABELS,
+        objects=vocab.RATED_OBJECTS, editors=EDITORS)
+
+
+def _recent() -> list[Case] | None:
+    """The latest cases the signed-in user may see (None for a visitor: the figures are
+    public, the cases are not)."""
+    if not current_user.is_authenticated:
+        return None
+    return db.session.scalars(select(Case).where(case_scope(current_user))
+                              .order_by(Case.received_at.desc(), Case.id.desc()).limit(10)).all()
 
 
 def _figures() -> dict[str, int | float]:

@@ -7,12 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.cases.models import IN_PROGRESS, Case
 from app.cases.present import actor_names
 from app.extensions import db
+from app.modeler import release as releases
 from app.modeler import service
 from app.modeler.models import ProcessAudit, ProcessDraft
 from app.processes import service as processes
@@ -21,8 +23,15 @@ from app.rules import service as rules_service
 from app.web.i18n import N_
 
 AUDIT_LABELS = {"deploy": N_("部署"), "deploy_refused": N_("部署被拒"), "rollback": N_("回滚"),
-                "migrate": N_("迁移在办工单")}
+                "migrate": N_("迁移在办工单"), releases.DEPLOYED: N_("部署发布版本"),
+                releases.DECLINED: N_("暂不采用发布版本")}
 SOURCE_LABELS = {"files": N_("随版本发布"), "modeler": N_("在线建模"), "rollback": N_("回滚")}
+
+
+def comment_text(comment: str | None) -> str | None:
+    """A version's or a change's comment as written; the one the app writes for the diagrams
+    shipped in bpmn/ (随版本发布) in the page's language."""
+    return gettext(comment) if comment == processes.RELEASE_COMMENT else comment
 
 
 @dataclass
@@ -39,6 +48,7 @@ class Panel:
     history: list[ProcessAudit]
     can_deploy: bool
     release_error: str | None
+    release: releases.HeldRelease | None  # bpmn/ of a release, waiting for a supervisor
 
     @property
     def open_elsewhere(self) -> int:
@@ -68,7 +78,8 @@ def panel(user: User, jurisdiction: str) -> Panel:
     return Panel(jurisdiction, rules.name, current, sorted(current.files),
                  _drafts(jurisdiction, key), service.versions(jurisdiction, key),
                  open_cases(jurisdiction), service.history(jurisdiction, key, 20),
-                 service.may_deploy(user, jurisdiction), processes.last_error(jurisdiction))
+                 service.may_deploy(user, jurisdiction), processes.last_error(jurisdiction),
+                 releases.held(jurisdiction, key))
 
 
 def overview(user: User) -> list[Panel]:
@@ -88,4 +99,5 @@ def people(panels: list[Panel]) -> dict[str, str]:
 def audit_summary(row: ProcessAudit) -> dict[str, Any]:
     """The parts of an audit row's data a person reads."""
     data = row.data or {}
-    return {k: data[k] for k in ("file", "previous", "to", "moved", "refused") if k in data}
+    return {k: data[k] for k in ("file", "previous", "to", "moved", "refused", "release")
+            if k in data}

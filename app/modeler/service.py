@@ -155,14 +155,14 @@ def _base_error(base_version_id: Any) -> str | None:
     return None
 
 
-def _clean_comment(comment: Any) -> str:
+def clean_comment(comment: Any) -> str:
     error = _comment_error(comment)
     if error:
         raise Refused(N_("请求有误。"), {"comment": [error]})
     return comment.strip()
 
 
-def _publish(current: ProcessVersion, files: dict[str, str], *, source: str, user: User,
+def publish(current: ProcessVersion, files: dict[str, str], *, source: str, user: User,
              comment: str, kind: str, data: dict[str, Any],
              draft: ProcessDraft | None = None) -> ProcessVersion:
     """Validate `files` and make them the jurisdiction's new version, or refuse (the current
@@ -210,7 +210,7 @@ def deploy_file(jurisdiction: str, file_name: str, xml: str, comment: Any,
         files = with_file(current, file_name, xml)
     except KeyError:
         raise Refused(N_("请求有误。"), {"file": [N_("当前版本中没有这个文件。")]}) from None
-    return _publish(current, files, source="modeler", user=user, comment=comment.strip(),
+    return publish(current, files, source="modeler", user=user, comment=comment.strip(),
                     kind="deploy", data={"file": file_name},
                     draft=draft_of(jurisdiction, current.process_key, file_name))
 
@@ -219,7 +219,7 @@ def rollback(jurisdiction: str, version_id: int, comment: Any,
              user: User) -> ProcessVersion:
     """Make an earlier version's files current again, as a new version (回滚). They are
     validated again: the rules may have changed since."""
-    text = _clean_comment(comment)
+    text = clean_comment(comment)
     current = processes.current(jurisdiction)
     target = db.session.get(ProcessVersion, version_id)
     if target is None or target.jurisdiction != jurisdiction \
@@ -227,7 +227,7 @@ def rollback(jurisdiction: str, version_id: int, comment: Any,
         raise Refused(N_("没有这个版本。"), status=404)
     if target.id == current.id:
         raise Refused(N_("这已是现行版本。"), {"version": [N_("这已是现行版本。")]})
-    return _publish(current, dict(target.files), source="rollback", user=user, comment=text,
+    return publish(current, dict(target.files), source="rollback", user=user, comment=text,
                     kind="rollback", data={"to": target.label})
 
 

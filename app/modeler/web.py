@@ -4,6 +4,7 @@ endpoints (session login, CSRF token in the X-CSRFToken header). See docs/modele
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -15,6 +16,7 @@ from app.auth.errors import error_response
 from app.cases.present import actor_names
 from app.extensions import db
 from app.modeler import overview, service
+from app.modeler import release as releases
 from app.modeler.diff import diff_xml
 from app.modeler.migrate import move_cases
 from app.modeler.models import ProcessDraft
@@ -32,6 +34,8 @@ protect(bp, *EDITORS)
 register("modeler.index", N_("流程建模"), roles=EDITORS, order=60, section="modeler.")
 
 FILE = "/<jurisdiction>/<file_name>"
+# Translators: between the reasons a case was not moved (; in English).
+REASON_SEPARATOR = N_("；")
 
 
 def version_dict(version: ProcessVersion) -> dict[str, Any]:
@@ -114,6 +118,7 @@ def index():
                            source_labels=overview.SOURCE_LABELS,
                            audit_labels=overview.AUDIT_LABELS,
                            audit_summary=overview.audit_summary,
+                           comment_text=overview.comment_text,
                            names=overview.people(panels))
 
 
@@ -192,14 +197,44 @@ def deploy(jurisdiction: str, file_name: str):
 @bp.post("/<jurisdiction>/rollback/<int:version_id>")
 def rollback(jurisdiction: str, version_id: int):
     """Form post: make an earlier version current again (a new version with its files)."""
-    _allow(jurisdiction, deploy=True)
-    try:
+    def act() -> str:
         done = service.rollback(jurisdiction, version_id, request.form.get("comment"),
                                 current_user)
+        return gettext("已回滚：%(label)s 现为现行版本。", label=done.label)
+    return _form_post(jurisdiction, act)
+
+
+@bp.post("/<jurisdiction>/release/deploy")
+def release_deploy(jurisdiction: str):
+    """Form post: deploy the release waiting in bpmn/ over the supervisor's version."""
+    def act() -> str:
+        done = releases.deploy(jurisdiction, request.form.get("comment"),
+                               request.form.get("base_version", type=int), current_user)
+        return gettext("已部署发布版本：%(label)s 现为现行版本。", label=done.label)
+    return _form_post(jurisdiction, act)
+
+
+@bp.post("/<jurisdiction>/release/decline")
+def release_decline(jurisdiction: str):
+    """Form post: keep the current version, and stop showing the release waiting in bpmn/."""
+    def act() -> str:
+        kept = releases.decline(jurisdiction, request.form.get("comment"),
+                                request.form.get("base_version", type=int), current_user)
+        return gettext("已保留现行版本 %(label)s，暂不采用发布版本 %(release)s。",
+                       label=kept.current.label, release=kept.short)
+    return _form_post(jurisdiction, act)
+
+
+def _form_post(jurisdiction: str, act: Callable[[], str]):
+    """A form post of the versions page by a deployer of `jurisdiction`: `act` makes the change
+    and says what it did; a refusal is flashed instead. Back to the page either way."""
+    _allow(jurisdiction, deploy=True)
+    try:
+        message = act()
     except Refused as exc:
         _flash_refusal(exc)
     else:
-        flash(gettext("已回滚：%(label)s 现为现行版本。", label=done.label), "success")
+        flash(message, "success")
     return redirect(url_for("modeler.index"))
 
 
@@ -221,12 +256,14 @@ def migrate(jurisdiction: str):
                           utcnow())
     moved = [o.number for o in outcomes if o.moved]
     refused = {o.number: o.reasons for o in outcomes if not o.moved}
-    service.audit(current, "migrate", current_user.username, None,
-                  {"moved": moved, "refused": refused, "asked": numbers or "all"})
+    service.audit(current, "migrate", current_user.username, None,  # the reasons in Chinese
+                  {"moved": moved, "refused": {n: list(map(str, r)) for n, r in refused.items()},
+                   "asked": numbers or "all"})
     db.session.commit()
     flash(gettext("已迁移 %(moved)d 件到 %(label)s；%(refused)d 件不能安全迁移。",
                   moved=len(moved), label=current.label, refused=len(refused)),
           "success" if moved or not refused else "warning")
     for number, reasons in list(refused.items())[:10]:
-        flash(f"{number}: {'；'.join(reasons)}", "warning")
+        said = gettext(REASON_SEPARATOR).join(r.text(gettext) for r in reasons)
+        flash(f"{number}: {said}", "warning")
     return redirect(url_for("modeler.index"))

@@ -1,7 +1,10 @@
 """Deployed process versions: the current one per jurisdiction, and their parsed definitions.
 
 The diagrams in `bpmn/` are deployed for every jurisdiction the first time they are needed and
-again whenever a release changes them; supervisors' deployments (the modeler) add versions too.
+again whenever a release changes them, while the current version is a release's. Supervisors'
+deployments (the modeler, 在线建模 and 回滚) add versions too; a release never goes over one of
+those: it waits on the modeler's page for a supervisor to deploy it or keep their own
+(待部署的发布版本, `app/modeler/release.py`).
 """
 
 from __future__ import annotations
@@ -19,12 +22,16 @@ from app.engine.definitions import TaskInfo, content_hash, parsed
 from app.extensions import db
 from app.processes.models import ProcessVersion
 from app.timeutil import utcnow
+from app.web.i18n import N_
 
 log = logging.getLogger("app.processes")
 
 
+RELEASE = "files"  # the source of a version deployed from bpmn/ (随版本发布)
+
 _release_cache: dict[str, tuple[tuple, dict[str, str], str]] = {}
 _released_seen: set[tuple[str, str, str]] = set()  # (jurisdiction, key, hash) known deployed
+_held_seen: set[tuple[str, str, str, int]] = set()  # (..., the version kept) told in the log
 
 
 def release_files(directory: str | Path | None = None) -> tuple[dict[str, str], str]:
@@ -41,18 +48,27 @@ def release_files(directory: str | Path | None = None) -> tuple[dict[str, str], 
     return cached[1], cached[2]
 
 
+# the comment of a version deployed from bpmn/ (shown in the page's language: overview.comment_text)
+RELEASE_COMMENT = N_("随版本发布的流程图 (bpmn/)")
+
+
 def current(jurisdiction: str, process_key: str | None = None) -> ProcessVersion:
-    """The version new cases of `jurisdiction` start on, deploying `bpmn/` when it is new."""
+    """The version new cases of `jurisdiction` start on, deploying `bpmn/` when it is new,
+    unless a supervisor's version is current (`_hold`)."""
     key = process_key or current_app.config["PROCESS_KEY"]
     files, digest = release_files()
     seen = (jurisdiction, key, digest)
     latest = _latest(jurisdiction, key)
-    if latest is not None and (seen in _released_seen or _released(*seen)):
+    if latest is not None and (seen in _released_seen or (*seen, latest.id) in _held_seen):
+        return latest
+    if latest is not None and _released(*seen):
         _released_seen.add(seen)
         return latest
+    if latest is not None and (latest.source != RELEASE or latest.content_hash == digest):
+        return _hold(seen, latest)
     try:
-        version = deploy(jurisdiction, key, files, source="files", by="system",
-                      comment="随版本发布的流程图 (bpmn/)")
+        version = deploy(jurisdiction, key, files, source=RELEASE, by="system",
+                         comment=RELEASE_COMMENT)
         _errors.pop(jurisdiction, None)
         return version
     except DiagramError as exc:
@@ -62,6 +78,25 @@ def current(jurisdiction: str, process_key: str | None = None) -> ProcessVersion
         log.error("bpmn/ not deployed for %s, %s v%s stays in force: %s", jurisdiction, key,
                   latest.number, exc)
         return latest
+
+
+def _hold(seen: tuple[str, str, str], latest: ProcessVersion) -> ProcessVersion:
+    """A release's bpmn/ is not deployed over a supervisor's version: `latest` stays in force
+    (told in the log once per process)."""
+    if (*seen, latest.id) not in _held_seen:
+        _held_seen.add((*seen, latest.id))
+        if latest.content_hash != seen[2]:
+            log.warning("bpmn/ of this release is not deployed for %s: %s is a supervisor's "
+                        "version (%s by %s) and stays in force; a supervisor deploys the "
+                        "release, or keeps their own, on /modeler/", seen[0], latest.label,
+                        latest.source, latest.deployed_by)
+    return latest
+
+
+def released(jurisdiction: str, key: str, digest: str) -> bool:
+    """Whether the release of hash `digest` was ever deployed for the jurisdiction."""
+    seen = (jurisdiction, key, digest)
+    return seen in _released_seen or _released(*seen)
 
 
 _errors: dict[str, str] = {}
@@ -84,6 +119,12 @@ def current_count(conn: Connection) -> int:
     return conn.execute(select(func.count()).select_from(newest)).scalar_one()
 
 
+def latest(jurisdiction: str, key: str | None = None) -> ProcessVersion | None:
+    """The jurisdiction's current version as stored, deploying nothing (None before the
+    first)."""
+    return _latest(jurisdiction, key or current_app.config["PROCESS_KEY"])
+
+
 def _latest(jurisdiction: str, key: str) -> ProcessVersion | None:
     """The newest version, its files left unread until asked for (`definition` needs only
     their hash once they were parsed)."""
@@ -98,7 +139,7 @@ def _released(jurisdiction: str, key: str, digest: str) -> bool:
     return db.session.scalar(
         select(func.count()).select_from(ProcessVersion).where(
             ProcessVersion.jurisdiction == jurisdiction, ProcessVersion.process_key == key,
-            ProcessVersion.content_hash == digest, ProcessVersion.source == "files")) > 0
+            ProcessVersion.content_hash == digest, ProcessVersion.source == RELEASE)) > 0
 
 
 def deploy(jurisdiction: str, key: str, files: dict[str, str], *, source: str, by: str,
@@ -123,10 +164,12 @@ _by_version: dict[int, ProcessDefinition] = {}
 
 
 def forget_versions() -> None:
-    """Forget what is cached by version id and which releases were deployed (tests and
-    benchmarks empty the tables, and ids start again)."""
+    """Forget what is cached by version id, which releases were deployed or held, and why one
+    was refused (tests and benchmarks empty the tables, and ids start again)."""
     _by_version.clear()
     _released_seen.clear()
+    _held_seen.clear()
+    _errors.clear()
 
 
 def definition(version: ProcessVersion) -> ProcessDefinition:

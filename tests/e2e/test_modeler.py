@@ -407,3 +407,33 @@ def test_the_versions_page_rolls_back_and_moves_open_cases(live_server, page, sc
     history = page.locator("#j-shenzhen ul.audit").inner_text()
     assert "回滚" in history and "回访名称改回" in history and "迁移在办工单" in history
     screenshot(page, "modeler-versions-after")
+
+
+def test_a_release_waits_for_the_supervisor_who_deploys_it(live_server, page, screenshot,
+                                                           office, bpmn_copy):
+    """An upgrade that changes bpmn/ while v2 is a supervisor's: /modeler/ shows the release
+    with what it changes; the supervisor deploys it with a comment, and it is current."""
+    boss = db.session.scalar(select(User).where(User.username == "sz_boss"))
+    edited = processes.current("shenzhen").files["bad_review.bpmn"].replace(
+        f'name="{OLD_TITLE}"', f'name="{NEW_TITLE}"')
+    service.deploy_file("shenzhen", "bad_review.bpmn", edited, "联系环节改名",
+                        processes.current("shenzhen").id, boss)
+    path = bpmn_copy / "appeal.bpmn"
+    path.write_text(path.read_text(encoding="utf-8").replace("申诉审核", "申诉复核"),
+                    encoding="utf-8")
+    sign_in(page, live_server, "sz_boss", "/modeler/")
+    held = page.locator("#j-shenzhen .release-held")
+    held.locator(".release-diff summary").click()
+    changes = held.locator(".release-diff").inner_text()
+    assert "appeal.bpmn" in changes and "申诉审核 → 申诉复核" in changes
+    assert f"{NEW_TITLE} → {OLD_TITLE}" in changes  # the supervisor's own edit, undone
+    screenshot(page, "modeler-release-waiting")
+    held.locator(".release-actions details", has_text="部署发布版本").locator("summary").click()
+    held.locator("input[name=comment]").first.fill("采用升级后的申诉流程")
+    held.locator("[data-release-action=deploy]").click()
+    page.wait_for_load_state()
+    assert "bad_review v3" in page.locator(".flashes").inner_text()
+    assert page.locator("#j-shenzhen .release-held").count() == 0
+    assert "部署发布版本" in page.locator("#j-shenzhen ul.audit").inner_text()
+    db.session.rollback()
+    assert processes.current("shenzhen").source == "files"

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from app.auth import users
 from app.demo import generate
 from app.reviews.intake import intake
 from app.timeutil import utcnow
+from tests.e2e.test_login import sign_in
+from tests.web.conftest import PASSWORD
 
 
 def test_home_page_shows_figures_and_cases(live_server, page, screenshot):
+    """The figures to everyone; the latest cases to the signed-in (an administrator: all)."""
     intake(generate.ratings(60, utcnow(), bad_share=0.2, seed=7), source="demo")
+    users.create("root", "赵敏", "admin", password=PASSWORD)
     page.goto(live_server + "/")
     assert page.locator(".brand").inner_text().endswith("差评处置系统")
     assert page.locator(".card .value").first.inner_text() == "60"
+    assert "CP-" not in page.content()
+    sign_in(page, live_server, "root")
+    page.goto(live_server + "/")
     assert page.locator("tbody tr").count() >= 5
     assert page.locator("td.mono").first.inner_text().startswith("CP-")
     screenshot(page, "home")

@@ -4,6 +4,8 @@ cases keep their version while new ones start on the newest."""
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -66,6 +68,20 @@ def test_the_versions_page_and_the_editor(supervisor):
     assert editor.status_code == 200
     assert supervisor.get("/modeler/shenzhen/nope.bpmn").status_code == 404
     assert supervisor.get("/modeler/mars/bad_review.bpmn").status_code == 404
+
+
+def test_the_versions_page_reads_in_english(supervisor):
+    """The shipped version's comment in the page's language, the column 部署说明 (Comment, not
+    the BPMN's Documentation), and an English colon before a comment, as a deploy's."""
+    processes.current("shenzhen")
+    assert deploy(supervisor, RENAMED, comment="rename the contact step").status_code == 201
+    zh = supervisor.get("/modeler/?lang=zh_CN").get_data(as_text=True)
+    assert "随版本发布的流程图 (bpmn/)" in zh and "<th>部署说明</th>" in zh
+    assert "：rename the contact step" in zh
+    en = supervisor.get("/modeler/?lang=en").get_data(as_text=True)
+    assert "Diagrams shipped with the release (bpmn/)" in en and "随版本发布的流程图" not in en
+    assert "<th>Comment</th>" in en and "Documentation" not in en
+    assert ": rename the contact step" in en and "：" not in en
 
 
 def test_a_supervisor_edits_only_their_jurisdiction(supervisor):
@@ -199,6 +215,11 @@ def test_roll_back_makes_an_old_version_current_again(supervisor):
     assert kinds == ["deploy", "rollback"]
     again = supervisor.post(f"/modeler/shenzhen/rollback/{current.id}", data={"comment": "x"})
     assert again.status_code == 302 and processes.current("shenzhen").number == 3
+    # in English the change log says what happened, the version's source what made it
+    en = supervisor.get("/modeler/?lang=en").get_data(as_text=True)
+    assert "<b>Deployed</b>" in en and "<b>Rollback</b>" in en
+    assert ">Rollback</td>" in en and "Roll back</td>" not in en
+    assert '<i aria-hidden="true"></i>Current</span>' in en  # the badge of the current version
 
 
 def test_writes_need_the_csrf_header(app_ctx, supervisor):
@@ -235,6 +256,19 @@ def test_open_cases_move_to_the_current_version_when_it_is_safe(supervisor, bad_
     assert row.data["moved"] == [waiting] and row.data["refused"] == {}
 
 
+def test_the_move_section_and_its_log_entry_read_apart_in_english(supervisor, bad_rating,
+                                                                   auth):
+    """迁移在办工单 is the section that moves open cases (an action) and, in 变更记录, the
+    entry of a move that was done (an event): the English says which."""
+    _open_case(supervisor, bad_rating, auth, "MOVE3")
+    assert deploy(supervisor, SHIPPED.replace('name="回访"', 'name="电话回访"')).status_code == 201
+    supervisor.post("/modeler/shenzhen/migrate", data={"numbers": ""})
+    zh = supervisor.get("/modeler/?lang=zh_CN").get_data(as_text=True)
+    assert "<h3>迁移在办工单</h3>" in zh and "<b>迁移在办工单</b>" in zh
+    en = supervisor.get("/modeler/?lang=en").get_data(as_text=True)
+    assert "<h3>Move open cases</h3>" in en and "<b>Open cases moved</b>" in en
+
+
 def test_a_case_whose_current_step_changed_is_not_moved(supervisor, bad_rating, auth):
     waiting = _open_case(supervisor, bad_rating, auth, "STAY1")
     retimed = SHIPPED.replace('warning("contact")', 'warning("handle")')  # its current step's
@@ -243,6 +277,37 @@ def test_a_case_whose_current_step_changed_is_not_moved(supervisor, bad_rating, 
     assert _case(waiting).process_version.number == 1
     row = db.session.scalars(select(ProcessAudit).where(ProcessAudit.kind == "migrate")).one()
     assert row.data["moved"] == [] and "（计时器）" in row.data["refused"][waiting][0]
+
+
+def _said_of(page: str, number: str) -> list[str]:
+    """The flashed warnings about case `number`, as read."""
+    return [html.unescape(text) for text in
+            re.findall(r'<div class="alert alert-warning">(.*?)</div>', page, re.S)
+            if text.startswith(number)]
+
+
+def test_the_reasons_a_case_is_not_moved_read_in_the_page_language(supervisor, bad_rating,
+                                                                     auth):
+    waiting = _open_case(supervisor, bad_rating, auth, "STAY2")
+    retimed = SHIPPED.replace('warning("contact")', 'warning("handle")').replace(
+        'overdue("contact")', 'overdue("handle")')  # both timers of its current step
+    assert deploy(supervisor, retimed).status_code == 201
+    en = supervisor.post("/modeler/shenzhen/migrate?lang=en", data={"numbers": waiting},
+                         follow_redirects=True).get_data(as_text=True)
+    assert _said_of(en, waiting) == [
+        f"{waiting}: In the “Bad-review handling” process, the open step “Overdue warning” of "
+        "“Contact the reviewer” was changed (Timer): moving would reset the step and lose its "
+        "deadlines; In the “Bad-review handling” process, the open step “Overdue (escalated)” of "
+        "“Contact the reviewer” was changed (Timer): moving would reset the step and lose its "
+        "deadlines"]
+    zh = supervisor.post("/modeler/shenzhen/migrate?lang=zh_CN", data={"numbers": waiting},
+                         follow_redirects=True).get_data(as_text=True)
+    reasons = [f"「差评处置」流程中进行中的「联系评价人」的「{timer}」已修改（计时器），"
+               "迁移需重置该步骤并丢失其时限" for timer in ("超期预警", "超期督办")]
+    assert _said_of(zh, waiting) == [f"{waiting}: {'；'.join(reasons)}"]
+    # the log keeps the Chinese, whatever the page's language
+    rows = db.session.scalars(select(ProcessAudit).where(ProcessAudit.kind == "migrate")).all()
+    assert [row.data["refused"] for row in rows] == [{waiting: reasons}] * 2
 
 
 def test_a_case_whose_current_step_was_reworded_is_moved(supervisor, bad_rating, auth):

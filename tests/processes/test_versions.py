@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from sqlalchemy import inspect, select
 
 from app.cases.models import Case
-from app.config import ROOT
 from app.engine import DiagramError
 from app.extensions import db
 from app.processes import service as processes
@@ -16,15 +13,6 @@ from app.processes.models import ProcessVersion
 from app.reviews.intake import intake
 from app.scheduler.sweep import start_waiting
 from app.timeutil import utcnow
-
-
-@pytest.fixture()
-def bpmn_copy(app, tmp_path):
-    target = tmp_path / "bpmn"
-    shutil.copytree(ROOT / "bpmn", target)
-    app.config["BPMN_DIR"] = str(target)
-    yield target
-    app.config["BPMN_DIR"] = str(ROOT / "bpmn")
 
 
 def test_deployed_once_per_jurisdiction_and_again_when_changed(app_ctx, bpmn_copy, bad_rating):
