@@ -58,6 +58,8 @@ def web_settings() -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_DURATION": lifetime,
+        "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_LOCK_MINUTES": float(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": int(lifetime.total_seconds()),  # a form stays valid with its session
         "BABEL_DEFAULT_LOCALE": "zh_CN",
@@ -86,6 +88,9 @@ def from_env(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_db_url(
             env.get("DATABASE_URL") or _sqlite_default(instance_path)
         ),
+        # database errors (logged with their traceback) leave out the statement's values: they
+        # may be a reviewer's phone, name or certificate number
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "CALENDARS_DIR": env.get("CALENDARS_DIR", str(ROOT / "calendars")),
         "RULES_DIR": env.get("RULES_DIR", str(ROOT / "rules")),
         # the last good copies of the calendar and rule files, for a start while one is bad

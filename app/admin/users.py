@@ -1,6 +1,8 @@
-"""Users (用户管理): list, create, edit, reset a password."""
+"""Users (用户管理): list, create, edit, reset a password, lift a sign-in lock."""
 
 from __future__ import annotations
+
+import logging
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -9,19 +11,23 @@ from sqlalchemy import or_, select
 
 from app.admin import bp
 from app.admin.forms import PasswordForm, UserCreateForm, UserEditForm
-from app.auth import users
+from app.auth import lockout, users
 from app.auth.models import ROLES, User
 from app.extensions import db
 from app.org.models import Department
 from app.org.service import by_code
+from app.timeutil import utcnow
 from app.web.pages import form_page
+
+log = logging.getLogger("app.auth")
 
 PER_PAGE = 25
 
 
 def _department_choices() -> list[tuple[str, str]]:
     rows = db.session.execute(select(Department.code, Department.name).order_by(Department.name))
-    return [("", "—"), *((code, f"{name}（{code}）") for code, name in rows)]
+    return [("", "—"), *((code, gettext("%(name)s（%(detail)s）", name=name, detail=code))
+                         for code, name in rows)]
 
 
 def _region(form: UserEditForm) -> str | None:
@@ -74,7 +80,19 @@ def user_edit(user_id: int):
         flash(gettext("已保存用户 %(name)s。", name=user.username), "success")
         return redirect(url_for("admin.users_list"))
     return form_page("admin/user_form.html", form=form, user=user,
-                      password_form=PasswordForm(prefix="pw"))
+                      password_form=PasswordForm(prefix="pw"),
+                      locked_until=lockout.locked_until(user.username, utcnow()))
+
+
+@bp.post("/users/<int:user_id>/unlock")
+def user_unlock(user_id: int):
+    """Lift the lock of repeated wrong passwords (登录锁定) before it runs out."""
+    user = db.session.get(User, user_id) or abort(404)
+    lockout.clear(user.username)
+    db.session.commit()
+    log.info("%s lifted the sign-in lock of %r", current_user.username, user.username)
+    flash(gettext("已解除 %(name)s 的登录锁定。", name=user.username), "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
 def _keeps_admin(form: UserEditForm, user: User) -> bool:
@@ -102,4 +120,5 @@ def user_password(user_id: int):
     form = UserEditForm(obj=user, formdata=None)
     form.department_code.choices = _department_choices()
     return form_page("admin/user_form.html", form=form, user=user,
-                      password_form=password_form)
+                      password_form=password_form,
+                      locked_until=lockout.locked_until(user.username, utcnow()))

@@ -115,3 +115,16 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class LoginFailure(db.Model):
+    """Failed sign-ins of one username as typed (登录失败记录), whether or not an account has
+    it (so a lock says nothing of which usernames exist): how many since `first_at`, and until
+    when sign-in is refused (see app/auth/lockout.py)."""
+
+    __tablename__ = "login_failures"
+
+    username = db.Column(db.String(64), primary_key=True)  # lower-cased, trimmed
+    failures = db.Column(db.Integer, nullable=False, default=0)
+    first_at = db.Column(UTCDateTime, nullable=False)
+    locked_until = db.Column(UTCDateTime, nullable=True)

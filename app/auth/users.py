@@ -15,12 +15,14 @@ from marshmallow import ValidationError
 from sqlalchemy import and_, false, func, or_, select, true
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth import lockout
 from app.auth.errors import error_response
 from app.auth.models import DEPARTMENT_ROLES, REGION_ROLES, ROLES, User, region_prefix
 from app.auth.tokens import token_required
 from app.cases.models import Case
 from app.cases.records import CaseTask
 from app.extensions import db
+from app.reviews.models import Review
 from app.rules.schema import validate_uscc
 
 DEPARTMENT_GROUPS = ("department", "personnel", "supervisor")  # scoped by the case's department
@@ -130,9 +132,10 @@ def authenticate(username: str, password: str) -> User | None:
 
 def set_password(user: User, password: str) -> None:
     """Set (reset) a password, committed; ValueError when shorter than MIN_PASSWORD. The
-    user's other browser sessions end."""
+    user's other browser sessions end, and failed sign-ins of the username are forgotten."""
     _check_password(password)
     user.set_password(password)
+    lockout.clear(user.username)  # an administrator's reset also lifts a lock
     db.session.commit()
 
 
@@ -206,6 +209,32 @@ def can_claim(user: User, task: CaseTask) -> bool:
     """May `user` claim `task` (认领) now: open, held by nobody, and theirs to work (`can_act`).
     `task` may be an inbox row with the same attributes."""
     return task.state == "open" and task.assignee_id is None and can_act(user, task)
+
+
+def case_scope(user: User):
+    """SQL condition: the cases `user` may see (`can_view_case` as a query)."""
+    if user.role == "admin":
+        return true()
+    parts = []
+    if user.department_code:
+        parts.append(Case.department_code == user.department_code)
+    if any(gr in REGION_GROUPS for gr in user.groups):
+        parts.append(region_condition(user, Case.region_code))
+    return or_(*parts) if parts else false()
+
+
+def review_scope(user: User):
+    """SQL condition: the ratings (评价) `user` may list: those naming their department or in
+    their region, and those of the cases they may see (a staff review routed to its personnel
+    unit, a case dispatched to them)."""
+    if user.role == "admin":
+        return true()
+    parts = [Review.id.in_(select(Case.review_id).where(case_scope(user)))]
+    if user.department_code:
+        parts.append(Review.department_code == user.department_code)
+    if any(gr in REGION_GROUPS for gr in user.groups):
+        parts.append(region_condition(user, Review.region_code))
+    return or_(*parts)
 
 
 def can_view_case(user: User, case: Case) -> bool:

@@ -3,7 +3,8 @@
 The session is a signed cookie (HttpOnly, SameSite=Lax, Secure by SESSION_COOKIE_SECURE) that
 lasts PERMANENT_SESSION_LIFETIME (8 hours) of inactivity. It stores `<user id>.<stamp>`; the
 stamp changes with the password, so a reset signs the user out everywhere, and a deactivated
-user is signed out at the next request.
+user is signed out at the next request. Repeated wrong passwords lock the username for a while
+(app/auth/lockout.py).
 """
 
 from __future__ import annotations
@@ -13,17 +14,19 @@ from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
 from app import serving
-from app.auth import users
+from app.auth import lockout, users
 from app.auth.forms import LoginForm
 from app.auth.models import User
 from app.config import require_secret_key
 from app.extensions import db, login_manager
+from app.timeutil import to_local, utcnow
 from app.web.i18n import N_
 from app.web.urls import local_target
 
 bp = Blueprint("auth", __name__)
 
 BAD_LOGIN = N_("用户名或密码不正确，或账号已停用。")
+LOCKED = N_("登录失败次数过多，该用户名已暂时锁定，请于 %(time)s 之后再试。")
 KEPT_ON_LOGIN = ("lang",)  # session keys that survive signing in (the rest is cleared)
 
 
@@ -59,12 +62,27 @@ def login():
             return redirect(_after_login())
         form.next.data = local_target(request.args.get("next")) or ""
     elif form.validate_on_submit():
-        user = users.authenticate(form.username.data, form.password.data)
+        return _sign_in(form)
+    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
+
+
+def _sign_in(form: LoginForm):
+    """Check the posted username and password, unless the username is locked (429)."""
+    now, name = utcnow(), form.username.data
+    until = lockout.locked_until(name, now)
+    if until is None:
+        user = users.authenticate(name, form.password.data)
         if user is not None:
+            lockout.clear(name)
+            db.session.commit()
             _start_session(user)
             return redirect(_after_login())
+        until = lockout.failed(name, now, request.remote_addr)
+    if until is None:
         form.password.errors.append(gettext(BAD_LOGIN))
-    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
+        return render_template("auth/login.html", form=form), 400
+    form.password.errors.append(gettext(LOCKED, time=to_local(until).strftime("%H:%M")))
+    return render_template("auth/login.html", form=form), 429
 
 
 def _start_session(user: User) -> None:

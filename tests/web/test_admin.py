@@ -202,6 +202,19 @@ def test_admin_pages_in_english(admin_client):
     assert "Please fill in this field." in html and "Please correct the 2 problems" in html
 
 
+def test_the_pickers_wrap_their_details_in_the_pages_punctuation(admin_client, make_user):
+    """A department (its code) and a token's user (their name) in （） on a Chinese page and in
+    ( ) on an English one."""
+    create_department(*DEPT, "440305000000")
+    make_user("wang")
+    zh = admin_client.get("/admin/users/new?lang=zh_CN").get_data(as_text=True)
+    assert f">深圳市测试局（{DEPT[0]}）</option>" in zh
+    assert ">wang（测试wang）</option>" in admin_client.get("/admin/tokens").get_data(as_text=True)
+    en = admin_client.get("/admin/users/new?lang=en").get_data(as_text=True)
+    assert f">深圳市测试局 ({DEPT[0]})</option>" in en
+    assert ">wang (测试wang)</option>" in admin_client.get("/admin/tokens").get_data(as_text=True)
+
+
 def test_user_list_pages(admin_client, make_user):
     for i in range(30):
         db.session.add(User(username=f"bulk{i:02d}", name=f"批量{i}", role="caseworker"))
