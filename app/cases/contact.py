@@ -39,7 +39,8 @@ def may_reveal(user: User, case: Case) -> bool:
 def masked(case: Case) -> dict[str, str | None]:
     """The reviewer as everyone sees them: 张*, 138****5678."""
     review = case.review
-    return {"name": mask_name(review.reviewer_name), "phone": mask_phone(review.reviewer_phone)}
+    return {"name": mask_name(review.reviewer_name, review.reviewer_type),
+            "phone": mask_phone(review.reviewer_phone)}
 
 
 def reveal(case: Case, user: User, at: datetime, via: str) -> str:

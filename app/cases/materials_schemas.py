@@ -7,10 +7,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
 from app.cases.schemas import Local
-from app.plaintext import CONTROL, PATTERN, Text
-
-# Written text: not blank, and plain (app/plaintext.py); the server strips it first.
-WRITTEN = f"^[^{CONTROL}]*[^\\s{CONTROL}][^{CONTROL}]*$"
+from app.plaintext import PATTERN, WRITTEN, Text
 
 
 def _user(attr: str):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.cases.models import Case
 from app.cases.records import CaseTask
 from app.extensions import db
-from app.plaintext import control_character
+from app.plaintext import control_character, newlines, trimmed
 from app.web.i18n import N_
 
 # reason → (English for the API, Chinese message id for the pages)
@@ -63,8 +63,10 @@ def task_of(case: Case, task_id: str | None) -> CaseTask | None:
 
 
 def text(value: str | None, field: str, max_length: int, required: bool = True) -> str | None:
-    """`value` stripped; Refused when blank (and required) or longer than `max_length`."""
-    value = (value or "").strip()
+    """`value` stripped, its line breaks as LF (a browser sends a textarea's as CR LF, and
+    its maxlength counts one); Refused when blank (and required) or longer than
+    `max_length`."""
+    value = trimmed(newlines(value or ""))
     if not value:
         if required:
             raise Refused(field, "blank")

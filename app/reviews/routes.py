@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from app.apidoc import SECURITY, errors
 from app.auth.errors import error_response
 from app.auth.tokens import token_required
+from app.auth.users import review_scope
 from app.cases.models import Case
 from app.cases.schemas import CaseSummary
 from app.extensions import api, db
@@ -81,13 +82,22 @@ class Reviews(MethodView):
 
     @token_required
     @blp.doc(security=SECURITY)
-    @errors(blp, (422, "an invalid or unknown query parameter"))
+    @errors(blp, (403, "the token's user is deactivated"),
+            (422, "an invalid or unknown query parameter"))
     @blp.arguments(ReviewQuery, location="query")
     @blp.response(200, ReviewOut(many=True))
     @blp.paginate()
     def get(self, args: dict, pagination_parameters):
-        """List ratings, newest first, with filters; reviewer data masked."""
+        """List ratings, newest first, with filters; reviewer data masked. A user's token lists
+        what the user may see: their department's or region's ratings and their cases'. A
+        channel system's token lists the ratings it sent (来源渠道系统), not other channels'."""
+        user = g.api_token.user
+        if user is not None and not user.active:
+            pagination_parameters.item_count = 0
+            return error_response(403, "the token's user is deactivated")
         query = _filtered(args)
+        query = query.where(review_scope(user) if user is not None
+                            else Review.source == g.api_token.name)
         pagination_parameters.item_count = db.session.scalar(
             query.with_only_columns(db.func.count(Review.id)).order_by(None))
         page, size = pagination_parameters.page, pagination_parameters.page_size

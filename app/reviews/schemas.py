@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from marshmallow import (
     RAISE,
@@ -10,26 +10,56 @@ from marshmallow import (
     ValidationError,
     fields,
     post_load,
+    pre_load,
     validate,
     validates_schema,
 )
 
 from app.cases.schemas import CaseSummary, Local
-from app.plaintext import Text
+from app.plaintext import WRITTEN, Text, trimmed
 from app.querystring import ListingQuery
 from app.reviews import vocab
 from app.reviews.masking import mask_cert, mask_name, mask_phone
+from app.reviews.phones import PhoneInvalid, normalise
 from app.timeutil import SHANGHAI, utcnow
 
 USCC = validate.Regexp(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$",
                        error="Not an 18-character unified social credit code.")
 REGION = validate.Regexp(r"^\d{12}$", error="A region code has 12 digits.")
-PHONE = validate.Regexp(r"^(1\d{10}|0\d{2,3}-?\d{7,8}|\d{5,8})$", error="Not a phone number.")
 FUTURE_SKEW = timedelta(minutes=10)
+# Ratings of government services began with the 2019 好差评 rules (国办发〔2019〕51号 and the
+# provinces' trials before it): an earlier rated_at is a channel's placeholder (1970-01-01,
+# 0001-01-01) or a wrong clock, not a rating.
+EARLIEST = datetime(2019, 1, 1, tzinfo=SHANGHAI)
+TOO_LONG = "At most {max} characters."
+
+
+class Instant(fields.AwareDateTime):
+    """An instant, read in UTC (a value without offset is Beijing time). One that has no UTC
+    equivalent (0001-01-01T00:00+08:00, 9999-12-31T23:00-05:00) is refused, not a 500."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
+        instant = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return instant.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("Out of range: no such instant in UTC.") from None
 
 
 def _str(max_len: int, **kw) -> fields.String:
-    return Text(validate=validate.Length(max=max_len), allow_none=True, **kw)
+    return Text(validate=validate.Length(max=max_len, error=TOO_LONG), allow_none=True, **kw)
+
+
+class PhoneNumber(fields.String):
+    """A reviewer's phone number in any usual writing, stored in one form (see
+    app/reviews/phones.py); an empty one is none."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str | None:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return normalise(text)
+        except PhoneInvalid as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class ReviewIn(Schema):
@@ -40,7 +70,8 @@ class ReviewIn(Schema):
         unknown = RAISE
 
     serial_no = Text(required=True, validate=validate.Length(min=1, max=64),
-                              metadata={"description": "办件编号"})
+                     metadata={"description": "办件编号 (surrounding spaces are trimmed)",
+                               "pattern": WRITTEN})
     rating_count = fields.Integer(load_default=1, validate=validate.OneOf([1, 2]),
                                   metadata={"description": "评价次数: 1 首次, 2 追加评价"})
     rated_object = fields.String(required=True, validate=validate.OneOf(list(vocab.RATED_OBJECTS)),
@@ -51,10 +82,12 @@ class ReviewIn(Schema):
     level_code = fields.Integer(validate=validate.Range(1, 5))
     level_scheme = fields.String(validate=validate.OneOf(list(vocab.LEVEL_SCHEMES)))
     is_default = fields.Boolean(load_default=False, metadata={"description": "默认评价"})
-    rated_at = fields.AwareDateTime(required=True, default_timezone=SHANGHAI,
-                                    metadata={"description": "评价时间 (no offset: Beijing time)"})
+    rated_at = Instant(required=True, default_timezone=SHANGHAI,
+                       metadata={"description": "评价时间 (no offset: Beijing time)"})
     text = _str(2000, metadata={"description": "文字评价"})
-    tags = fields.List(Text(validate=validate.Length(min=1, max=50)),
+    tags = fields.List(Text(validate=[validate.Length(min=1, error="An empty tag."),
+                                      validate.Length(max=50, error=TOO_LONG)],
+                            metadata={"pattern": WRITTEN}),
                        load_default=list, validate=validate.Length(max=20))
     item_code = _str(10)
     item_impl_code = _str(24)
@@ -70,8 +103,30 @@ class ReviewIn(Schema):
     reviewer_name = _str(100)
     reviewer_type = fields.String(load_default="individual",
                                   validate=validate.OneOf(list(vocab.REVIEWER_TYPES)))
-    reviewer_phone = fields.String(allow_none=True, validate=PHONE)
+    reviewer_phone = PhoneNumber(allow_none=True, metadata={
+        "description": "评价人联系电话: mobile (+86 allowed), landline with area code and "
+                       "optional extension, or a 400/800/short service number; stored as "
+                       "13812345678, 0755-12345678(-801), 4001234567"})
     reviewer_cert_no = _str(32)
+
+    @pre_load
+    def _tidy(self, data, **_):
+        """Strings without surrounding spaces and invisible format characters (a BOM, a
+        zero-width space), as channel systems pad them; an optional field sent empty ("")
+        is left out. A serial number sent with a trailing space is the same rating."""
+        if not isinstance(data, dict):
+            return data
+        out = {}
+        for key, value in data.items():
+            if isinstance(value, str):
+                value = trimmed(value)
+                field = self.fields.get(key)
+                if value == "" and field is not None and not field.required:
+                    continue
+            elif key == "tags" and isinstance(value, list):
+                value = [trimmed(v) if isinstance(v, str) else v for v in value]
+            out[key] = value
+        return out
 
     @validates_schema(skip_on_field_errors=True)
     def _check(self, data: dict, **_) -> None:
@@ -90,7 +145,13 @@ class ReviewIn(Schema):
         if data.get("department_code") and not data.get("department_name"):
             errors.setdefault("department_name", []).append("Required with department_code.")
         if data["rated_at"] > utcnow() + FUTURE_SKEW:
-            errors.setdefault("rated_at", []).append("Lies in the future.")
+            errors.setdefault("rated_at", []).append(
+                f"Lies in the future (more than {FUTURE_SKEW.seconds // 60} minutes ahead of "
+                "the server's clock).")
+        elif data["rated_at"] < EARLIEST:
+            errors.setdefault("rated_at", []).append(
+                "Before 2019-01-01, when rating government services began: a placeholder "
+                "date or a wrong clock.")
         if errors:
             raise ValidationError(errors)
 
@@ -160,7 +221,9 @@ class ReviewOut(Schema):
     staff_name = _opt()
     staff_unit_code = _opt()
     staff_unit_name = _opt()
-    reviewer_name = _masked(mask_name, "reviewer_name")
+    reviewer_name = fields.Function(lambda r: mask_name(r.reviewer_name, r.reviewer_type),
+                                    allow_none=True,
+                                    metadata={"type": "string", "description": "masked"})
     reviewer_type = fields.String()
     reviewer_phone = _masked(mask_phone, "reviewer_phone")
     reviewer_cert_no = _masked(mask_cert, "reviewer_cert_no")
@@ -216,5 +279,5 @@ class ReviewQuery(ListingQuery):
     rated_object = fields.String(validate=validate.OneOf(list(vocab.RATED_OBJECTS)))
     bad = fields.Boolean()
     serial_no = Text()
-    rated_from = fields.AwareDateTime(default_timezone=SHANGHAI)
-    rated_to = fields.AwareDateTime(default_timezone=SHANGHAI)
+    rated_from = Instant(default_timezone=SHANGHAI)
+    rated_to = Instant(default_timezone=SHANGHAI)
