@@ -17,7 +17,8 @@ from app.web.pages import form_page
 def _user_choices() -> list[tuple[str, str]]:
     rows = db.session.execute(select(User.id, User.username, User.name)
                               .where(User.active).order_by(User.username))
-    return [("", "—"), *((str(i), f"{username}（{name}）") for i, username, name in rows)]
+    return [("", "—"), *((str(i), gettext("%(name)s（%(detail)s）", name=username, detail=name))
+                         for i, username, name in rows)]
 
 
 def _page(form: TokenForm):

@@ -47,15 +47,16 @@ class DiagramView:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-_outlines: dict[int, dict[str, ProcessFile]] = {}
+_outlines: dict[str, dict[str, ProcessFile]] = {}  # by the version's content hash
 _lock = threading.Lock()
 
 
 def outline(version: ProcessVersion) -> dict[str, ProcessFile]:
     """Process id → ProcessFile for every process of the version (versions never change, so
-    this is parsed once per version and process)."""
+    this is parsed once per content: by hash, not row id, which tests emptying the tables
+    give again to other files)."""
     with _lock:
-        found = _outlines.get(version.id)
+        found = _outlines.get(version.content_hash)
     if found is None:
         found = {}
         for name, text in sorted(version.files.items()):
@@ -67,7 +68,7 @@ def outline(version: ProcessVersion) -> dict[str, ProcessFile]:
                 found[proc.get("id")] = ProcessFile(proc.get("id"), proc.get("name") or
                                                     proc.get("id"), name, calls, names)
         with _lock:
-            _outlines[version.id] = found
+            _outlines[version.content_hash] = found
     return found
 
 

@@ -106,13 +106,17 @@ def show(number: str):
 
 @bp.get("/<number>/diagram/<process_id>.bpmn")
 def diagram_xml(number: str, process_id: str):
-    """The BPMN XML of a process of the case's version, for the viewer."""
+    """The BPMN XML of a process of the case's version, for the viewer (which fetches it).
+    Opened as a page it runs nothing: a diagram deployed from the modeler may hold any element,
+    an XHTML <script> too, and XML is rendered as a document of this site (nosniff: on
+    every response, app/web)."""
     case = _case(number)
     text = diagram.xml(case.process_version, process_id) if case.process_version else None
     if text is None:
         abort(404)
     return text, 200, {"Content-Type": "application/xml; charset=utf-8",
-                       "Cache-Control": "private, max-age=3600"}
+                       "Cache-Control": "private, max-age=3600",
+                       "Content-Security-Policy": "default-src 'none'; sandbox"}
 
 
 def _back(case: Case, form) -> str | None:
