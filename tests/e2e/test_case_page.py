@@ -126,6 +126,59 @@ def test_case_in_appeal_marks_the_call_and_its_own_diagram(live_server, page, sc
     assert page.foreign_requests == []
 
 
+# the diagram tabs as a screen reader and the keyboard find them
+TABS_STATE_JS = """() => {
+  const tabs = [...document.querySelectorAll('.diagram-tabs [role=tab]')];
+  const pane = document.querySelector('[role=tabpanel]');
+  return {focused: document.activeElement.dataset.diagram || document.activeElement.id,
+          selected: tabs.filter(t => t.getAttribute('aria-selected') === 'true')
+                        .map(t => t.dataset.diagram),
+          inTabOrder: tabs.filter(t => t.tabIndex === 0).map(t => t.dataset.diagram),
+          active: tabs.filter(t => t.classList.contains('active')).map(t => t.dataset.diagram),
+          controls: tabs.map(t => t.getAttribute('aria-controls')),
+          pane: pane && pane.id, labelledBy: pane && pane.getAttribute('aria-labelledby'),
+          paneHoldsDiagram: !!pane && pane.contains(document.querySelector('[data-case-diagram]'))};
+}"""
+MARKED = {"bad_review": "appeal", "appeal": "appeal_submit"}  # each diagram's current step
+
+
+def expect_tab(page, process: str) -> None:
+    """`process`'s tab selected and focused, alone in the Tab order, its diagram drawn."""
+    page.wait_for_function(
+        "p => { const d = document.querySelector('[data-case-diagram]');"
+        " return d.dataset.process === p && d.dataset.state === 'ready'; }", arg=process)
+    state = page.evaluate(TABS_STATE_JS)
+    assert state == {
+        "focused": process, "selected": [process], "inTabOrder": [process], "active": [process],
+        "controls": ["diagram-pane"] * 2, "pane": "diagram-pane",
+        "labelledBy": f"diagram-tab-{process}", "paneHoldsDiagram": True}, state
+    assert page.locator("[data-case-diagram]").get_attribute("data-marked") == MARKED[process]
+    assert page.locator(f'.djs-element.cp-current[data-element-id="{MARKED[process]}"]') \
+        .count() == 1
+
+
+def test_the_diagram_tabs_follow_the_arrow_keys(live_server, page, office):
+    """The WAI-ARIA tabs pattern: Tab reaches the selected tab only (then the panel);
+    Left/Right (wrapping), Home and End select a tab, focus it and draw its diagram."""
+    office.do("worker", "contact", contact_result="reached", reason="按错了评价按钮")
+    office.do("worker", "verify", determination="misjudged", findings="经调取录像，属误评")
+    office.do("boss", "confirm_determination", confirm_decision="confirmed")
+    sign_in(page, live_server, "worker", f"/cases/{office.number}")
+    wait_for_diagram(page)
+    page.focus("[data-zoom=current]")  # the control just before the tabs
+    page.keyboard.press("Tab")
+    expect_tab(page, "bad_review")
+    for key, process in (("ArrowRight", "appeal"), ("ArrowRight", "bad_review"),
+                         ("ArrowLeft", "appeal"), ("Home", "bad_review"), ("End", "appeal")):
+        page.keyboard.press(key)
+        expect_tab(page, process)
+    page.keyboard.press("Tab")  # past the tablist, to the panel: not the other tab
+    assert page.evaluate("document.activeElement.id") == "diagram-pane"
+    page.keyboard.press("Shift+Tab")
+    expect_tab(page, "appeal")
+    assert page.foreign_requests == []
+
+
 def drawn(page, element_id: str) -> str:
     """The text the viewer drew for an element (or its external label)."""
     return page.locator(f'.djs-element[data-element-id="{element_id}"] text').first \

@@ -67,18 +67,23 @@
       return new XMLSerializer().serializeToString(doc);
     }
 
+    var latest = 0;  // the last diagram asked for: one asked for earlier no longer draws
+
     function show(process) {
       var t = root.querySelector('template[data-process="' + process + '"]');
       var current = JSON.parse(t.dataset.current), done = JSON.parse(t.dataset.done);
       var labels = JSON.parse(t.dataset.labels || "{}");
+      var asked = ++latest;
+      function stale() { return asked !== latest; }
       root.dataset.state = "loading";
       return fetch(t.dataset.src, { credentials: "same-origin" })
         .then(function (r) {
           if (!r.ok) { throw new Error(r.status); }
           return r.text();
         })
-        .then(function (xml) { return viewer.importXML(translated(xml, labels)); })
+        .then(function (xml) { return stale() || viewer.importXML(translated(xml, labels)); })
         .then(function () {
+          if (stale()) { return; }
           canvas.zoom("fit-viewport", "auto");
           if (canvas.zoom() < READABLE) { focus(current); }
           root.currentIds = current;
@@ -90,21 +95,14 @@
           root.dataset.state = "ready";
         })
         .catch(function () {
+          if (stale()) { return; }
           if (msg) { msg.hidden = false; msg.textContent = root.getAttribute("data-error") || "!"; }
           root.dataset.state = "error";
         });
     }
 
     var panel = root.closest(".diagram-panel");
-    panel.querySelectorAll("[data-diagram]").forEach(function (tab) {
-      tab.addEventListener("click", function () {
-        panel.querySelectorAll("[data-diagram]").forEach(function (other) {
-          other.classList.toggle("active", other === tab);
-          other.setAttribute("aria-selected", other === tab ? "true" : "false");
-        });
-        show(tab.dataset.diagram);
-      });
-    });
+    setupTabs(panel, show);
     panel.querySelectorAll("[data-zoom]").forEach(function (button) {
       button.addEventListener("click", function () {
         var how = button.dataset.zoom;
@@ -114,6 +112,40 @@
       });
     });
     show(templates[0].dataset.process);
+  }
+
+  // The diagram tabs (主流程 / 申诉 / 工作人员差评核查), the WAI-ARIA tabs pattern as in the
+  // modeler's results: the selected tab alone in the Tab order (roving tabindex); Left/Right
+  // (wrapping), Home and End move to a tab and show its diagram; the one tabpanel is labelled
+  // by the selected tab.
+  function setupTabs(panel, show) {
+    var tabs = Array.prototype.slice.call(panel.querySelectorAll('[role="tab"][data-diagram]'));
+    var pane = panel.querySelector('[role="tabpanel"]');
+    function select(tab, focus) {
+      if (tab.getAttribute("aria-selected") === "true") {
+        if (focus) { tab.focus(); }
+        return;
+      }
+      tabs.forEach(function (t) {
+        var on = t === tab;
+        t.classList.toggle("active", on);
+        t.setAttribute("aria-selected", on ? "true" : "false");
+        t.tabIndex = on ? 0 : -1;
+      });
+      if (pane) { pane.setAttribute("aria-labelledby", tab.id); }
+      if (focus) { tab.focus(); }
+      show(tab.dataset.diagram);
+    }
+    tabs.forEach(function (tab, i) {
+      tab.addEventListener("click", function () { select(tab); });
+      tab.addEventListener("keydown", function (e) {
+        var to = e.key === "ArrowRight" ? i + 1 : e.key === "ArrowLeft" ? i - 1
+          : e.key === "Home" ? 0 : e.key === "End" ? tabs.length - 1 : null;
+        if (to === null || e.altKey || e.ctrlKey || e.metaKey) { return; }
+        e.preventDefault();
+        select(tabs[(to + tabs.length) % tabs.length], true);
+      });
+    });
   }
 
   function setupReveal(form) {
