@@ -8,7 +8,8 @@ SpiffWorkflow's diff (`SpiffWorkflow.bpmn.util.diff`) says nothing it stands on 
   the boundary events on an open step: SpiffWorkflow would have to reset them, re-evaluating
   their timers and losing the deadlines;
 - every called process that ran still exists.
-Otherwise `assess` gives the reasons (in Chinese, for the supervisor) and `migrate` refuses.
+Otherwise `assess` gives the reasons (`Reason`: a Chinese message id and its parameters, which
+the web layer translates; str() is the Chinese text) and `migrate` refuses.
 
 `migrate` does what `migrate_workflow` does without its reset of open tasks: each task gets its
 aligned spec, then the tasks not yet reached are predicted again from the new specs (a task
@@ -18,6 +19,7 @@ target definition, so a run it returns is one that loads again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,22 +37,63 @@ OPEN = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 WORDING = frozenset({"bpmn_name", "documentation", "form"})
 GROUP_NAMES = {group: lane for lane, group in LANE_GROUPS.items()}
 
+
+def N_(text: str) -> str:
+    """Marks a message id for extraction (pybabel) without Flask; the web layer translates."""
+    return text
+
+
 # SpiffWorkflow's spec attributes → words for the reasons.
 ATTRIBUTE_LABELS = {
-    "typename": "类型", "bpmn_name": "名称", "bpmn_id": "编号", "name": "编号",
-    "documentation": "说明", "lane": "泳道", "event_definition": "计时器",
-    "inputs": "前序连线", "outputs": "后续连线", "cond_task_specs": "分支条件",
-    "default_task_spec": "默认分支", "form": "表单", "script": "脚本",
-    "prescript": "前置脚本", "postscript": "后置脚本", "spec": "被调用流程",
-    "cancel_activity": "是否中断", "extensions": "扩展属性",
+    "typename": N_("类型"), "bpmn_name": N_("名称"), "bpmn_id": N_("编号"), "name": N_("编号"),
+    "documentation": N_("说明"), "lane": N_("泳道"), "event_definition": N_("计时器"),
+    "inputs": N_("前序连线"), "outputs": N_("后续连线"), "cond_task_specs": N_("分支条件"),
+    "default_task_spec": N_("默认分支"), "form": N_("表单"), "script": N_("脚本"),
+    "prescript": N_("前置脚本"), "postscript": N_("后置脚本"), "spec": N_("被调用流程"),
+    "cancel_activity": N_("是否中断"), "extensions": N_("扩展属性"),
 }
+# Translators: joins the changed attributes of a step (计时器、后续连线).
+LIST_SEPARATOR = N_("、")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a case cannot move (迁移被拒原因), said in the reader's language: `msgid` is the
+    Chinese text with %(name)s parameters and `params` their values. A value that is a Reason
+    (a word of the interface, a step's or a group's label) is translated too, one that is a
+    tuple lists Reasons, and a str (an id) is data shown as it is. str() is the Chinese."""
+
+    msgid: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, msgid: str, **params: Any) -> Reason:
+        return cls(msgid, tuple(params.items()))
+
+    def text(self, translate: Callable[[str], str] = str) -> str:
+        """The reason with each message id passed through `translate` (gettext)."""
+        said = translate(self.msgid)
+        if not self.params:
+            return said
+        return said % {name: _said(value, translate) for name, value in self.params}
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def _said(value: Any, translate: Callable[[str], str]) -> str:
+    if isinstance(value, Reason):
+        return value.text(translate)
+    if isinstance(value, tuple):
+        return translate(LIST_SEPARATOR).join(_said(v, translate) for v in value)
+    return str(value)
 
 
 class MigrationRefused(ValueError):
     """The case cannot be moved safely; `reasons` say why."""
 
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__("；".join(reasons))
+    def __init__(self, reasons: list[Reason]) -> None:
+        super().__init__("；".join(map(str, reasons)))
         self.reasons = list(reasons)
 
 
@@ -86,11 +129,13 @@ def _parts(run: CaseRun, target: ProcessDefinition) -> list[_Part]:
     return parts
 
 
-def _label(spec: Any) -> str:
-    return spec.bpmn_name or spec.bpmn_id or spec.name
+def _label(spec: Any) -> Reason | str:
+    """A step's label, through the catalog (the shipped diagrams' words are in it; one a
+    supervisor typed shows as typed), else its id."""
+    return Reason(spec.bpmn_name) if spec.bpmn_name else (spec.bpmn_id or spec.name)
 
 
-def _task_label(task: Any) -> str:
+def _task_label(task: Any) -> Reason:
     """「超期预警」 of a boundary event reads 「联系评价人」的「超期预警」."""
     parent = task.parent
     if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit) \
@@ -98,77 +143,93 @@ def _task_label(task: Any) -> str:
         main = next((t for t in parent.children
                      if not hasattr(t.task_spec, "event_definition")), None)
         if main is not None:
-            return f"「{_label(main.task_spec)}」的「{_label(task.task_spec)}」"
-    return f"「{_label(task.task_spec)}」"
+            return Reason.of(N_("「%(step)s」的「%(event)s」"), step=_label(main.task_spec),
+                             event=_label(task.task_spec))
+    return Reason.of(N_("「%(step)s」"), step=_label(task.task_spec))
 
 
-def _process(workflow: Any) -> str:
+def _process(workflow: Any) -> Reason:
     """A process for the reasons: 「差评处置」流程."""
-    return f"「{workflow.spec.description or workflow.spec.name}」流程"
+    name = workflow.spec.description
+    return Reason.of(N_("「%(name)s」流程"), name=Reason(name) if name else workflow.spec.name)
 
 
-def _what(changes: list[str]) -> str:
-    return "、".join(dict.fromkeys(ATTRIBUTE_LABELS.get(c, c) for c in changes))
+def _what(changes: list[str]) -> tuple[Reason | str, ...]:
+    return tuple(dict.fromkeys(Reason(ATTRIBUTE_LABELS[c]) if c in ATTRIBUTE_LABELS else c
+                               for c in changes))
 
 
-def _removed_reasons(part: _Part) -> list[str]:
+def _removed_reasons(part: _Part) -> list[Reason]:
     reasons = []
     for task in part.diff.removed:
         if task.has_state(TaskState.FINISHED_MASK):
-            when = "已办理的"
+            when = N_("已办理的")
         elif task.has_state(OPEN):
-            when = "当前的"
+            when = N_("当前的")
         else:
-            when = "后续的"
-        reasons.append(f"{_process(part.workflow)}中{when}{_task_label(task)}在目标版本中已删除")
+            when = N_("后续的")
+        reasons.append(Reason.of(N_("%(process)s中%(when)s%(step)s在目标版本中已删除"),
+                                 process=_process(part.workflow), when=Reason(when),
+                                 step=_task_label(task)))
     return reasons
 
 
-def _open_changed_reasons(part: _Part) -> list[str]:
+def _open_changed_reasons(part: _Part) -> list[Reason]:
     reasons = []
     changed = part.spec_diff.changed
     for task in part.diff.changed:
         if task.has_state(OPEN) and not set(changed[task.task_spec]) <= WORDING:
-            what = _what(changed[task.task_spec])
-            reasons.append(f"{_process(part.workflow)}中进行中的{_task_label(task)}"
-                           f"已修改（{what}），迁移需重置该步骤并丢失其时限")
+            reasons.append(Reason.of(
+                N_("%(process)s中进行中的%(step)s已修改（%(what)s），迁移需重置该步骤并丢失其时限"),
+                process=_process(part.workflow), step=_task_label(task),
+                what=_what(changed[task.task_spec])))
     for task in part.workflow.get_tasks(state=TaskState.READY | TaskState.STARTED,
                                         skip_subprocesses=True):
         parent = task.parent
         if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit) \
                 and parent.task_spec in changed:
-            reasons.append(f"{_process(part.workflow)}中进行中的{_task_label(task)}"
-                           "上的边界事件（计时器）已增删")
+            reasons.append(Reason.of(N_("%(process)s中进行中的%(step)s上的边界事件（计时器）已增删"),
+                                     process=_process(part.workflow), step=_task_label(task)))
     return reasons
 
 
-def _reasons(part: _Part) -> list[str]:
+def _reasons(part: _Part) -> list[Reason]:
     if part.diff is None:
-        return [f"被调用的流程 {part.workflow.spec.name} 在目标版本中已不存在"]
+        return [Reason.of(N_("被调用的流程 %(process)s 在目标版本中已不存在"),
+                          process=part.workflow.spec.name)]
     return _removed_reasons(part) + _open_changed_reasons(part)
 
 
-def _group_reasons(run: CaseRun, target: ProcessDefinition) -> list[str]:
+def _group(group: str | None) -> Reason | str:
+    """A group by its lane's name (translated), else by its id."""
+    lane = GROUP_NAMES.get(group or "")
+    return Reason(lane) if lane else str(group)
+
+
+def _group_reasons(run: CaseRun, target: ProcessDefinition) -> list[Reason]:
     """Open steps whose group changed by camunda:candidateGroups, which SpiffWorkflow does not
     keep (so its diff cannot see it)."""
     reasons = []
     for view in run.user_tasks():
         new = target.tasks.get((view.info.process_id, view.step))
         if new is not None and new.group != view.info.group:
-            old_name, new_name = (GROUP_NAMES.get(g or "", g) for g in (view.info.group, new.group))
-            reasons.append(f"进行中的「{view.info.title}」改由其他岗位办理"
-                           f"（{old_name} → {new_name}）")
+            title = view.info.title
+            reasons.append(Reason.of(
+                N_("进行中的「%(step)s」改由其他岗位办理（%(old)s → %(new)s）"),
+                step=Reason(title) if title else view.step, old=_group(view.info.group),
+                new=_group(new.group)))
     return reasons
 
 
-def assess(run: CaseRun, target: ProcessDefinition) -> list[str]:
+def assess(run: CaseRun, target: ProcessDefinition) -> list[Reason]:
     """Why the run cannot be moved to `target` (empty when it can, and when it is already on
     it: nothing to do)."""
     if _same(run, target):
         return []
     if target.process_id != run.definition.process_id:
-        return [f"目标版本的流程是 {target.process_id}，不是 {run.definition.process_id}"]
-    reasons: list[str] = []
+        return [Reason.of(N_("目标版本的流程是 %(target)s，不是 %(source)s"),
+                          target=target.process_id, source=run.definition.process_id)]
+    reasons: list[Reason] = []
     for part in _parts(run, target):
         reasons += _reasons(part)
     reasons += _group_reasons(run, target)

@@ -338,8 +338,10 @@ def _field_label(name: str) -> tuple[str, dict[str, str]]:
 
 
 def _summary(ident: str, spec: dict[str, Value]) -> str:
+    """A form field as id（label）, with the brackets of the request's language."""
     label = spec.get("label")
-    return f"{ident}（{label}）" if label else ident
+    return _translate(N_("%(name)s（%(detail)s）"), {"name": ident, "detail": str(label)}) \
+        if label else ident
 
 
 def _form_changes(old: dict | None, new: dict | None) -> Iterator[Change]:

@@ -19,10 +19,11 @@ from sqlalchemy.orm import lazyload
 
 from app.cases import events, lifecycle, writes
 from app.cases.models import AWAITING_ENGINE, CLOSED, Case
-from app.engine.migration import MigrationRefused, migrate
+from app.engine.migration import MigrationRefused, Reason, migrate
 from app.extensions import db
 from app.processes import service as processes
 from app.processes.models import ProcessVersion
+from app.web.i18n import N_
 
 KIND = "process_migrated"
 
@@ -31,11 +32,12 @@ log = logging.getLogger("app.modeler")
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one case: moved, or refused with the reasons."""
+    """What became of one case: moved, or refused with the reasons (str() of each is the
+    Chinese text; the page translates them)."""
 
     number: str
     moved: bool
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
     from_label: str | None = None
     to_label: str | None = None
 
@@ -82,17 +84,18 @@ def move_cases(numbers: Iterable[str] | None, jurisdiction: str, target_version_
     return [_move_one(case_id, number, target, actor, now) for case_id, number in cases]
 
 
-def _refusal(case: Case, target: ProcessVersion) -> str | None:
+def _refusal(case: Case, target: ProcessVersion) -> Reason | None:
     """Why the case cannot be moved at all, before looking at its workflow."""
     if case.status == CLOSED:
-        return "工单已办结"
+        return Reason(N_("工单已办结"))
     if case.status == AWAITING_ENGINE or case.process_version_id is None:
-        return "工单尚未启动流程"
+        return Reason(N_("工单尚未启动流程"))
     if case.process_version_id == target.id:
-        return "工单已在该流程版本上"
+        return Reason(N_("工单已在该流程版本上"))
     source = db.session.get(ProcessVersion, case.process_version_id)
     if source.process_key != target.process_key:
-        return f"工单的流程是 {source.process_key}，不是 {target.process_key}"
+        return Reason.of(N_("工单的流程是 %(source)s，不是 %(target)s"),
+                         source=source.process_key, target=target.process_key)
     return None
 
 
@@ -102,7 +105,7 @@ def _move_one(case_id: int | None, number: str, target: ProcessVersion, actor: s
     to_label = target.label
     case = db.session.get(Case, case_id, options=[lazyload(Case.review)]) if case_id else None
     if case is None:
-        return Outcome(number, False, ["未找到该辖区的工单"], None, to_label)
+        return Outcome(number, False, [Reason(N_("未找到该辖区的工单"))], None, to_label)
     from_label = case.process_version.label if case.process_version else None
     refused = _refusal(case, target)
     if refused:
@@ -116,11 +119,13 @@ def _move_one(case_id: int | None, number: str, target: ProcessVersion, actor: s
         return Outcome(number, False, exc.reasons, from_label, to_label)
     except lifecycle.Conflict:
         db.session.rollback()
-        return Outcome(number, False, ["工单正在被他人办理，请稍后重试"], from_label, to_label)
+        return Outcome(number, False, [Reason(N_("工单正在被他人办理，请稍后重试"))], from_label,
+                       to_label)
     except Exception as exc:  # one case failing does not stop the others
         db.session.rollback()
         log.exception("could not move case %s to %s", number, to_label)
-        return Outcome(number, False, [f"迁移失败：{exc}"], from_label, to_label)
+        failed = Reason.of(N_("迁移失败：%(error)s"), error=str(exc))
+        return Outcome(number, False, [failed], from_label, to_label)
     return Outcome(number, True, [], from_label, to_label)
 
 

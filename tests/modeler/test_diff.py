@@ -186,6 +186,18 @@ def test_labels_are_translated_in_a_request(app):
     assert label in ("名称", "Name")  # English once the catalog has it
 
 
+def test_a_form_field_added_reads_in_english(app, source):
+    """id（label） of a field added or removed takes the brackets of the page's language; the
+    label typed in the diagram stays as typed."""
+    form = edited(source, ('<camunda:formField id="demand" label="评价人诉求" type="string" />',
+                           '<camunda:formField id="channel" label="联系方式" type="string" />'))
+    with app.test_request_context("/?lang=en"):
+        found = changes(diff_xml(source, form), "contact")
+    assert [(c["label"], c["old"], c["new"]) for c in found if c["field"] == "form"] == [
+        ("Form field added", None, "channel (联系方式)"),
+        ("Form field removed", "demand (评价人诉求)", None)]
+
+
 def test_malformed_xml_is_a_value_error(source):
     with pytest.raises(ValueError, match="not well-formed"):
         diff_xml(source, "<bpmn:definitions>")

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from flask_babel import gettext
 from lxml import etree
 
 from app import workdays
@@ -69,6 +70,11 @@ def insert_after(text: str, task: str, new_id: str, name: str) -> str:
     ref.addnext(etree.Element(f"{{{BPMN}}}flowNodeRef"))
     ref.getnext().text = new_id
     return etree.tostring(root, encoding="unicode")
+
+
+def said(run: CaseRun, target: ProcessDefinition) -> list[str]:
+    """The reasons `assess` gives, in Chinese."""
+    return [str(reason) for reason in assess(run, target)]
 
 
 def variant(files: dict[str, str], name: str, *pairs: tuple[str, str]) -> ProcessDefinition:
@@ -132,7 +138,7 @@ def finish(run: CaseRun) -> list[str]:
 def test_a_later_step_renamed_moves_and_the_case_finishes_on_the_new_version(start, files):
     run = start()
     target = variant(files, "bad_review.bpmn", ('name="整改分类"', 'name="整改定级"'))
-    assert assess(run, target) == []
+    assert said(run, target) == []
     moved = migrate(run, target)
     assert moved.definition is target
     again = CaseRun.load(target, moved.dump(), moved.clock)  # it loads with the target
@@ -158,7 +164,7 @@ def test_the_open_step_keeps_its_task_data_and_deadlines(start, files, time_mach
 def test_a_step_inserted_after_the_open_one_is_reached(start, files):
     run = start()
     target = with_step_after(files, "verify", "recheck", "复核认定")
-    assert assess(run, target) == []
+    assert said(run, target) == []
     moved = migrate(run, target)
     work(moved, "contact", "verify")
     assert steps(moved) == ["recheck"]
@@ -170,14 +176,14 @@ def test_a_step_removed_from_a_branch_not_taken_moves(start, files):
     old = with_step_after(files, "explain", "explain_check", "核对解释")
     run = work(start(old), "contact", "verify", "classify")
     target = definition_for("bad_review", files)
-    assert assess(run, target) == []
+    assert said(run, target) == []
     assert finish(migrate(run, target)) == ["rectify", "feedback", "revisit"]
 
 
 def test_the_same_definition_is_nothing_to_do(start, files):
     run = start()
     same = definition_for("bad_review", dict(files))
-    assert assess(run, same) == []
+    assert said(run, same) == []
     assert migrate(run, same).workflow is run.workflow
 
 
@@ -191,7 +197,7 @@ def test_the_open_step_reworded_moves_with_its_data_and_deadlines(start, files, 
     target = variant(files, "bad_review.bpmn", ('name="联系评价人"', 'name="电话联系评价人"'),
                      ('label="差评原因"', 'label="评价人所述差评原因"'),
                      ("责任部门经办人联系评价人", "责任部门经办人电话联系评价人"))
-    assert assess(run, target) == []
+    assert said(run, target) == []
     moved = migrate(run, target)
     (view,) = moved.user_tasks()
     assert (view.task_id, view.info.title) == (task_id, "电话联系评价人")
@@ -208,23 +214,23 @@ def test_the_open_step_changed_is_refused_and_the_run_is_untouched(start, files)
     run = start()
     state = run.dump()
     target = with_step_after(files, "contact", "contact_check", "核对联系结果")
-    reasons = assess(run, target)
+    reasons = said(run, target)
     assert len(reasons) == 1
     assert "进行中的「联系评价人」已修改（后续连线）" in reasons[0]
     with pytest.raises(MigrationRefused) as refused:
         migrate(run, target)
-    assert refused.value.reasons == reasons
+    assert list(map(str, refused.value.reasons)) == reasons
     assert run.dump() == state
 
 
 def test_a_timer_of_the_open_step_changed_is_refused(start, files):
     run = start()
     target = variant(files, "bad_review.bpmn", ('warning("contact")', 'warning("handle")'))
-    assert assess(run, target) == [
+    assert said(run, target) == [
         "「差评处置」流程中进行中的「联系评价人」的「超期预警」已修改（计时器），"
         "迁移需重置该步骤并丢失其时限"]
     # the same change while the case is past that step is safe
-    assert assess(work(start(), "contact"), target) == []
+    assert said(work(start(), "contact"), target) == []
 
 
 def test_a_timer_added_to_the_open_step_is_refused(start, files):
@@ -237,7 +243,7 @@ def test_a_timer_added_to_the_open_step_is_refused(start, files):
              'targetRef="contact_extra_end"/>')
     target = variant(files, "bad_review.bpmn",
                      ('<bpmn:userTask id="verify"', extra + '<bpmn:userTask id="verify"'))
-    reasons = assess(start(), target)
+    reasons = said(start(), target)
     assert any("「联系评价人」上的边界事件（计时器）已增删" in r for r in reasons)
 
 
@@ -245,18 +251,18 @@ def test_a_removed_step_the_case_went_through_or_will_reach_is_refused(start, fi
     old = with_step_after(files, "verify", "recheck", "复核认定")
     target = definition_for("bad_review", files)
     ahead = start(old)
-    assert "「差评处置」流程中后续的「复核认定」在目标版本中已删除" in assess(ahead, target)
+    assert "「差评处置」流程中后续的「复核认定」在目标版本中已删除" in said(ahead, target)
     behind = start(old)
     work(behind, "contact", "verify")
     behind.complete(behind.user_tasks()[0].task_id, {})
-    assert "「差评处置」流程中已办理的「复核认定」在目标版本中已删除" in assess(behind, target)
+    assert "「差评处置」流程中已办理的「复核认定」在目标版本中已删除" in said(behind, target)
     with pytest.raises(MigrationRefused):
         migrate(behind, target)
 
 
 def test_another_process_is_refused(start, files):
     other = definition_for("appeal", files)
-    assert assess(start(), other) == ["目标版本的流程是 appeal，不是 bad_review"]
+    assert said(start(), other) == ["目标版本的流程是 appeal，不是 bad_review"]
 
 
 # -- called processes --------------------------------------------------------------------
@@ -271,7 +277,7 @@ def in_appeal(start) -> CaseRun:
 def test_a_called_process_changed_after_its_open_step_moves(in_appeal, files):
     assert steps(in_appeal) == ["appeal_submit"]
     target = variant(files, "appeal.bpmn", ('name="申诉审核"', 'name="申诉审定"'))
-    assert assess(in_appeal, target) == []
+    assert said(in_appeal, target) == []
     moved = migrate(in_appeal, target)
     work(moved, "appeal_submit")
     assert [v.info.title for v in moved.user_tasks()] == ["申诉审定"]
@@ -283,10 +289,10 @@ def test_a_called_process_changed_after_its_open_step_moves(in_appeal, files):
 
 def test_the_open_step_of_a_called_process_changed_is_refused(in_appeal, files):
     renamed = variant(files, "appeal.bpmn", ('name="提出申诉"', 'name="提交申诉"'))
-    assert assess(in_appeal, renamed) == []  # words only
+    assert said(in_appeal, renamed) == []  # words only
     target = variant(files, "appeal.bpmn", ('warning("appeal.submit")', 'warning("handle")'),
                      ('overdue("appeal.submit")', 'overdue("handle")'))
-    assert assess(in_appeal, target) == [
+    assert said(in_appeal, target) == [
         "「申诉」流程中进行中的「提出申诉」的「超期预警」已修改（计时器），"
         "迁移需重置该步骤并丢失其时限",
         "「申诉」流程中进行中的「提出申诉」的「超期督办」已修改（计时器），"
@@ -298,7 +304,7 @@ def test_a_called_process_that_is_gone_is_refused(in_appeal, files):
                    ('<bpmn:process id="appeal"', '<bpmn:process id="appeal2"'))
     renamed = edit(renamed, "bad_review.bpmn",
                    ('calledElement="appeal"', 'calledElement="appeal2"'))
-    reasons = assess(in_appeal, definition_for("bad_review", renamed))
+    reasons = said(in_appeal, definition_for("bad_review", renamed))
     assert "被调用的流程 appeal 在目标版本中已不存在" in reasons
     assert any("进行中的「申诉」已修改（被调用流程）" in r for r in reasons)
 
@@ -307,5 +313,25 @@ def test_the_open_step_given_to_another_group_is_refused(start, files):
     target = variant(files, "bad_review.bpmn", ('<bpmn:userTask id="contact" name="联系评价人"',
                                                 '<bpmn:userTask id="contact" name="联系评价人" '
                                                 'camunda:candidateGroups="hotline"'))
-    assert assess(start(), target) == [
+    assert said(start(), target) == [
         "进行中的「联系评价人」改由其他岗位办理（责任部门 → 12345热线）"]
+
+
+# -- the reasons in English --------------------------------------------------------------
+
+def test_the_reasons_read_in_english_but_a_typed_step_name(app, start, files):
+    """Each reason is a message id and its parameters: the words of the interface and the
+    catalog's step and group names are translated, a step name typed in a diagram stays."""
+    old = with_step_after(files, "verify", "recheck", "电话复核")
+    regrouped = variant(files, "bad_review.bpmn", ('<bpmn:userTask id="contact" name="联系评价人"',
+                                                   '<bpmn:userTask id="contact" name="联系评价人" '
+                                                   'camunda:candidateGroups="hotline"'))
+    removed, = assess(start(old), definition_for("bad_review", files))
+    moved_on, = assess(start(), regrouped)
+    with app.test_request_context("/?lang=en"):
+        assert [removed.text(gettext), moved_on.text(gettext)] == [
+            "In the “Bad-review handling” process, the later step “电话复核” is deleted in the "
+            "target version",
+            "The open step “Contact the reviewer” is now done by another group "
+            "(Responsible department → 12345 hotline)"]
+    assert str(removed) == "「差评处置」流程中后续的「电话复核」在目标版本中已删除"

@@ -106,8 +106,8 @@ def test_a_change_to_the_current_step_is_refused_and_the_case_is_untouched(desk,
 
     assert (outcome.number, outcome.moved, outcome.from_label, outcome.to_label) == (
         number, False, v1.label, v2.label)
-    assert outcome.reasons == ["「差评处置」流程中进行中的「联系评价人」的「超期预警」已修改"
-                               "（计时器），迁移需重置该步骤并丢失其时限"]
+    assert list(map(str, outcome.reasons)) == [
+        "「差评处置」流程中进行中的「联系评价人」的「超期预警」已修改（计时器），迁移需重置该步骤并丢失其时限"]
     case, state, after = snapshot(number)
     assert (case.version, case.process_version_id, state.state,
             state.process_version_id) == seen
@@ -165,7 +165,7 @@ def test_cases_that_cannot_be_named(desk, travel):
     now = travel("2026-09-30 11:00")
     assert move_cases([number], SZ, v2.id, "sz_boss", now)[0].moved
     outcomes = move_cases([number, "CP-20260930-999999"], SZ, v2.id, "sz_boss", now)
-    assert [(o.moved, o.reasons) for o in outcomes] == [
+    assert [(o.moved, list(map(str, o.reasons))) for o in outcomes] == [
         (False, ["工单已在该流程版本上"]), (False, ["未找到该辖区的工单"])]
     with pytest.raises(LookupError):
         move_cases([number], "jiangsu", v2.id, "sz_boss", now)
