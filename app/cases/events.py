@@ -22,7 +22,7 @@ KIND_LABELS = {
     "overdue": "超期",
     "escalated": "督办（移交政务服务管理机构）",
     "timer": "计时器到期",
-    "claimed": "认领",
+    "claimed": "已认领",
     "unclaimed": "已退回待认领",
     "closed": "办结",
     "timer_failed": "计时器处理失败",

@@ -14,6 +14,8 @@ from app.cases.records import CaseEvent, CaseTask
 from app.extensions import db
 from app.reviews.masking import mask_name
 
+# the middle dots that join the parts of a transliterated name (阿依古丽·买买提), as typed
+NAME_DOTS = ("·", "•", "・", "．", ".")
 FACTS = ("demand", "findings", "explanation", "rectify_result",
          "rectify_again_result", "feedback_text")
 
@@ -33,13 +35,16 @@ def facts(case: Case) -> dict[str, str]:
 def addressed(review: Any) -> str:
     """How the operator asks for the reviewer: a person by surname (张先生/女士), the rest of
     the name kept back as on every page; an organisation by its masked name; without a name,
-    as the reviewer (评价人本人)."""
-    masked = mask_name(review.reviewer_name)
-    if not masked:
-        return gettext("评价人本人")
-    if review.reviewer_type != "individual":
+    or with one whose first character is no surname (a one-character name is all masked; a
+    name with a middle dot, 阿依古丽·买买提, has no surname first), as the reviewer
+    (评价人本人)."""
+    masked = mask_name(review.reviewer_name, review.reviewer_type)
+    if review.reviewer_type != "individual" and masked:
         return masked
-    return gettext("%(surname)s先生/女士", surname=masked.rstrip("*"))
+    surname = (masked or "").rstrip("*")
+    if not surname or any(dot in review.reviewer_name for dot in NAME_DOTS):
+        return gettext("评价人本人")
+    return gettext("%(surname)s先生/女士", surname=surname)
 
 
 def _said(review: Any) -> str:

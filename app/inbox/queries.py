@@ -77,13 +77,16 @@ def queue(key: str | None, user: User) -> Queue | None:
     return next((q for q in queues_for(user) if q.key == key), None)
 
 
-def tabs_for(user: User) -> tuple[str, ...]:
+def tabs_for(user: User, chosen: Queue | None = None) -> tuple[str, ...]:
     """mine, pool (unclaimed, mine to take), all (every open task in scope: supervisors, the
     hotline, the agency and administrators, who reassign and supervise; the watch lists show
-    there), done."""
-    if user.role in ("supervisor", "hotline", "agency", "admin"):
-        return TABS
-    return ("mine", "pool", "done")
+    there), done. A watch list (超期预警, 超期督办) is of open tasks: no 已办 within it (the
+    user's done tasks are on 已办 without it)."""
+    tabs = TABS if user.role in ("supervisor", "hotline", "agency", "admin") \
+        else ("mine", "pool", "done")
+    if chosen is not None and chosen.watching:
+        return tuple(t for t in tabs if t != "done")
+    return tabs
 
 
 @dataclass(frozen=True)
@@ -283,7 +286,7 @@ def counts(user: User, f: Filters, now: datetime) -> dict[str, int]:
     """How many tasks each tab holds with the same queue (not the other filters: a tab's count
     says what waits there). Two queries: the open tabs together, then done."""
     chosen = queue(f.queue, user)
-    tabs = tabs_for(user)
+    tabs = tabs_for(user, chosen)
     parts = {tab: _within(user, tab, chosen) for tab in tabs if tab != "done"}
     query = select(*(func.count(case((cond, 1))) for cond in parts.values())) \
         .select_from(CaseTask).where(CaseTask.state == "open", _scope(user, chosen, now))

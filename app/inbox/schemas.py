@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from app.auth.users import can_act
 from app.cases.models import CLASS_LABELS
@@ -28,8 +28,8 @@ class TaskQuery(ListingQuery):
                        "department: all open tasks of my department (or region), steps of "
                        "other groups too (`actionable` false, e.g. a caseworker's view "
                        "lists 确认认定, the supervisor's); done: "
-                       "completed by me. Default: mine; with a watch queue (warned, "
-                       "escalated), department"})
+                       "completed by me (not with a watch queue: 422). Default: mine; "
+                       "with a watch queue (warned, escalated), department"})
     queue = fields.String(validate=validate.OneOf([q.key for q in queries.QUEUES]), metadata={
         "description": "a queue of the user's role, as the inbox's chips: dispatch, revisit "
                        "(hotline); appeals, extensions, supervise (agency); staff, recheck "
@@ -58,6 +58,14 @@ class TaskQuery(ListingQuery):
         if user is not None and queries.queue(value, user) is None:
             mine = ", ".join(q.key for q in queries.queues_for(user)) or "none"
             raise ValidationError(f"Not a queue of the {user.role} role; yours: {mine}.")
+
+    @validates_schema(skip_on_field_errors=True)
+    def _open_watch(self, data: dict[str, Any], **_: Any) -> None:
+        """A watch queue (warned, escalated) lists open tasks: no done view within it."""
+        watch = next((q for q in queries.QUEUES if q.key == data.get("queue")), None)
+        if data.get("view") == "done" and watch is not None and watch.watching:
+            raise ValidationError("A watch queue (warned, escalated) lists open tasks: "
+                                  "use mine, group or department, or done without it.", "view")
 
 
 class OptionOut(Schema):

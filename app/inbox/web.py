@@ -48,10 +48,11 @@ def read_filters(args: Any, user: User) -> Filters:
         raw = (args.get(name) or "").strip()
         if raw:
             values[name] = raw
-    tab = values.get("tab")
-    values["tab"] = tab if tab in queries.tabs_for(user) else "mine"
-    if queries.queue(values.get("queue"), user) is None:
+    chosen = queries.queue(values.get("queue"), user)
+    if chosen is None:
         values.pop("queue", None)
+    tab = values.get("tab")
+    values["tab"] = tab if tab in queries.tabs_for(user, chosen) else "mine"
     if values.get("sort") not in queries.SORTS:
         values.pop("sort", None)
     if "overdue" in values:
@@ -79,8 +80,9 @@ def index():
     if f.page > last:  # past the end (the last task of a page was just done): the last page
         return redirect(url_for("inbox.index", **f.args(page=last)))
     chosen = queries.queue(f.queue, user)
-    tabs, queues = queries.tabs_for(user), queries.queues_for(user)
-    chip_tabs = {q.key: queries.chip_tab(q, f.tab, tabs) for q in queues}
+    tabs, queues = queries.tabs_for(user, chosen), queries.queues_for(user)
+    every_tab = queries.tabs_for(user)  # a chip may lead out of a watch list to 已办
+    chip_tabs = {q.key: queries.chip_tab(q, f.tab, every_tab) for q in queues}
     known = {chosen.key: counts[f.tab]} if chosen and chip_tabs[chosen.key] == f.tab else None
     book = rules_service.current()
     jurisdictions = _jurisdictions_of(user, book)

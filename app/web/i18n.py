@@ -11,7 +11,10 @@ from datetime import date, datetime
 
 from babel.dates import format_date, format_skeleton
 from flask import Blueprint, Flask, Response, redirect, request, session, url_for
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_locale, get_timezone, get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from app.extensions import babel
 from app.timeutil import to_local
@@ -106,8 +109,21 @@ def day(value: date | datetime | None, fmt: str = "medium") -> str:
     return format_date(value, fmt, locale=get_locale())
 
 
+@pass_context
+def template_gettext(context: Context, string: str, **variables) -> str:
+    """`_()` in templates. Jinja's own (newstyle) marks every translation as safe markup, so
+    `{{ _(task.title) }}` would put what a diagram's editor typed into the page unescaped. Here
+    a translation without variables is plain text, escaped like any value; with variables the
+    message (a literal of the template) stays markup and the variables are escaped."""
+    translated = get_translations().ugettext(string)
+    if not variables:
+        return translated
+    return (Markup(translated) if context.eval_ctx.autoescape else translated) % variables
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["gettext"] = template_gettext  # `_` resolves to it too
     app.register_blueprint(bp)
     app.after_request(_remember_query_choice)
     app.jinja_env.filters.update(when=when, day=day)

@@ -5,7 +5,8 @@ so a page joins the navigation by registering its endpoint once, next to its blu
 
     from app.web.i18n import N_
     from app.web.nav import register
-    register("inbox.index", N_("我的待办"), roles=("caseworker", "supervisor"), order=10)
+    register("modeler.index", N_("流程建模"), roles=("supervisor", "process_owner", "admin"),
+             order=60, section="modeler.")
 """
 
 from __future__ import annotations

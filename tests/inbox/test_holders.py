@@ -88,3 +88,16 @@ def test_every_group_reads_naturally_in_english(app, group):
         text = waiting_text(group)
     assert text == f"Awaiting the {label[0].lower()}{label[1:]}", text
     assert text[len("Awaiting the "):] == text[len("Awaiting the "):].lower()
+
+
+def test_open_to_claim_and_unclaimed_read_apart_in_english(signed_in, travel, watched):
+    """超期督办 for an administrator: the rows it may claim say 待认领 (Open to claim), the
+    tab of the tasks nobody holds yet 未认领 (Unclaimed); one word for both hid which is
+    which."""
+    travel("2026-10-12 10:00")
+    client = signed_in("admin")
+    for lang, claim, nobody in (("zh", "待认领", "未认领"), ("en", "Open to claim", "Unclaimed")):
+        page = pages.text(client.get(f"/inbox?tab=all&queue=escalated&lang={lang}"))
+        assert pages.tab_label(page, "pool") == nobody
+        holders = {r.holder for r in pages.rows(page)}
+        assert claim in holders and nobody not in holders, holders

@@ -98,6 +98,9 @@ def test_the_supervisors_list_offers_confirm_determination_to_work(desk, browser
     assert listed.claim_button and listed.holder == "待认领"
     assert listed.actions == ("claim", "reassign")
     assert pages.tab_count(page, "pool") == 1
+    assert '<option value="sz_worker">sz_worker（政务服务机构经办人）</option>' in page  # 指派给
+    english = pages.text(browser_for("sz_boss").get("/inbox?tab=all&lang=en"))
+    assert '<option value="sz_worker">sz_worker (Caseworker)</option>' in english
 
 
 def test_a_supervisors_all_open_shows_a_personnel_step_read_only(desk, browser_for):

@@ -188,3 +188,22 @@ def test_a_case_opened_before_评价人_keeps_its_words_in_both_languages(client
     assert task.status_code == 200 and "服务对象" not in shown
     assert "Reached the reviewer" in shown and "The reviewer's demand" in shown
     assert "The responsible department's caseworker contacts the reviewer" in shown
+
+
+def test_the_timeline_says_what_happened_not_what_to_do(office, client):
+    """认领 is the button's word (Claim); the timeline says the task was claimed (已认领,
+    Claimed), and a plain timer fired (计时器到期, Timer fired), in both languages."""
+    from app.cases import events
+    from app.extensions import db
+
+    task_id = office.open_task("contact")["task_id"]
+    assert office.post("worker", f"/api/v1/tasks/{task_id}/claim").status_code == 200
+    chinese = _page(office, client).get_data(as_text=True)
+    assert "<b>已认领</b>" in chinese
+    english = _page(office, client, lang="en").get_data(as_text=True)
+    assert "<b>Claimed</b>" in english and "<b>Claim</b>" not in english
+    with client.application.test_request_context("/?lang=en"):
+        from flask_babel import gettext
+
+        assert gettext(events.KIND_LABELS["timer"]) == "Timer fired"
+    db.session.rollback()

@@ -50,6 +50,11 @@ def test_labels_name_each_element_in_the_language_asked(office, app):
         labels = diagram.views(case, tasks, gettext)[0].labels
     assert labels["lane_hotline"] == "12345 hotline" and labels["contact"] == "Contact the reviewer"
     assert labels["contact_warn"] == "Overdue warning" and labels["dispatch_overdue"] != "超期督办"
+    # a gateway's ways out name what was decided (not buttons), as their neighbours do
+    assert (labels["flow_gw_dispatch_dispatch"], labels["flow_gw_dispatch_gw_dispatched"]) == (
+        "Manual dispatch", "Automatic dispatch")
+    assert (labels["flow_gw_extension_decision_apply_extension"],
+            labels["flow_gw_extension_decision_gw_rectify"]) == ("Approved", "Rejected")
     assert all(ch < "\u4e00" or ch > "\u9fff" for name in labels.values() for ch in name)
     with app.test_request_context(), force_locale("zh_CN"):
         assert diagram.views(case, tasks, gettext)[0].labels == {}  # drawn as deployed

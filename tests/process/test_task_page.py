@@ -83,6 +83,11 @@ def test_a_completed_task_shows_what_was_submitted_with_the_options_labels(desk,
     english = _text(worker.get(f"/tasks/{task['task_id']}?lang=en"))
     assert re.search(r"<dt>[^<]+</dt><dd>Reached the reviewer</dd>", english), \
         re.search(r'class="submitted".*?</dl>', english, re.S).group(0)
+    head = english[:english.index('class="submitted"')]
+    # the task is done (完成), not closed as a case is
+    assert '<i aria-hidden="true"></i>Completed</span>' in head and "Closed" not in head
+    facts = _text(worker.get(f"/cases/{number}?lang=en"))
+    assert "<dd>Automatic dispatch</dd>" in facts  # 派单方式, as the diagram's flow reads
 
 
 def _unsaved(page: str) -> str:

@@ -3,6 +3,7 @@ matches the code; times in Beijing time with Babel's formats."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -60,6 +61,45 @@ def test_english_catalog_translates_every_message():
     bad = [m.id for m in po if m.id and (m.fuzzy or not all(
         m.string if isinstance(m.string, tuple) else (m.string,)))]
     assert bad == [], f"untranslated or fuzzy: {bad}"
+
+
+# Han characters, CJK punctuation (、。「」) and full-width forms (：，（）；！？): curly quotes,
+# the ellipsis and the dash are English typography too
+CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff01-\uff5e]")
+
+
+def test_english_has_no_chinese_words_or_punctuation():
+    """Chinese left in an English string, or ：（）around English words, reads as a slip."""
+    found = {m.id: s for m in catalog.read("en") if m.id
+             for s in (m.string if isinstance(m.string, tuple) else (m.string,))
+             if CHINESE.search(s)}
+    assert found == {}
+
+
+def test_the_call_script_asks_in_the_words_of_the_revisit_options(app):
+    """征询满意度: the operator asks with the options' own names (回访结果: 满意, 基本满意,
+    不满意), and then picks the one the reviewer said."""
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context(), force_locale("en"):
+        ask = gettext("请问您对本次处理结果是满意、基本满意，还是不满意？")
+        options = [gettext(o).lower() for o in ("满意", "基本满意", "不满意")]
+    assert all(o in ask for o in options), (ask, options)
+
+
+# Chinese strings shown on one page that mean different things: their English must differ too
+APART = [
+    ("待认领", "未认领"),  # inbox within a watch list: a row you may claim / the tab nobody holds
+    ("申诉", "提出申诉"),  # case page: the appeal process's diagram tab / its first step
+    ("派单", "派单方式"),  # case page: the hotline's step / the fact of how it was dispatched
+    ("是否超期", "已超期"),  # inbox filter: the select's name / one of its options
+]
+
+
+@pytest.mark.parametrize(("one", "other"), APART)
+def test_different_things_on_one_page_read_differently_in_english(one, other):
+    english = {m.id: m.string for m in catalog.read("en") if m.id in (one, other)}
+    assert len(english) == 2 and english[one] != english[other], english
 
 
 def test_catalog_is_up_to_date_with_the_code():
