@@ -52,8 +52,12 @@ run: setup $(SECRET_KEY_FILE)
 	SECRET_KEY="$${SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}" SCHEDULER_IN_APP=1 \
 		$(FLASK) run --host $(HOST) --port $(PORT)
 
-## test: set up, run the suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
-test: setup test-sqlite test-postgres
+## test: set up, run the suite on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL at the
+## same time (scripts/test-both.sh; TEST_SERIAL=1 runs them one after the other)
+test: setup
+	@if [ -z "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-sqlite; \
+	elif [ -n "$$TEST_SERIAL" ]; then $(MAKE) --no-print-directory test-sqlite test-postgres; \
+	else PY=$(PY) bash scripts/test-both.sh; fi
 
 test-sqlite:
 	env -u TEST_DATABASE_URL $(PY) -m pytest
