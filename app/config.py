@@ -58,6 +58,9 @@ def web_settings() -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_DURATION": lifetime,
+        # werkzeug's scrypt (n=2^15): about 0.1 s a hash, which is the point; the tests, which
+        # create hundreds of accounts, set a cheap method (tests/conftest.py)
+        "PASSWORD_HASH_METHOD": "scrypt",
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": float(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
         "WTF_CSRF_ENABLED": True,

@@ -48,6 +48,9 @@ def app(database_url, tmp_path_factory):
         "LAST_GOOD_DIR": str(instance / "last-good"),
         # Forms in test-client tests post without tokens; tests/web/test_csrf.py turns it on.
         "WTF_CSRF_ENABLED": False,
+        # one cheap hash per account: the suite creates hundreds, and scrypt takes ~0.1 s
+        # (tests/web/test_admin.py checks the production method, scrypt)
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
     app.instance_path = str(instance)
     with app.app_context():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from flask import current_app
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -75,13 +76,15 @@ class User(UserMixin, db.Model):
     role = db.Column(db.String(16), nullable=False)
     department_code = db.Column(db.String(18), nullable=True, index=True)
     region_code = db.Column(db.String(12), nullable=True)
-    password_hash = db.Column(db.String(256), nullable=True)  # werkzeug scrypt; None: no login
+    password_hash = db.Column(db.String(256), nullable=True)  # werkzeug's; None: no login
     active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     def set_password(self, password: str) -> None:
-        """Store a salted scrypt hash (werkzeug's default); signs out the user's other sessions."""
-        self.password_hash = generate_password_hash(password)
+        """Store a salted hash (PASSWORD_HASH_METHOD: scrypt); signs out the user's other
+        sessions. A check reads the method from the stored hash."""
+        self.password_hash = generate_password_hash(
+            password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

@@ -10,7 +10,7 @@ import re
 import secrets
 from functools import cache, wraps
 
-from flask import g
+from flask import current_app, g
 from marshmallow import ValidationError
 from sqlalchemy import and_, false, func, or_, select, true
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -33,9 +33,9 @@ REGION_CODE = re.compile(r"[0-9]{12}")
 
 
 @cache
-def _dummy_hash() -> str:
+def _dummy_hash(method: str) -> str:
     """Checked when the username is unknown, so that answer takes as long as a wrong password."""
-    return generate_password_hash(secrets.token_hex(16))
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def create(username: str, name: str, role: str, department_code: str | None = None,
@@ -123,7 +123,8 @@ def authenticate(username: str, password: str) -> User | None:
     caller shows one message, so nobody learns which usernames exist or are disabled)."""
     user = by_username(username.strip()) if username else None
     if user is None or not user.password_hash:
-        check_password_hash(_dummy_hash(), password or "")  # same time as a wrong password
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]),
+                            password or "")  # same time as a wrong password
         return None
     if not user.check_password(password or "") or not user.active:
         return None

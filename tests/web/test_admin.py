@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.auth import tokens
 from app.auth.models import ApiToken, User
 from app.auth.users import by_username
+from app.config import web_settings
 from app.extensions import db
 from app.org.models import Department
 from app.org.service import create_department
@@ -32,7 +33,9 @@ def test_admin_lists_users(admin_client, make_user):
     assert "root" in filtered and "测试wang" not in filtered
 
 
-def test_admin_creates_a_user_who_can_sign_in(admin_client, app):
+def test_admin_creates_a_user_who_can_sign_in(admin_client, app, monkeypatch):
+    assert web_settings()["PASSWORD_HASH_METHOD"] == "scrypt"  # in production
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "scrypt")
     create_department(*DEPT, "440305000000")
     resp = admin_client.post("/admin/users/new", data=NEW_USER)
     assert resp.status_code == 302 and resp.headers["Location"] == "/admin/users"
