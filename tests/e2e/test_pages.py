@@ -33,3 +33,13 @@ def test_api_docs_render_from_local_assets(live_server, page, screenshot):
     assert page.locator(".opblock").count() >= 2
     screenshot(page, "api-docs")
     assert page.foreign_requests == []
+
+
+def test_the_guard_refuses_and_records_a_request_to_another_host(live_server, page):
+    """What `assert page.foreign_requests == []` in the other tests relies on (from a blank
+    page: the site's own pages have a CSP that stops such a request before the guard)."""
+    page.goto("about:blank")
+    for url in ("http://192.0.2.1/x.js", "https://127.0.0.1.example/x.js",
+                f"{live_server}/static/css/app.css", "data:text/plain,x"):
+        page.evaluate("u => fetch(u).then(() => 'ok', () => 'refused')", url)
+    assert page.foreign_requests == ["http://192.0.2.1/x.js", "https://127.0.0.1.example/x.js"]
