@@ -491,6 +491,8 @@ def test_another_departments_caseworker_cannot_open_the_task(live_server, page, 
     sign_in(page, live_server, "sz_other")
     assert page.locator("tr[data-task]").count() == 0
     page.click('.inbox-tabs a[data-tab="pool"]')
+    page.wait_for_url("**/inbox?tab=pool*")  # loaded: its absence is then no accident of timing
+    assert page.locator("nav.inbox-tabs a.active").get_attribute("data-tab") == "pool"
     assert number not in page.content()
 
     resp = page.goto(f"{live_server}/tasks/{task_id}")

@@ -59,6 +59,7 @@ def test_login_language_and_admin(live_server, page, screenshot, people, csrf_on
     page.click("text=新建用户")
     page.fill("#username", "li")
     page.click("main form.form button[type=submit]")  # with its CSRF token: messages come back
+    page.wait_for_load_state()  # the click returns once the answer starts: count the whole page
     assert page.locator(".has-error").count() >= 3
     screenshot(page, "admin-user-form-errors")
     page.click(".tabs >> text=部门")
