@@ -55,11 +55,12 @@ def _database(app: Flask) -> None:
     disk twice), pooled connections checked after they sat idle, and the size of the
     per-process cache of case workflows."""
     from app.cases import runcache
-    from app.dbutil import ping_when_idle, tune_sqlite
+    from app.dbutil import ping_when_idle, quote_no_rows, tune_sqlite
 
     with app.app_context():
         tune_sqlite(db.engine)
         ping_when_idle(db.engine)
+        quote_no_rows(db.engine)
     runcache.cache.size = app.config["RUN_CACHE_SIZE"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,28 @@ def tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+# PostgreSQL's detail of a refused row, up to the next section of the message or its end
+FAILING_ROW = re.compile(r"Failing row contains \(.*?\)\.?(?=\n[A-Z ]+:|\Z)", re.S)
+
+
+def quote_no_rows(engine: Engine) -> None:
+    """On PostgreSQL: a constraint that refuses a row quotes the whole row in its message
+    ("DETAIL: Failing row contains (…)"), a reviewer's phone, name or certificate number with
+    it, and the message goes into the log with the error. The row is cut from the driver's
+    message and SQLAlchemy's; the constraint and column stay. (The statement's values:
+    hide_parameters, app/config.py.)"""
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "handle_error")
+    def _cut(context) -> None:
+        for error in (context.original_exception, context.sqlalchemy_exception):
+            first = error.args[0] if error is not None and error.args else None
+            if isinstance(first, str) and "Failing row contains" in first:
+                error.args = (FAILING_ROW.sub("Failing row contains (values left out).", first),
+                              *error.args[1:])
 
 
 IDLE_PING_SECONDS = 10.0
