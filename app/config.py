@@ -111,6 +111,8 @@ def from_env(instance_path: str) -> dict:
         "RULES_RELOAD_SECONDS": float(env.get("RULES_RELOAD_SECONDS", "2")),
         "INTAKE_BATCH_MAX": int(env.get("INTAKE_BATCH_MAX", "1000")),
         "COVERAGE_WARNING_DAYS": int(env.get("COVERAGE_WARNING_DAYS", "60")),
+        # the public home page's figures, counted at most this often for visitors (app/home)
+        "HOME_FIGURES_SECONDS": float(env.get("HOME_FIGURES_SECONDS", "30")),
         **attachment_settings(),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "JSON_AS_ASCII": False,

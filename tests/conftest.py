@@ -51,6 +51,8 @@ def app(database_url, tmp_path_factory):
         # one cheap hash per account: the suite creates hundreds, and scrypt takes ~0.1 s
         # (tests/web/test_admin.py checks the production method, scrypt)
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "HOME_FIGURES_SECONDS": 0,  # figures as of the request (tests/web/test_health_and_home.py
+        # checks the visitors' ones counted once every HOME_FIGURES_SECONDS)
     })
     app.instance_path = str(instance)
     with app.app_context():

@@ -10,6 +10,7 @@ from app.auth.users import case_scope
 from app.cases.models import CLOSED, RESPONSIBILITY_LABELS, Case
 from app.extensions import db
 from app.health.checks import report
+from app.home import visitors
 from app.modeler.service import EDITORS
 from app.reviews import vocab
 from app.reviews.models import Review
@@ -19,15 +20,19 @@ bp = Blueprint("home", __name__)
 
 @bp.get("/")
 def index():
-    figures = _figures()
-    by_channel = dict(db.session.execute(
-        select(Review.channel, func.count(Review.id)).group_by(Review.channel)).all())
+    counted = _counted() if current_user.is_authenticated else visitors.figures(_counted)
     health, _ = report()
     return render_template(
-        "home/index.html", **figures,
-        channels=[(vocab.CHANNELS[k], by_channel.get(k, 0)) for k in vocab.CHANNELS],
-        recent=_recent(), health=health, responsibility=RESPONSIBILITY_LABELS,
-        objects=vocab.RATED_OBJECTS, editors=EDITORS)
+        "home/index.html", **counted, recent=_recent(), health=health,
+        responsibility=RESPONSIBILITY_LABELS, objects=vocab.RATED_OBJECTS, editors=EDITORS)
+
+
+def _counted() -> dict:
+    """The figures and the ratings by channel."""
+    by_channel = dict(db.session.execute(
+        select(Review.channel, func.count(Review.id)).group_by(Review.channel)).all())
+    return {**_figures(),
+            "channels": [(vocab.CHANNELS[k], by_channel.get(k, 0)) for k in vocab.CHANNELS]}
 
 
 def _recent() -> list[Case] | None:

@@ -58,6 +58,34 @@ def test_home_figures_leave_out_ratings_found_invalid(client, app_ctx, bad_ratin
     assert "在办 2" in html
 
 
+def _ratings_card(html: str) -> str:
+    return re.search(r'<div class="label">评价数</div><div class="value[^"]*">([\d,]+)', html)[1]
+
+
+def test_visitors_get_figures_counted_at_most_every_home_figures_seconds(
+        app, client, app_ctx, bad_rating, make_user, monkeypatch):
+    """A crowd of visitors costs one count per HOME_FIGURES_SECONDS; the signed-in see the
+    figures as of their request."""
+    from app.home import visitors
+    from app.reviews.intake import intake
+    from tests.web.conftest import login
+
+    monkeypatch.setitem(app.config, "HOME_FIGURES_SECONDS", 30)
+    monkeypatch.setitem(app.extensions, visitors._KEY, None)  # and taken away after
+    intake([bad_rating()], source="test")
+    with time_machine.travel("2026-06-01 10:00:00 +0800", tick=False) as clock:
+        assert _ratings_card(client.get("/").get_data(as_text=True)) == "1"
+        intake([bad_rating(), bad_rating()], source="test")
+        clock.move_to("2026-06-01 10:00:29 +0800")
+        assert _ratings_card(client.get("/").get_data(as_text=True)) == "1"  # as counted
+        staff = app.test_client()
+        make_user("wang")
+        login(staff, "wang")
+        assert _ratings_card(staff.get("/").get_data(as_text=True)) == "3"
+        clock.move_to("2026-06-01 10:00:30 +0800")
+        assert _ratings_card(client.get("/").get_data(as_text=True)) == "3"
+
+
 def test_openapi_document(client):
     spec = client.get("/api/v1/openapi.json").json
     assert "/api/v1/reviews" in spec["paths"]
