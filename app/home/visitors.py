@@ -4,7 +4,6 @@ case, so a crowd of visitors costs one count, not one each. Signed-in people get
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -13,7 +12,6 @@ from flask import current_app
 
 from app.timeutil import utcnow
 
-_lock = threading.Lock()
 _KEY = "home.visitor_figures"  # in app.extensions: (counted at, figures)
 
 
@@ -21,12 +19,11 @@ def figures(count: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """`count()`, or what it returned less than HOME_FIGURES_SECONDS ago (0: always count)."""
     seconds = current_app.config["HOME_FIGURES_SECONDS"]
     now = utcnow()
-    with _lock:
-        kept: tuple[datetime, dict[str, Any]] | None = current_app.extensions.get(_KEY)
+    kept: tuple[datetime, dict[str, Any]] | None = current_app.extensions.get(_KEY)
     if seconds > 0 and kept is not None and 0 <= (now - kept[0]).total_seconds() < seconds:
         return kept[1]
     found = count()
     if seconds > 0:
-        with _lock:
-            current_app.extensions[_KEY] = (now, found)
+        current_app.extensions[_KEY] = (now, found)  # one assignment: two requests that
+        # counted at once both store a whole pair
     return found
