@@ -70,8 +70,7 @@ def held(jurisdiction: str, key: str | None = None) -> HeldRelease | None:
     key = key or current_app.config["PROCESS_KEY"]
     files, digest = processes.release_files()
     current = processes.latest(jurisdiction, key)
-    if current is None or current.source == processes.RELEASE \
-            or current.content_hash == digest:
+    if current is None or not processes.kept_over_release(current, digest):
         return None
     if processes.released(jurisdiction, key, digest) or _declined(jurisdiction, key, digest):
         return None

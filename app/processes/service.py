@@ -64,7 +64,7 @@ def current(jurisdiction: str, process_key: str | None = None) -> ProcessVersion
     if latest is not None and _released(*seen):
         _released_seen.add(seen)
         return latest
-    if latest is not None and (latest.source != RELEASE or latest.content_hash == digest):
+    if latest is not None and (latest.content_hash == digest or kept_over_release(latest, digest)):
         return _hold(seen, latest)
     try:
         version = deploy(jurisdiction, key, files, source=RELEASE, by="system",
@@ -91,6 +91,13 @@ def _hold(seen: tuple[str, str, str], latest: ProcessVersion) -> ProcessVersion:
                         "release, or keeps their own, on /modeler/", seen[0], latest.label,
                         latest.source, latest.deployed_by)
     return latest
+
+
+def kept_over_release(latest: ProcessVersion, digest: str) -> bool:
+    """Whether `latest` stays in force over a release of hash `digest` it has not been deployed
+    from: a supervisor's version (在线建模, 回滚) differing from the release. The one rule that
+    `current` (which then deploys nothing) and the modeler's notice (`release.held`) share."""
+    return latest.source != RELEASE and latest.content_hash != digest
 
 
 def released(jurisdiction: str, key: str, digest: str) -> bool:
