@@ -21,15 +21,32 @@ FACTS = ("demand", "findings", "explanation", "rectify_result",
 
 
 def facts(case: Case) -> dict[str, str]:
-    """The latest value of each fact the caseworkers entered (联系、核实、整改、反馈)."""
+    """The latest value of each fact the caseworkers entered (联系、核实、整改、反馈). Findings
+    that backed a determination the agency overturned (申诉不成立: the rating stands, 按属实处理)
+    are not the case's findings any more: they are dropped, and `overturned` is set."""
     found: dict[str, str] = {}
     rows = db.session.scalars(select(CaseEvent.data).where(
         CaseEvent.case_id == case.id, CaseEvent.kind == "completed").order_by(CaseEvent.id))
     for data in rows:
+        if not isinstance(data, dict):
+            continue
+        if data.get("appeal_result") == "rejected":
+            found.pop("findings", None)
+            found["overturned"] = "rejected"
         for key in FACTS:
-            if isinstance(data, dict) and data.get(key):
+            if data.get(key):
                 found[key] = str(data[key]).strip().rstrip("。.；;，, ")
     return found
+
+
+def _findings(known: dict[str, str]) -> str:
+    """What the script says was found: the standing findings, or, when the department's were
+    overturned on appeal, that the matter reported was found to be true."""
+    if known.get("findings"):
+        return known["findings"]
+    if known.get("overturned"):
+        return gettext("经复核，您反映的问题属实")
+    return gettext("情况已核实")
 
 
 def addressed(review: Any) -> str:
@@ -72,7 +89,7 @@ def for_task(task: CaseTask, case: Case) -> list[dict[str, Any]]:
         {"title": gettext("复述诉求"), "say": restate},
         {"title": gettext("告知办理结果"),
          "say": gettext("核实情况：%(findings)s。处理情况：%(done)s。",
-                        findings=known.get("findings") or gettext("情况已核实"), done=done)},
+                        findings=_findings(known), done=done)},
         {"title": gettext("征询满意度"),
          "say": gettext("请问您对本次处理结果是满意、基本满意，还是不满意？")},
         {"title": gettext("结束语"),

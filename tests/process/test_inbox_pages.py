@@ -197,6 +197,31 @@ def test_hotline_revisit_queue_has_the_call_script(desk, browser_for):
     assert desk.case(number)["status"] == "closed"
 
 
+def test_the_call_script_drops_findings_the_agency_overturned(desk, browser_for):
+    """误评 found, appealed, 申诉不成立: the rating stands, so the revisit script does not tell
+    the reviewer the department's overturned findings (they pressed the wrong button)."""
+    number = desk.post()
+    desk.do("sz_worker", number, "contact", **CONTACT)
+    desk.do("sz_worker", number, "verify", determination="misjudged",
+            findings="评价人操作失误")
+    desk.do("sz_boss", number, "confirm_determination", confirm_decision="confirmed")
+    desk.do("sz_worker", number, "appeal_submit", appeal_reason="评价人确认误点")
+    desk.do("sz_agency", number, "appeal_decide", appeal_result="rejected",
+            appeal_opinion="证据不足")
+    for step, data in (("classify", {"rectify_class": "simple"}),
+                       ("rectify", {"rectify_outcome": "done", "rectify_result": "已修复叫号系统"}),
+                       ("feedback", {"feedback_text": "已电话告知", "feedback_channel": "phone"})):
+        desk.do("sz_worker", number, step, **data)
+    hotline = browser_for("sz_hotline")
+    task = _open_task(number, "revisit")
+    page = _text(hotline.get(f"/tasks/{task.task_id}"))
+    script = re.search(r'id="script-h".*?</section>', page, re.S).group(0)
+    assert "评价人操作失误" not in script and "证据不足" not in script
+    assert "核实情况：经复核，您反映的问题属实。处理情况：已修复叫号系统。" in script
+    english = _text(hotline.get(f"/tasks/{task.task_id}?lang=en"))
+    assert "found to be true" in re.search(r'id="script-h".*?</section>', english, re.S).group(0)
+
+
 def test_english_on_the_switch(desk, browser_for):
     number = desk.post()
     worker = browser_for("sz_worker")
