@@ -7,12 +7,11 @@ from __future__ import annotations
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from app.apidoc import SECURITY, errors
 from app.auth.errors import error_response
 from app.auth.users import can_view_case, user_required
-from app.cases import attachments, comments, contact
+from app.cases import attachments, comments, contact, numbering
 from app.cases.filetypes import TYPES
 from app.cases.materials_schemas import (
     AttachmentOut,
@@ -23,7 +22,6 @@ from app.cases.materials_schemas import (
     UploadForm,
     UploadIn,
 )
-from app.cases.models import Case
 from app.cases.refusals import Refused
 from app.extensions import db
 from app.timeutil import utcnow
@@ -41,8 +39,7 @@ FILE_CONTENT = {t.mime: {"schema": {"type": "string", "format": "binary"}} for t
 
 def _case(number: str):
     """(case, None) or (None, error): 404 unknown, 403 another department's or region's."""
-    case = db.session.scalar(select(Case).where(Case.number == number)) \
-        if "\x00" not in number else None  # PostgreSQL takes no NUL in text
+    case = numbering.find(number)
     if case is None:
         return None, error_response(404, f"no case {number}")
     if not can_view_case(g.user, case):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from app.cases.models import CaseCounter
+from app.cases.models import Case, CaseCounter
 from app.dbutil import bulk_insert
 from app.extensions import db
 from app.timeutil import to_local
@@ -27,3 +27,17 @@ def allocate(received_at: datetime, count: int) -> list[str]:
         bulk_insert(CaseCounter.__table__, [{"day": day, "last": 0}], conflict=("day",))
         last = db.session.execute(bump).scalar_one()
     return [f"{PREFIX}-{day}-{n:06d}" for n in range(last - count + 1, last + 1)]
+
+
+def canonical(number: str) -> str:
+    """A case number as stored: ``cp-20261122-000001`` and `` CP-20261122-000001 `` (typed,
+    pasted from a message) are CP-20261122-000001."""
+    return number.strip().upper()
+
+
+def find(number: str) -> Case | None:
+    """The case numbered `number` in any letter case, None when there is none."""
+    wanted = canonical(number)
+    if "\x00" in wanted:  # PostgreSQL takes no NUL in text
+        return None
+    return db.session.scalar(select(Case).where(Case.number == wanted))

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from app.auth.access import protect
 from app.auth.users import can_view_case
-from app.cases import attachments, comments, contact, diagram, present
+from app.cases import attachments, comments, contact, diagram, numbering, present
 from app.cases.holders import holder
 from app.cases.materials_view import materials_context
 from app.cases.models import CLASS_LABELS, DETERMINATION_LABELS, RESPONSIBILITY_LABELS, Case
@@ -57,7 +57,7 @@ def filesize(size: int | None) -> str:
 
 def _case(number: str) -> Case:
     """The case, if the user may see it: 404 unknown, 403 another department's or region's."""
-    case = db.session.scalar(select(Case).where(Case.number == number))
+    case = numbering.find(number)
     if case is None:
         abort(404)
     if not can_view_case(current_user, case):
@@ -100,7 +100,11 @@ def _jurisdiction_name(key: str) -> str:
 
 @bp.get("/<number>", endpoint="case")
 def show(number: str):
-    """The case page; endpoint `case_pages.case`."""
+    """The case page; endpoint `case_pages.case`. A number typed in another letter case
+    (cp-20261122-000001) leads to the page's own address."""
+    if number != numbering.canonical(number):
+        return redirect(url_for(".case", number=numbering.canonical(number), **request.args),
+                        301)
     return _render(_case(number))
 
 

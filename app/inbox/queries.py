@@ -216,7 +216,7 @@ def _narrow(query: Select, f: Filters, now: datetime) -> Select:
     if f.rectify_class:
         query = query.where(Case.rectify_class == f.rectify_class)
     if f.department_code:
-        query = query.where(CaseTask.department_code == f.department_code)
+        query = query.where(CaseTask.department_code == f.department_code.strip().upper())
     if f.region_code:
         query = query.where(code_prefix(CaseTask.region_code, region_prefix(f.region_code)))
     if f.jurisdiction:

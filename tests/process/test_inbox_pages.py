@@ -222,6 +222,24 @@ def test_the_call_script_drops_findings_the_agency_overturned(desk, browser_for)
     assert "found to be true" in re.search(r'id="script-h".*?</section>', english, re.S).group(0)
 
 
+def test_case_numbers_and_department_codes_read_in_any_letter_case(desk, browser_for):
+    """cp-20261122-000001 typed or pasted leads to the case; a department code filter in
+    lower case, with spaces, finds the department's tasks (codes are stored in capitals)."""
+    number = desk.post()
+    worker = browser_for("sz_worker")
+    resp = worker.get(f"/cases/ {number.lower()}?lang=en")
+    assert resp.status_code == 301 and resp.location.endswith(f"/cases/{number}?lang=en")
+    assert desk.client.get(f"/api/v1/cases/{number.lower()}",
+                           headers=desk.headers["sz_worker"]).get_json()["number"] == number
+    assert desk.client.get(f"/api/v1/cases/{number.lower()}/comments",
+                           headers=desk.headers["sz_worker"]).status_code == 200
+    code = SZ_DEPT[0]
+    assert code.lower() != code and _open_task(number, "contact").department_code == code
+    found = _text(browser_for("admin").get("/inbox", query_string={
+        "tab": "all", "department_code": f" {code.lower()} "}))
+    assert number in found
+
+
 def test_english_on_the_switch(desk, browser_for):
     number = desk.post()
     worker = browser_for("sz_worker")
