@@ -56,6 +56,9 @@ def test_home_figures_leave_out_ratings_found_invalid(client, app_ctx, bad_ratin
                             html))
     assert cards == {"评价数": "2", "差评数": "1", "差评率": "50.00", "差评工单": "2"}
     assert "在办 2" in html
+    channels = re.search(r'<h2>评价渠道</h2>.*?</table>', html, re.S).group(0)
+    counts = [int(n.replace(",", "")) for n in re.findall(r'class="num">([\d,]+)<', channels)]
+    assert sum(counts) == 2  # the channels add up to 评价数
 
 
 def _ratings_card(html: str) -> str:
