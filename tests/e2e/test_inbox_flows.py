@@ -253,6 +253,29 @@ def test_a_comment_added_midway_keeps_what_was_typed_in_the_form(live_server, pa
     assert page.foreign_requests == []
 
 
+def test_a_comment_refused_on_a_task_page_comes_back_in_its_box(live_server, page, office):
+    """A comment the server refuses (here: a pasted right-to-left override) brings the task
+    page back with the message: the text is in the box again to correct, not lost; once
+    added, it is not put back."""
+    number = office.post()
+    sign_in(page, live_server, "sz_worker", f"/tasks/{open_task(number, 'contact').task_id}")
+    box = ".comment-form textarea"
+    page.fill(box, "已约评价人明日来电\u202e")
+    page.click(".comment-form button[type=submit]")
+    page.wait_for_load_state("load")
+    assert "U+202E" in flash(page)
+    assert page.locator(".comment-list").count() == 0
+    assert page.input_value(box) == "已约评价人明日来电\u202e"
+    page.fill(box, "已约评价人明日来电")
+    page.click(".comment-form button[type=submit]")
+    page.wait_for_load_state("load")
+    assert "已约评价人明日来电" in page.locator(".comment-list").inner_text()
+    assert page.input_value(box) == ""
+    page.reload()
+    assert page.input_value(box) == ""
+    assert page.foreign_requests == []
+
+
 def drafts(page) -> list[str]:
     """The task ids of the drafts kept in the tab."""
     return page.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('task-draft:'))"
