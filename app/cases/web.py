@@ -35,6 +35,7 @@ from app.extensions import db
 from app.reviews import vocab
 from app.rules import service as rules_service
 from app.timeutil import utcnow
+from app.web.i18n import current_language
 from app.web.urls import local_target
 
 bp = Blueprint("case_pages", __name__, url_prefix="/cases")
@@ -93,7 +94,7 @@ def _render(case: Case, status: int = 200, *, phone: str | None = None,
 
 def _jurisdiction_name(key: str) -> str:
     try:
-        return rules_service.current().get(key).name
+        return rules_service.current().get(key).label(current_language())
     except KeyError:
         return key
 

@@ -25,7 +25,7 @@ from app.inbox.queries import Filters
 from app.rules import service as rules_service
 from app.rules.book import RuleBook
 from app.timeutil import to_local, utcnow
-from app.web.i18n import N_
+from app.web.i18n import N_, current_language
 from app.web.nav import register
 from app.web.urls import local_target
 
@@ -92,7 +92,7 @@ def index():
         "inbox/list.html", f=f, rows=rows, page=present.Paged(rows, total, f.page, f.per_page),
         today=today, is_working_day=workdays.is_working_day(today),
         filtered=queries.narrowed(f),
-        jurisdiction_name=lambda j: book.get(j).name if j in book else j,
+        jurisdiction_name=lambda j: book.get(j).label(current_language()) if j in book else j,
         group_labels=GROUP_LABELS, class_labels=dict(present.class_choices()),
         deadlines={r.task_id: deadline_text(r, now) for r in rows},
         holders={r.task_id: holder(user, r, r.assignee_name) for r in rows},

@@ -106,6 +106,11 @@ class JurisdictionRules:
     source_path: str = field(default="", compare=False)
     text: str = field(default="", repr=False, compare=False)
     loaded_at: datetime | None = field(default=None, compare=False)
+    name_en: str = ""  # the name on English pages (Shenzhen); `name` when not given
+
+    def label(self, language: str) -> str:
+        """The jurisdiction's name in the page's language (zh: 深圳市, en: Shenzhen)."""
+        return self.name_en if language == "en" and self.name_en else self.name
 
     def __hash__(self) -> int:
         return hash((self.key, self.content_hash))
@@ -139,7 +144,8 @@ class JurisdictionRules:
         data = parsed.data
         routing = data["routing"]
         return cls(
-            key=data["jurisdiction"], name=data["name"], regions=tuple(data["regions"]),
+            key=data["jurisdiction"], name=data["name"], name_en=data["name_en"],
+            regions=tuple(data["regions"]),
             default=data["default"], effective_from=data["effective_from"],
             deadlines=MappingProxyType({k: Deadline(v["working_days"], v["counted_from"],
                                                     v.get("warn_before"),

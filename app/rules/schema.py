@@ -221,6 +221,7 @@ class JurisdictionSchema(Schema):
     jurisdiction = fields.String(required=True,
                                  validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,31}$"))
     name = fields.String(required=True, validate=validate.Length(min=1))
+    name_en = fields.String(load_default="", validate=validate.Length(max=100))
     regions = fields.List(
         RegionPrefix(validate=validate.Regexp(r"^[0-9]{2,12}$",
                                                error="A region code prefix is 2-12 digits.")),

@@ -89,10 +89,11 @@ def region_name(code: str | None) -> str:
     """For templates: the jurisdiction a region code falls in (深圳市 for 440300000000), else
     the code."""
     from app.rules import service as rules_service
+    from app.web import i18n
 
     if not code:
         return ""
     try:
-        return rules_service.current().for_region(code).name
+        return rules_service.current().for_region(code).label(i18n.current_language())
     except LookupError:
         return code

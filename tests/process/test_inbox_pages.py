@@ -254,6 +254,16 @@ def test_english_on_the_switch(desk, browser_for):
     assert "Given back" in timeline and "Give back" not in timeline  # the event: done
 
 
+def test_jurisdictions_go_by_their_english_names_on_english_pages(desk, browser_for):
+    """name_en of the rule file (Shenzhen), where the Chinese pages say 深圳市."""
+    number = desk.post()
+    agency = browser_for("sz_agency")
+    english = _text(agency.get(f"/cases/{number}?lang=en"))
+    assert "Shenzhen" in english and "深圳市<" not in english and "· 深圳市" not in english
+    chinese = _text(agency.get(f"/cases/{number}?lang=zh"))
+    assert "深圳市" in chinese and "Shenzhen" not in chinese
+
+
 def test_a_one_day_limit_reads_in_the_singular_in_english(desk, browser_for):
     number = desk.post(department_code=None, department_name=None)  # dispatch: 1 working day
     task = _open_task(number, "dispatch")
