@@ -9,12 +9,14 @@ from flask import Flask
 
 from app import config
 from app.extensions import api, csrf, db, migrate
+from app.formbody import Request
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app: settings from the environment (then `overrides`), extensions, blueprints,
     CLI commands, and the calendar and rule files."""
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = Request  # says why a form body was dropped (app/formbody.py)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.from_env(app.instance_path))
     app.config.update(overrides or {})

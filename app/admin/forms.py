@@ -1,4 +1,6 @@
-"""Forms of the administration pages: users, API tokens, departments (messages in place)."""
+"""Forms of the administration pages: users, API tokens, departments (messages in place).
+Names are plain text as everywhere else (app/web/plaintext.py): no U+202E to show a name
+reversed in the lists, no broken encoding."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, 
 from app.auth.models import DEPARTMENT_ROLES, REGION_ROLES, ROLES
 from app.auth.users import MIN_PASSWORD, USERNAME
 from app.rules.schema import USCC_ALPHABET, uscc_check_char
+from app.web.plaintext import PlainText
 
 REQUIRED = _l("请填写此项。")
 USERNAME_RULE = _l("用户名为 2 至 64 位字母、数字、下划线、点或连字符，以字母或数字开头。")
@@ -38,7 +41,7 @@ def _password_fields(label):
 class UserEditForm(FlaskForm):
     """The profile of a user; the department list is set by the view."""
 
-    name = StringField(_l("姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    name = StringField(_l("姓名"), validators=[DataRequired(REQUIRED), Length(max=64), PlainText()])
     role = SelectField(_l("角色"), choices=role_choices, validators=[DataRequired(REQUIRED)])
     department_code = SelectField(_l("所属部门"), choices=[], validate_choice=True)
     region_code = StringField(_l("行政区划代码"), validators=[Optional(), REGION],
@@ -84,7 +87,8 @@ class TokenForm(FlaskForm):
 
 
 class DepartmentEditForm(FlaskForm):
-    name = StringField(_l("部门名称"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    name = StringField(_l("部门名称"),
+                       validators=[DataRequired(REQUIRED), Length(max=100), PlainText()])
     region_code = StringField(_l("行政区划代码"), validators=[Optional(), REGION])
 
 

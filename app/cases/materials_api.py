@@ -4,6 +4,8 @@ the phone number only its open tasks' assignees and the region's 12345 hotline."
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -22,7 +24,7 @@ from app.cases.materials_schemas import (
     UploadForm,
     UploadIn,
 )
-from app.cases.refusals import Refused
+from app.cases.refusals import Refused, readable_form
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -53,6 +55,19 @@ def _refused(exc: Refused, location: str):
     return error_response(exc.status, exc.english(), exc.errors(location))
 
 
+def _readable_upload(view):
+    """A body werkzeug could not read is refused for what it is (a file name not in UTF-8:
+    422; anything else: 400) before its missing fields are counted (app/formbody.py)."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            readable_form()
+        except Refused as exc:
+            return _refused(exc, "files")
+        return view(*args, **kwargs)
+    return wrapper
+
+
 @blp.route("/<number>/attachments")
 class Attachments(MethodView):
     @user_required
@@ -69,7 +84,9 @@ class Attachments(MethodView):
     @errors(blp, 400, *CASE_ERRORS, (413, "the file is larger than ATTACHMENT_MAX_MB"),
             (415, "the file is not mp3, m4a, wav, amr, jpg, png or PDF, or its content does "
                   "not match its extension; or the body is neither multipart nor JSON"),
-            (422, "no file, an empty one, or a form field refused (errors.files, errors.form)"))
+            (422, "no file, an empty one, a file name not in UTF-8, or a form field refused "
+                  "(errors.files, errors.form)"))
+    @_readable_upload
     @blp.ARGUMENTS_PARSER.use_args(UploadFiles, location="files")
     @blp.ARGUMENTS_PARSER.use_args(UploadForm, location="form")
     @blp.response(201, AttachmentOut)

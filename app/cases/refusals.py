@@ -8,10 +8,11 @@ from typing import Any
 from flask_babel import gettext
 from sqlalchemy import select
 
+from app import formbody
 from app.cases.models import Case
 from app.cases.records import CaseTask
 from app.extensions import db
-from app.plaintext import control_character, newlines, trimmed
+from app.plaintext import flaw, newlines, trimmed
 from app.web.i18n import N_
 
 # reason → (English for the API, Chinese message id for the pages)
@@ -28,7 +29,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "blank": ("Write something.", N_("请填写内容。")),
     "control": ("Contains the control character %(char)s.",
                 N_("含有控制字符 %(char)s，请删除后重新提交。")),
+    "surrogate": ("Contains %(char)s, half of a UTF-16 surrogate pair and no character: the "
+                  "text was broken in encoding.",
+                  N_("含有无效字符 %(char)s（编码已损坏），请删除后重新提交。")),
+    "replacement": ("Contains the replacement character %(char)s: the text was damaged in "
+                    "encoding (bytes that were not UTF-8).",
+                    N_("含有替换字符 %(char)s（文字在编码转换中已损坏），请改正后重新提交。")),
     "task": ("Not a task of this case.", N_("不是本工单的办理步骤。")),
+    # the body werkzeug could not read (app/formbody.py): a file name not in UTF-8, or else
+    "unreadable_name": formbody.MESSAGES[formbody.NAME],
+    "unreadable_body": formbody.MESSAGES[formbody.BODY],
 }
 
 
@@ -51,6 +61,16 @@ class Refused(ValueError):
         return {location: {self.field: [self.english()]}}
 
 
+def readable_form() -> None:
+    """Refused (on `file`) when this request's form body could not be read: 422 for a file
+    name not in UTF-8, 400 for any other damage."""
+    error = formbody.form_error()
+    if error == formbody.NAME:
+        raise Refused("file", "unreadable_name")
+    if error:
+        raise Refused("file", "unreadable_body", 400)
+
+
 def task_of(case: Case, task_id: str | None) -> CaseTask | None:
     """The case's task `task_id` (None for none); Refused when it is not one of the case's."""
     if not task_id:
@@ -65,7 +85,8 @@ def task_of(case: Case, task_id: str | None) -> CaseTask | None:
 def text(value: str | None, field: str, max_length: int, required: bool = True) -> str | None:
     """`value` stripped, its line breaks as LF (a browser sends a textarea's as CR LF, and
     its maxlength counts one); Refused when blank (and required) or longer than
-    `max_length`."""
+    `max_length`, or with a control character or broken encoding (app/plaintext.py: a lone
+    surrogate, or U+FFFD where a multipart or form field's bytes were not UTF-8)."""
     value = trimmed(newlines(value or ""))
     if not value:
         if required:
@@ -73,7 +94,7 @@ def text(value: str | None, field: str, max_length: int, required: bool = True) 
         return None
     if len(value) > max_length:
         raise Refused(field, "too_long", max=max_length)
-    found = control_character(value)
+    found = flaw(value)
     if found:
-        raise Refused(field, "control", char=found[0])
+        raise Refused(field, found.kind, char=found.char)
     return value

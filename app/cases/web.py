@@ -29,7 +29,7 @@ from app.cases.holders import holder
 from app.cases.materials_view import materials_context
 from app.cases.models import CLASS_LABELS, DETERMINATION_LABELS, RESPONSIBILITY_LABELS, Case
 from app.cases.records import CaseTask
-from app.cases.refusals import Refused
+from app.cases.refusals import Refused, readable_form
 from app.cases.webforms import CommentForm, UploadForm, comment_form, refuse, upload_form
 from app.extensions import db
 from app.reviews import vocab
@@ -146,6 +146,7 @@ def upload(number: str):
         abort(400)
     stream = form.file.data
     try:
+        readable_form()  # a file name not in UTF-8 drops the whole body (app/formbody.py)
         attachments.save(case, _user(), stream.stream if stream else None,
                          stream.filename if stream else None, utcnow(),
                          task_id=form.task_id.data or None, description=form.description.data)

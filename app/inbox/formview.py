@@ -14,6 +14,7 @@ from flask_babel import gettext
 from app.engine.forms import FormField
 from app.inbox.formlimits import NONE, FormLimits
 from app.web.i18n import N_, day
+from app.web.plaintext import MESSAGES as PLAIN
 
 SHORT_TEXT = ("department_code", "department_name", "owner")  # one-line inputs
 RADIO_MAX = 4  # an enum with more options is a select
@@ -57,7 +58,11 @@ PATTERNS = (
     (re.compile(r"^Must be no later than (?P<day>[\d-]+) \(rule "),
      N_("最迟可延至 %(day)s（延期上限，见规则文件）。")),
     (re.compile(r"^Contains the control character (?P<char>U\+[0-9A-F]{4}) at position "
-                r"(?P<at>\d+)\.$"), N_("第 %(at)s 个字符是控制字符 %(char)s，请删除后重新提交。")),
+                r"(?P<at>\d+)\.$"), PLAIN["control"]),
+    (re.compile(r"^Contains (?P<char>U\+[0-9A-F]{4}) at position (?P<at>\d+), half of a "
+                r"UTF-16 surrogate pair"), PLAIN["surrogate"]),
+    (re.compile(r"^Contains the replacement character (?P<char>U\+[0-9A-F]{4}) at position "
+                r"(?P<at>\d+):"), PLAIN["replacement"]),
     (re.compile(r"^Must be no later than the rectification deadline, (?P<day>[\d-]+);"),
      N_("不能晚于整改期限（%(day)s）；需要更长时间的，请在整改环节申请延期。")),
     (re.compile(r"^An extension must be asked for before the deadline, (?P<day>[\d-]+), has "

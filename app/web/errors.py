@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.formbody import MESSAGES as FORM_BODY
 from app.web.i18n import N_
 
 TITLES = {
@@ -45,6 +46,9 @@ def render_error(err: HTTPException):
     message = CSRF_MESSAGE if isinstance(err, CSRFError) else MESSAGES.get(code, MESSAGES[400])
     if err.description in OWN_DESCRIPTIONS:
         message = err.description
+    dropped = getattr(request, "form_error", None)  # the body was unreadable (app/formbody.py)
+    if code == 400 and dropped:
+        message = FORM_BODY[dropped][1]  # not the CSRF message: the token was in that body
     title = TITLES.get(code, TITLES[400 if code < 500 else 500])
     template = "errors/500.html" if code >= 500 else "errors/error.html"
     return render_template(template, code=code, title=title, message=message), code
