@@ -159,10 +159,18 @@ def bad_rating():
 
 # -- a calendar the test may extend (期限重算) --------------------------------------------
 
-# A made-up 2027 arrangement for the tests only (the real one is not published yet): 元旦 off.
+# A made-up 2027 arrangement for the tests only (the real one is not published yet): 元旦 off
+# and one day for each other statutory festival (a national file must list them all), none
+# before February.
 TEST_2027 = ("year: 2027\n"
              "source: {title: 测试用安排（非国务院通知）, number: 测试1号, published: 2026-11-01}\n"
-             "holidays:\n  - {name: 元旦, date: 2027-01-01}\n")
+             "holidays:\n  - {name: 元旦, date: 2027-01-01}\n"
+             "  - {name: 春节, from: 2027-02-05, to: 2027-02-11}\n"
+             "  - {name: 清明节, date: 2027-04-05}\n"
+             "  - {name: 劳动节, from: 2027-05-01, to: 2027-05-05}\n"
+             "  - {name: 端午节, date: 2027-06-09}\n"
+             "  - {name: 中秋节, date: 2027-09-15}\n"
+             "  - {name: 国庆节, from: 2027-10-01, to: 2027-10-07}\n")
 
 
 @dataclasses.dataclass

@@ -13,7 +13,7 @@ from lxml import etree
 
 from app.engine.expressions import START_VARIABLES, Checked, Refusal, check
 from app.engine.timing import HELPERS
-from app.modeler.problems import SEP, DiagramFile, Element, Problem, Term, bpmn_tag, camunda_tag
+from app.modeler.problems import DiagramFile, Element, Listed, Problem, Term, bpmn_tag, camunda_tag
 from app.web.i18n import N_
 
 EXPR_MAX = 80  # characters of an expression quoted in a message
@@ -123,7 +123,7 @@ class ExpressionCheck:
         if close:
             return self._add(source, "expression.unknown_variable", line,
                              N_("%(kind)s“%(expr)s”使用了未知变量 %(name)s；相近的变量："
-                                "%(suggestions)s。"), suggestions=SEP.join(close), **params)
+                                "%(suggestions)s。"), suggestions=Listed(close), **params)
         self._add(source, "expression.unknown_variable", line,
                   N_("%(kind)s“%(expr)s”使用了未知变量 %(name)s：它不是工单的初始数据、表单字段，"
                      "也不是脚本赋值的变量。"), **params)

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from app.engine.timing import HELPERS
-from app.modeler.problems import SEP, DiagramFile, Element, camunda_tag, label_of
+from app.modeler.problems import DiagramFile, Element, Listed, camunda_tag, label_of
 from app.web.i18n import N_
 
 FORM_TYPES = ("string", "long", "boolean", "date", "enum")  # as app/engine/forms.py builds
@@ -75,7 +75,7 @@ class FormCheck:
         kind = node.get("type") or "string"
         if kind not in FORM_TYPES:
             return self.bad(N_("表单字段 %(field)s：不支持类型 %(type)s，可用的类型：%(types)s。"),
-                            field_id, type=kind, types=SEP.join(FORM_TYPES))
+                            field_id, type=kind, types=Listed(FORM_TYPES))
         if not (node.get("label") or "").strip():
             self.bad(N_("表单字段 %(field)s 缺少标签（label）。"), field_id)
         options = self._options(node, field_id, kind)
@@ -104,7 +104,7 @@ class FormCheck:
             name, value = c.get("name") or "", (c.get("config") or "").strip()
             if name not in CONSTRAINTS:
                 self.bad(N_("表单字段 %(field)s：校验规则 %(name)s 未知，可用的：%(names)s。"),
-                         field_id, name=name or "—", names=SEP.join(CONSTRAINTS))
+                         field_id, name=name or "—", names=Listed(CONSTRAINTS))
             elif kind not in CONSTRAINTS[name][1]:
                 self.bad(N_("表单字段 %(field)s：校验规则 %(name)s 不适用于 %(type)s 类型。"),
                          field_id, name=name, type=kind)

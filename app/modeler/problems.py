@@ -13,9 +13,11 @@ from flask_babel import gettext
 from lxml import etree
 
 from app.engine.definitions import BPMN_NS, CAMUNDA_NS
+from app.web.i18n import N_
 
 Element = etree._Element
-SEP = "、"
+# Translators: between the items of a list inside a diagram problem (", " in English).
+SEP = N_("、")
 
 
 def bpmn_tag(tag: str) -> str:
@@ -29,6 +31,14 @@ def camunda_tag(tag: str) -> str:
 class Term(str):
     """A message parameter that is itself a message id (条件, 函数调用…): it is translated
     with the message."""
+
+
+class Listed(tuple):
+    """A message parameter that is a list: joined with the separator of the message's
+    language (、 in Chinese, ", " in English) when the message is shown."""
+
+    def joined(self, separator: str) -> str:
+        return separator.join(map(str, self)) or "—"
 
 
 @dataclass(frozen=True)
@@ -50,13 +60,22 @@ class Problem:
     def message(self) -> str:
         """In the current language inside an app with Babel, else the Chinese text."""
         if has_app_context() and "babel" in current_app.extensions:
-            params = {k: gettext(v) if isinstance(v, Term) else v for k, v in self.params.items()}
+            params = {k: _shown(v, gettext) for k, v in self.params.items()}
             return gettext(self.template, **params)
-        return self.template % dict(self.params)
+        return self.template % {k: _shown(v, str) for k, v in self.params.items()}
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "file": self.file,
                 "element": self.element, "line": self.line}
+
+
+def _shown(value: Any, translate: Any) -> Any:
+    """A parameter as the message shows it: a Term translated, a Listed joined."""
+    if isinstance(value, Term):
+        return translate(value)
+    if isinstance(value, Listed):
+        return value.joined(translate(SEP))
+    return value
 
 
 class DiagramFile:

@@ -117,7 +117,7 @@ def deploy(jurisdiction: str, comment: object, base_version_id: int | None,
 def decline(jurisdiction: str, comment: object, base_version_id: int | None,
             user: User) -> HeldRelease:
     """Keep the current version and stop showing this release (暂不采用), audited."""
-    text = service.clean_comment(comment)
+    text = service.clean_comment(comment, N_("请填写暂不采用的理由。"))
     release = _waiting(jurisdiction, base_version_id)
     service.audit(release.current, DECLINED, user.username, text,
                   {"release": release.short, "hash": release.digest,

@@ -137,10 +137,13 @@ def audit(version_or_key: ProcessVersion | tuple[str, str], kind: str, actor: st
     return row
 
 
-def _comment_error(comment: Any) -> str | None:
+DEPLOY_NOTE_MISSING = N_("请填写部署说明。")
+
+
+def _comment_error(comment: Any, missing: str = DEPLOY_NOTE_MISSING) -> str | None:
     text = comment.strip() if isinstance(comment, str) else ""
     if not text:
-        return N_("请填写部署说明。")
+        return missing
     if len(text) > COMMENT_MAX:
         return N_("部署说明不能超过 200 字。")
     return None
@@ -155,8 +158,9 @@ def _base_error(base_version_id: Any) -> str | None:
     return None
 
 
-def clean_comment(comment: Any) -> str:
-    error = _comment_error(comment)
+def clean_comment(comment: Any, missing: str = DEPLOY_NOTE_MISSING) -> str:
+    """The trimmed comment, or a 422 Refused saying `missing` (what to write) or too long."""
+    error = _comment_error(comment, missing)
     if error:
         raise Refused(N_("请求有误。"), {"comment": [error]})
     return comment.strip()

@@ -25,9 +25,9 @@ from app.engine.timing import HELPERS
 from app.modeler.exprcheck import ExpressionCheck
 from app.modeler.formcheck import FormCheck
 from app.modeler.problems import (
-    SEP,
     DiagramFile,
     Element,
+    Listed,
     Problem,
     bpmn_tag,
     camunda_tag,
@@ -104,7 +104,7 @@ def _check_groups(f: DiagramFile) -> None:
                 for group in (g for g in listed if g not in GROUPS):
                     f.add("task.no_group", N_("用户任务“%(task)s”的候选组 %(group)s 未知，"
                                               "可用的组：%(groups)s。"),
-                          task, task=label_of(task), group=group, groups=SEP.join(sorted(GROUPS)))
+                          task, task=label_of(task), group=group, groups=Listed(sorted(GROUPS)))
                 continue
             lane = lanes.get(task.get("id"))
             if lane is None:
@@ -116,7 +116,7 @@ def _check_groups(f: DiagramFile) -> None:
         for lane in unknown_lanes.values():
             f.add("lane.unknown", N_("泳道“%(lane)s”的名称对应不到办理角色，可用的泳道名称："
                                      "%(names)s。"),
-                  lane, lane=lane.get("name") or "", names=SEP.join(LANE_GROUPS))
+                  lane, lane=lane.get("name") or "", names=Listed(LANE_GROUPS))
 
 
 # -- timers -----------------------------------------------------------------------------
@@ -169,7 +169,7 @@ class _Timers:
         if call.func.id not in HELPERS:
             return self.add("timer.unknown_helper", N_("计时器表达式调用了未知函数 %(name)s，"
                                                        "可用的函数：%(helpers)s。"),
-                            name=call.func.id, helpers=SEP.join(HELPERS))
+                            name=call.func.id, helpers=Listed(HELPERS))
         args = call.args
         if call.keywords or not 1 <= len(args) <= 2 or any(isinstance(a, ast.Starred)
                                                            for a in args):
@@ -208,7 +208,7 @@ class _Timers:
             return
         known = sorted(set().union(*self.rule_keys.values()))
         close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
-        params = {"key": key, "jurisdictions": SEP.join(missing), "suggestions": SEP.join(close)}
+        params = {"key": key, "jurisdictions": Listed(missing), "suggestions": Listed(close)}
         if close:
             self.add("timer.rule_key", N_("规则键“%(key)s”在辖区 %(jurisdictions)s 的规则中"
                                           "不存在；相近的规则键：%(suggestions)s。"), **params)
@@ -227,7 +227,7 @@ def _check_calls(files: list[DiagramFile], processes: set[str]) -> None:
                 f.add("call.unknown", N_("调用活动“%(task)s”调用的流程 %(process)s 不存在，"
                                          "可用的流程：%(processes)s。"),
                       call, task=label_of(call), process=called or "—",
-                      processes=SEP.join(sorted(processes)))
+                      processes=Listed(sorted(processes)))
 
 
 def _has_condition(flow: Element) -> bool:
@@ -297,11 +297,11 @@ def _missing_process(parsed: list[DiagramFile], key: str, processes: set[str]) -
         return Problem("process.missing", N_("%(file)s 应定义主流程 %(process)s，但其中的流程标识"
                                              "是 %(found)s：请把流程标识改回 %(process)s。"),
                        {"file": own.name, "process": key,
-                        "found": SEP.join(p.get("id") or "—" for p in found)},
+                        "found": Listed(p.get("id") or "—" for p in found)},
                        own.name, found[0].get("id"), found[0].sourceline)
     return Problem("process.missing", N_("没有文件定义主流程 %(process)s；各文件定义的流程："
                                          "%(found)s。"),
-                   {"process": key, "found": SEP.join(sorted(processes)) or "—"})
+                   {"process": key, "found": Listed(sorted(processes))})
 
 
 def validate(files: Mapping[str, str], process_key: str,

@@ -10,9 +10,11 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from app.auth.access import protect
-from app.auth.errors import error_response
+from app.auth.errors import error_response, is_api
 from app.cases.present import actor_names
 from app.extensions import db
 from app.modeler import overview, service
@@ -25,6 +27,7 @@ from app.processes import service as processes
 from app.processes.models import ProcessVersion
 from app.rules import service as rules_service
 from app.timeutil import to_local, utcnow
+from app.web.errors import CSRF_MESSAGE, MESSAGES, render_error
 from app.web.i18n import N_
 from app.web.nav import register
 
@@ -90,25 +93,67 @@ def _refused(exc: Refused):
     return error_response(exc.status, gettext(exc.message), errors or None, **extra)
 
 
-def _posted() -> dict[str, Any]:
-    """The request's JSON object, or a 422 Refused saying the body is not one."""
+# The fields each JSON endpoint reads; any other is refused, as the API refuses them.
+XML_ONLY = ("xml",)
+DEPLOY_FIELDS = ("xml", "comment", "base_version")
+XML_SOURCES = ("deployed", "draft")  # ?from= of …/xml
+
+
+def _posted(allowed: tuple[str, ...] = XML_ONLY) -> dict[str, Any]:
+    """The request's JSON object, or a 422 Refused: not an object, or fields not in `allowed`
+    or holding text that cannot be stored (a lone surrogate such as "\\ud800"), per field."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise Refused(N_("请求有误。"), {"json": [N_("请求内容不是有效的 JSON 对象。")]})
+    errors = {name: [N_("未知字段。")] for name in body if name not in allowed}
+    errors.update({name: [N_("含有无法存储的字符（孤立的 UTF-16 代理项），不是有效的文本。")]
+                   for name, value in body.items() if name in allowed and _unencodable(value)})
+    if errors:
+        raise Refused(N_("请求有误。"), errors)
     return body
+
+
+def _unencodable(value: Any) -> bool:
+    """A text (or one inside a list or object) that UTF-8 cannot encode: a lone surrogate."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_unencodable(k) or _unencodable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_unencodable(v) for v in value)
+    return False
 
 
 def _posted_xml(body: dict[str, Any] | None = None) -> str:
     """The `xml` of the JSON body (read when not given), or a 422 Refused."""
-    xml = (_posted() if body is None else body).get("xml")
-    if not isinstance(xml, str):
+    body = _posted() if body is None else body
+    if "xml" not in body or body["xml"] is None:
         raise Refused(N_("请求有误。"), {"xml": [N_("缺少流程图内容 (xml)。")]})
-    return xml
+    if not isinstance(body["xml"], str):
+        raise Refused(N_("请求有误。"), {"xml": [N_("流程图内容 (xml) 须为文本。")]})
+    return body["xml"]
 
 
 @bp.errorhandler(Refused)
 def _on_refused(exc: Refused):
     return _refused(exc)
+
+
+@bp.errorhandler(HTTPException)
+def _on_http(err: HTTPException):
+    """403, 404, a missing CSRF token …: for the JSON endpoints, the app's JSON error with the
+    message in the session's language (not werkzeug's English text); pages as elsewhere."""
+    if err.code is None or err.code < 400:
+        return err
+    if not is_api():
+        return render_error(err)
+    message = CSRF_MESSAGE if isinstance(err, CSRFError) else MESSAGES.get(err.code, MESSAGES[400])
+    kept = {k: v for k, v in err.get_headers() if k.lower() != "content-type"}
+    return error_response(err.code, gettext(message), headers=kept)
 
 
 @bp.get("/")
@@ -142,6 +187,8 @@ def xml(jurisdiction: str, file_name: str):
     version = _current(jurisdiction, file_name)
     draft = service.draft_of(jurisdiction, version.process_key, file_name)
     source = request.args.get("from", "deployed")
+    if source not in XML_SOURCES:
+        raise Refused(N_("请求有误。"), {"from": [N_("参数 from 须为 deployed 或 draft。")]})
     if source == "draft" and draft is not None:
         text = draft.xml
     else:
@@ -188,7 +235,7 @@ def diff(jurisdiction: str, file_name: str):
 @bp.post(FILE + "/deploy")
 def deploy(jurisdiction: str, file_name: str):
     _current(jurisdiction, file_name, deploy=True)
-    body = _posted()
+    body = _posted(DEPLOY_FIELDS)
     deployed = service.deploy_file(jurisdiction, file_name, _posted_xml(body),
                                    body.get("comment"), body.get("base_version"), current_user)
     return {"version": version_dict(deployed)}, 201

@@ -13,9 +13,9 @@ import logging
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import Session, defer
 
 from app.engine import DiagramError, ProcessDefinition, definition_for
 from app.engine.definitions import TaskInfo, content_hash, parsed
@@ -163,8 +163,28 @@ def deploy(jurisdiction: str, key: str, files: dict[str, str], *, source: str, b
                              comment=comment, deployed_by=by, deployed_at=utcnow())
     db.session.add(version)
     db.session.flush()
-    log.info("deployed %s v%s for %s (%s)", key, number, jurisdiction, version.content_hash[:12])
+    _log_on_commit(db.session(), "deployed %s v%s for %s (%s)", key, number, jurisdiction,
+                   version.content_hash[:12])
     return version
+
+
+_PENDING_LOG = "app.processes.pending_log"  # Session.info key: lines told once committed
+
+
+def _log_on_commit(session: Session, message: str, *args: object) -> None:
+    """Log `message` when `session` commits; a rolled back (refused) deploy is not logged."""
+    session.info.setdefault(_PENDING_LOG, []).append((message, args))
+
+
+@event.listens_for(Session, "after_commit")
+def _told_after_commit(session: Session) -> None:
+    for message, args in session.info.pop(_PENDING_LOG, []):
+        log.info(message, *args)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forgotten_after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING_LOG, None)
 
 
 _by_version: dict[int, ProcessDefinition] = {}

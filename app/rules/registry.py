@@ -23,8 +23,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from app.filewatch import Watcher
+from app.filewatch import YAML_SUFFIXES, Watcher
 from app.lastgood import LastGood
 from app.rules.book import RuleBook, build_book
 from app.rules.loader import (
@@ -125,7 +126,7 @@ class RuleRegistry:
             self._note_ignored()
             now = utcnow()
             try:
-                parsed = load_directory(self.path)
+                parsed = self._load()
                 self._refuse(parsed)
                 book = build_book(parsed, now, previous=self._book)
             except RuleFileError as exc:
@@ -140,6 +141,20 @@ class RuleRegistry:
             log.info("rules reloaded from %s: %s", self.path,
                      ", ".join(f"{r.key} {r.content_hash[:12]}" for r in book))
             return True
+
+    def _load(self) -> list[ParsedFile]:
+        """The files of the directory; when they are refused, the refusal also names the
+        files of jurisdictions in force that are gone (e.g. the default's, whose absence
+        reads as "no rule file says default: true")."""
+        try:
+            return load_directory(self.path)
+        except RuleFileError as exc:
+            gone = [_dropped(rules) for rules in self._book or []
+                    if not any((Path(self.path) / f"{rules.key}{suffix}").exists()
+                               for suffix in YAML_SUFFIXES)]  # a .yml one has its own error
+            if not gone:
+                raise
+            raise RuleFileError([*gone, *exc.issues]) from None
 
     def _refuse(self, parsed: list[ParsedFile]) -> None:
         """RuleFileError when sound files must still not replace the rules in force."""
@@ -163,9 +178,12 @@ class RuleRegistry:
 def dropped_jurisdictions(book: RuleBook, parsed: list[ParsedFile]) -> Iterator[Issue]:
     """An issue for each jurisdiction in force whose file is gone from `parsed`."""
     present = {f.data["jurisdiction"] for f in parsed}
-    for rules in book:
-        if rules.key not in present:
-            yield Issue(rules.source_path, None,
-                        f"file missing: jurisdiction {rules.key!r} ({rules.name}, regions "
-                        f"{', '.join(rules.regions) or '-'}) is in force; put the file back. To "
-                        "retire the jurisdiction, remove its file and restart the app.")
+    return (_dropped(rules) for rules in book if rules.key not in present)
+
+
+def _dropped(rules: Any) -> Issue:
+    """The issue of a jurisdiction in force whose file is gone."""
+    return Issue(rules.source_path, None,
+                 f"file missing: jurisdiction {rules.key!r} ({rules.name}, regions "
+                 f"{', '.join(rules.regions) or '-'}) is in force; put the file back. To "
+                 "retire the jurisdiction, remove its file and restart the app.")

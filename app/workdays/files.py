@@ -21,6 +21,9 @@ NATIONAL = "cn"
 _YEAR_FILE = re.compile(r"^\d{4}\.yaml$")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MAKE_UP = object()  # marks make-up days among the days seen so far
+# The seven statutory festivals (法定节假日, 《全国年节及纪念日放假办法》) every State Council
+# arrangement lists; a holiday name containing one (e.g. "国庆节、中秋节") covers it.
+STATUTORY_FESTIVALS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
 
 class StrictDate(fields.Date):
     """A date; unlike `fields.Date` it refuses a date-time (`2026-02-15 08:00`)."""
@@ -105,14 +108,38 @@ class _YearSchema(Schema):
             if problem:
                 errors.setdefault("workdays", {})[index] = {"date": [problem]}
             seen.setdefault(item["day"], _MAKE_UP)
+        if not errors:
+            errors = self._whole_year_errors(data)
         if errors:
             raise ValidationError(errors)
+
+    def _whole_year_errors(self, data: dict) -> dict:
+        """Errors of the year as a whole, checked once every entry is right."""
+        return {}
 
 
 class NationalFileSchema(_YearSchema):
     """`calendars/cn/<year>.yaml`: the State Council arrangement of one year."""
     source = fields.Nested(SourceSchema, required=True)
     workdays = fields.List(fields.Nested(WorkdaySchema), load_default=list)
+
+    def _whole_year_errors(self, data: dict) -> dict:
+        """A national year lists every statutory festival, so that a file without the
+        arrangement (`holidays: []`) is not taken for a year with no holidays (不可臆测)."""
+        missing = missing_festivals(item["name"] for item in data["holidays"])
+        if not missing:
+            return {}
+        return {"holidays": [
+            f"no holiday for {', '.join(missing)}: a national year lists every statutory "
+            f"festival ({', '.join(STATUTORY_FESTIVALS)}) with at least one day off, as the "
+            "State Council notice gives them; until the notice is published, leave the file "
+            "out (the year then counts as provisional)"]}
+
+
+def missing_festivals(names: Any) -> list[str]:
+    """The statutory festivals none of `names` mentions (a name may cover two: 国庆节、中秋节)."""
+    names = list(names)
+    return [f for f in STATUTORY_FESTIVALS if not any(f.rstrip("节") in n for n in names)]
 
 
 class OverlayFileSchema(_YearSchema):

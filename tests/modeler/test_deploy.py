@@ -5,6 +5,7 @@ cases keep their version while new ones start on the newest."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -101,7 +102,7 @@ def test_drafts_are_saved_read_and_discarded(supervisor):
 
 
 def test_a_draft_without_xml_or_too_big_is_refused(supervisor):
-    resp = supervisor.put(BASE + "/draft", json={"text": "x"})
+    resp = supervisor.put(BASE + "/draft", json={})
     assert resp.status_code == 422 and "xml" in resp.get_json()["errors"]
     resp = supervisor.put(BASE + "/draft", json={"xml": "x" * (2 * 1024 * 1024 + 1)})
     assert resp.status_code == 413 and "xml" in resp.get_json()["errors"]
@@ -326,3 +327,66 @@ def test_a_body_that_is_not_a_json_object_is_said_to_be_so(supervisor, action, b
     assert resp.status_code == 422
     errors = resp.get_json()["errors"]
     assert list(errors) == ["json"] and "JSON" in errors["json"][0]
+
+
+@pytest.mark.parametrize(("action", "method"), [("validate", "post"), ("draft", "put"),
+                                                ("diff", "post"), ("deploy", "post")])
+def test_a_lone_surrogate_is_refused_per_field(supervisor, action, method):
+    """A lone surrogate (U+D800) cannot be stored or encoded: 422 naming the field, not 500."""
+    extra = {"comment": "x", "base_version": 1} if action == "deploy" else {}
+    resp = getattr(supervisor, method)(f"{BASE}/{action}", data=json.dumps(
+        {"xml": "<a>\ud800</a>", **extra}), content_type="application/json")
+    assert resp.status_code == 422
+    assert list(resp.get_json()["errors"]) == ["xml"]
+    base = processes.current("shenzhen").id
+    comment = supervisor.post(BASE + "/deploy", data=json.dumps(
+        {"xml": RENAMED, "comment": "改\ud800名", "base_version": base}),
+        content_type="application/json")
+    assert comment.status_code == 422 and list(comment.get_json()["errors"]) == ["comment"]
+    assert current_number() == 1
+
+
+@pytest.mark.parametrize(("action", "method"), [("validate", "post"), ("draft", "put"),
+                                                ("diff", "post"), ("deploy", "post")])
+def test_unknown_fields_are_refused_per_field(supervisor, action, method):
+    resp = getattr(supervisor, method)(f"{BASE}/{action}",
+                                       json={"xml": RENAMED, "xlm": "x", "force": True})
+    assert resp.status_code == 422
+    errors = resp.get_json()["errors"]
+    assert errors["xlm"] == ["未知字段。"] and errors["force"] == ["未知字段。"]
+    assert "xml" not in errors
+    assert db.session.scalar(select(ProcessDraft)) is None
+
+
+def test_xml_that_is_not_text_is_said_to_be_so(supervisor):
+    errors = supervisor.post(BASE + "/validate", json={"xml": 5}).get_json()["errors"]
+    assert errors == {"xml": ["流程图内容 (xml) 须为文本。"]}
+    missing = supervisor.post(BASE + "/validate", json={}).get_json()["errors"]
+    assert missing == {"xml": ["缺少流程图内容 (xml)。"]}
+    errors = supervisor.post(BASE + "/validate?lang=en", json={"xml": 5}).get_json()["errors"]
+    assert errors == {"xml": ["The diagram (xml) must be text."]}
+
+
+def test_an_unknown_xml_source_names_the_parameter(supervisor):
+    resp = supervisor.get(BASE + "/xml?from=bogus")
+    assert resp.status_code == 422 and list(resp.get_json()["errors"]) == ["from"]
+    assert supervisor.get(BASE + "/xml?from=draft").get_json()["source"] == "deployed"
+
+
+def test_json_errors_read_in_the_session_language(app_ctx, supervisor):
+    """403, 404 and a missing CSRF token, as the other errors: in the session's language."""
+    supervisor.get("/modeler/?lang=zh_CN")
+    as_json = {"Accept": "application/json"}
+    missing = supervisor.get("/modeler/shenzhen/nope.bpmn/xml", headers=as_json)
+    assert missing.status_code == 404 and missing.get_json()["message"] == (
+        "您访问的页面不存在或已被移除，请检查地址。")
+    forbidden = supervisor.get("/modeler/jiangsu/bad_review.bpmn/xml", headers=as_json)
+    assert forbidden.status_code == 403 and forbidden.get_json()["message"] == (
+        "您的角色无权访问此页面。如需权限，请联系系统管理员。")
+    app_ctx.config["WTF_CSRF_ENABLED"] = True
+    try:
+        resp = supervisor.put(BASE + "/draft", json={"xml": RENAMED})
+    finally:
+        app_ctx.config["WTF_CSRF_ENABLED"] = False
+    assert resp.status_code == 400
+    assert resp.get_json()["message"] == "表单已过期或来源无法验证，请刷新页面后重新提交。"

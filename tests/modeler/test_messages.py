@@ -49,7 +49,7 @@ def test_a_changed_process_id_names_what_was_expected_and_found():
     assert codes(problems) == [("process.missing", "bad_review.bpmn", "bad_review_2026")]
     assert problems[0].line == line_of(files["bad_review.bpmn"], '<bpmn:process id=')
     assert problems[0].params == {"file": "bad_review.bpmn", "process": "bad_review",
-                                  "found": "bad_review_2026"}
+                                  "found": ("bad_review_2026",)}
     assert "bad_review_2026" in problems[0].message and "改回 bad_review" in problems[0].message
 
 
@@ -57,4 +57,20 @@ def test_a_top_process_without_its_file_lists_the_processes_found():
     (problem,) = check(SHIPPED, key="complaint")
     assert (problem.code, problem.element, problem.line) == ("process.missing", None, None)
     assert "complaint" in problem.message
-    assert problem.params["found"] == "appeal、bad_review、staff_review"
+    assert problem.params["found"] == ("appeal", "bad_review", "staff_review")
+    assert "appeal、bad_review、staff_review" in problem.message
+
+
+def test_lists_in_a_problem_are_joined_in_the_language_shown(app_ctx):
+    """English messages list with ", " (not 、): jurisdictions, suggestions, groups…"""
+    from flask_babel import force_locale
+
+    from app.modeler.problems import Listed, Problem
+    problem = Problem("timer.rule_key", "规则键“%(key)s”在辖区 %(jurisdictions)s 的规则中不存在。",
+                      {"key": "x", "jurisdictions": Listed(["jiangsu", "shenzhen"])})
+    with app_ctx.test_request_context(), force_locale("en"):
+        assert "jiangsu, shenzhen" in problem.message
+    with app_ctx.test_request_context(), force_locale("zh_CN"):
+        assert "jiangsu、shenzhen" in problem.message
+    assert Problem("c", "%(j)s", {"j": Listed(["jiangsu", "shenzhen"])}).message == (
+        "jiangsu、shenzhen")  # outside an app: Chinese

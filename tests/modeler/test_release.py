@@ -134,3 +134,12 @@ def test_only_supervisors_and_administrators_decide(client, edited):
     assert _form(client, "deploy").status_code == 403
     assert _form(client, "decline").status_code == 403
     assert processes.current("shenzhen").number == 2 and _kinds() == ["deploy"]
+
+
+def test_declining_without_a_reason_asks_for_the_reason(edited):
+    """暂不采用 asks for its reason, not for a deploy note; deploying still asks for the note."""
+    _form(edited, "decline", comment=" ")
+    page = edited.get("/modeler/").get_data(as_text=True)
+    assert "请填写暂不采用的理由。" in page and "请填写部署说明。" not in page
+    _form(edited, "deploy", comment=" ")
+    assert "请填写部署说明。" in edited.get("/modeler/").get_data(as_text=True)

@@ -228,6 +228,18 @@ def test_removing_a_file_in_force_is_refused_until_a_restart(rules_copy, caplog)
     assert RuleRegistry(rules_copy.path).current().jurisdictions() == ("shenzhen",)  # restart
 
 
+def test_removing_the_default_file_names_it(rules_copy):
+    """Without shenzhen.yaml no file says default: true; the error names the file gone too."""
+    registry = RuleRegistry(rules_copy.path, reload_seconds=0)
+    rules_copy.file("shenzhen").unlink()
+    assert registry.current().jurisdictions() == ("jiangsu", "shenzhen")
+    assert registry.last_error.splitlines()[1] == (
+        f"{rules_copy.file('shenzhen')}: file missing: jurisdiction 'shenzhen' (深圳市, regions "
+        "4403) is in force; put the file back. To retire the jurisdiction, remove its file and "
+        "restart the app.")
+    assert "no rule file says default: true" in registry.last_error
+
+
 def test_renaming_a_file_to_yml_is_refused_with_its_name(rules_copy):
     registry = RuleRegistry(rules_copy.path, reload_seconds=0)
     rules_copy.file("jiangsu").rename(rules_copy.path / "jiangsu.yml")

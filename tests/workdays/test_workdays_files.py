@@ -14,6 +14,7 @@ from app import workdays
 from app.lastgood import LastGood
 from app.workdays import CalendarFileError, load_calendar
 from app.workdays.files import load_file
+from tests.conftest import TEST_2027
 
 VALID = """\
 year: 2026
@@ -24,6 +25,11 @@ source:
 holidays:
   - {name: 元旦, from: 2026-01-01, to: 2026-01-03}
   - {name: 春节, from: 2026-02-15, to: 2026-02-23}
+  - {name: 清明节, from: 2026-04-04, to: 2026-04-06}
+  - {name: 劳动节, from: 2026-05-01, to: 2026-05-05}
+  - {name: 端午节, from: 2026-06-19, to: 2026-06-21}
+  - {name: 中秋节, from: 2026-09-25, to: 2026-09-27}
+  - {name: 国庆节, from: 2026-10-01, to: 2026-10-07}
 workdays:
   - {date: 2026-01-04, name: 元旦}
   - {date: 2026-02-14, name: 春节}
@@ -69,16 +75,16 @@ def test_valid_file_loads(tmp_path):
     ("to: 2026-02-23}", "to: 2026-02-23, days: 9}", 8, "holidays[1].days: Unknown field."),
     ("to: 2026-02-23}", "to: 2026-02-13}", 8, "holidays[1].to: to is before from"),
     ("from: 2026-02-15", "from: 2026-01-03", 8, "is already listed under 元旦"),
-    ("date: 2026-01-04", "date: 2026-01-05", 10,
+    ("date: 2026-01-04", "date: 2026-01-05", 15,
      "is a Monday; a make-up working day is a Saturday or a Sunday"),
-    ("date: 2026-02-14", "date: 2026-02-15", 11,
+    ("date: 2026-02-14", "date: 2026-02-15", 16,
      "2026-02-15 is a holiday (春节), it cannot be a make-up working day too"),
-    ("date: 2026-02-14", "date: 2026-01-04", 11, "workdays[1].date: 2026-01-04 is listed twice"),
-    ("date: 2026-02-14", "date: 2027-02-13", 11, "is not in 2026"),
-    ("date: 2026-02-14", "date: 2026-02-30", 11, "cannot read value '2026-02-30'"),
+    ("date: 2026-02-14", "date: 2026-01-04", 16, "workdays[1].date: 2026-01-04 is listed twice"),
+    ("date: 2026-02-14", "date: 2027-02-13", 16, "is not in 2026"),
+    ("date: 2026-02-14", "date: 2026-02-30", 16, "cannot read value '2026-02-30'"),
     ("  number: 国办发明电〔2025〕7号\n", "", 2, "source.number: Missing data for required field."),
-    ("workdays:\n", "remark: 备注\nworkdays:\n", 9, "remark: Unknown field."),
-    ("  - {date: 2026-01-04, name: 元旦}", "  - 2026-01-04", 10,
+    ("workdays:\n", "remark: 备注\nworkdays:\n", 14, "remark: Unknown field."),
+    ("  - {date: 2026-01-04, name: 元旦}", "  - 2026-01-04", 15,
      "workdays[0]: Invalid input type."),
     ("holidays:\n", "holidays: 春节\nx:\n", 6, "holidays: Not a valid list."),
     ("name: 春节, from", "name: 春节, date: 2026-02-15, from", 8, "not both"),
@@ -207,9 +213,7 @@ def test_reload_good_bad_fixed(tmp_calendars, keep_default, caplog):
 def test_reload_sees_a_new_year(tmp_calendars, keep_default):
     workdays.configure(tmp_calendars, reload_seconds=0)
     assert workdays.add_working_days(date(2026, 12, 31), 1).provisional
-    _rewrite(tmp_calendars / "cn" / "2027.yaml",  # test data, not the real 2027 arrangement
-             "year: 2027\nsource: {title: 测试, number: 测试1号, published: 2026-11-01}\n"
-             "holidays:\n  - {name: 元旦, date: 2027-01-01}\n")
+    _rewrite(tmp_calendars / "cn" / "2027.yaml", TEST_2027)  # not the real 2027 arrangement
     assert workdays.coverage() == date(2027, 12, 31)
     assert workdays.add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 4)
     assert workdays.add_working_days(date(2026, 12, 31), 1).provisional is False
@@ -279,3 +283,40 @@ def test_other_entries_are_named_as_not_read(tmp_calendars, keep_default, caplog
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 2 and warnings[1].endswith("cn/2026.yaml.bak, "
                                                        f"{tmp_calendars / 'guangxi'}")
+
+
+@pytest.mark.parametrize("holidays", [
+    "holidays: []\n",
+    "holidays:\n  - {name: 元旦, date: 2027-01-01}\n  - {name: 测试假日, date: 2027-03-01}\n"])
+def test_a_national_year_without_the_statutory_festivals_is_refused(tmp_path, holidays):
+    """A year must not be guessed: a file with no holidays (or only some festivals) is not
+    read as a year without holidays, which would make 春节 working days."""
+    path = _write(tmp_path, "year: 2027\nsource: {title: 测试, number: 测试1号, "
+                            "published: 2026-11-01}\n" + holidays + "workdays: []\n", "2027.yaml")
+    error = _error(path)
+    assert error.line == 3
+    assert str(error).startswith(f"{path}:3: holidays: no holiday for ")
+    assert "春节, 清明节, 劳动节" in str(error)
+    assert "国庆节" in str(error) and "leave the file out" in str(error)
+
+
+def test_festivals_may_share_one_holiday_and_overlays_need_none(tmp_path):
+    """2025's 国庆节、中秋节 covers both; a regional overlay lists only its own days."""
+    shared = VALID.replace("  - {name: 中秋节, from: 2026-09-25, to: 2026-09-27}\n", "").replace(
+        "name: 国庆节,", "name: 国庆节、中秋节,")
+    assert load_file(_write(tmp_path, shared)).holidays[date(2026, 10, 1)] == "国庆节、中秋节"
+    overlay = "year: 2026\nregion: 测试\nsource: {title: 测试}\nholidays: []\n"
+    assert load_file(_write(tmp_path / "45", overlay), overlay=True).holidays == {}
+
+
+def test_reload_of_an_empty_national_year_keeps_the_last_good_calendar(tmp_calendars,
+                                                                       keep_default):
+    """An empty 2027.yaml is refused on reload: 2027 stays provisional, /healthz's error names
+    the file and line."""
+    workdays.configure(tmp_calendars, reload_seconds=0)
+    _rewrite(tmp_calendars / "cn" / "2027.yaml",
+             "year: 2027\nsource: {title: 测试, number: 测试1号, published: 2026-11-01}\n"
+             "holidays: []\nworkdays: []\n")
+    assert workdays.coverage() == date(2026, 12, 31)
+    assert workdays.add_working_days(date(2026, 12, 31), 1).provisional
+    assert re.search(r"2027\.yaml:3: holidays: no holiday for 元旦, 春节", workdays.last_error())

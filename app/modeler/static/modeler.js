@@ -243,7 +243,8 @@
         if (res.status !== 200 || !res.body) { notify("error", failure(res)); return; }
         results.showProblems(res.body.problems || []);
         notify(res.body.ok ? "success" : "error",
-               res.body.ok ? T.valid : fmt(T.invalid, { n: res.body.problems.length }));
+               res.body.ok ? T.valid : fmt(res.body.problems.length === 1 ? T.invalid_one : T.invalid,
+                                       { n: res.body.problems.length }));
       });
     });
   }
