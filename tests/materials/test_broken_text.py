@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from html import unescape
-from io import BytesIO
 
 import pytest
 
