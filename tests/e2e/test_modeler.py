@@ -372,6 +372,7 @@ def test_the_modeler_in_english(live_server, page, screenshot, office):
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator('.djs-palette [data-action="create.task"]').get_attribute(
         "aria-label") == "Create task"
+    assert "Shenzhen" in page.locator("main").inner_text()  # the rule file's name_en
     pick(page, "contact")
     assert "USER TASK" in page.locator(".bio-properties-panel-header").inner_text().upper()
     assert page.evaluate("document.documentElement.scrollWidth") <= 820
@@ -400,6 +401,11 @@ def test_the_versions_page_rolls_back_and_moves_open_cases(live_server, page, sc
     office.do(waiting, "contact")  # it goes on, on v2
     row = page.locator("#j-shenzhen tr", has_text="bad_review v1")
     row.locator("summary").click()
+    # the open form fits the versions table: nothing scrolls sideways at 1280 px
+    wraps = page.evaluate("[...document.querySelectorAll('#j-shenzhen .table-wrap')]"
+                          ".map(w => w.scrollWidth - w.clientWidth)")
+    assert wraps and max(wraps) <= 0, wraps
+    assert row.locator("button[type=submit]").is_visible()
     row.locator("input[name=comment]").fill("回访名称改回")
     row.locator("button[type=submit]").click()
     page.wait_for_load_state()
