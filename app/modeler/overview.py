@@ -20,7 +20,7 @@ from app.modeler.models import ProcessAudit, ProcessDraft
 from app.processes import service as processes
 from app.processes.models import ProcessVersion
 from app.rules import service as rules_service
-from app.web.i18n import N_
+from app.web.i18n import N_, current_language
 
 AUDIT_LABELS = {"deploy": N_("部署"), "deploy_refused": N_("部署被拒"), "rollback": N_("回滚"),
                 "migrate": N_("迁移在办工单"), releases.DEPLOYED: N_("部署发布版本"),
@@ -75,7 +75,7 @@ def panel(user: User, jurisdiction: str) -> Panel:
     rules = rules_service.current().get(jurisdiction)
     current = processes.current(jurisdiction)
     key = current.process_key
-    return Panel(jurisdiction, rules.name, current, sorted(current.files),
+    return Panel(jurisdiction, rules.label(current_language()), current, sorted(current.files),
                  _drafts(jurisdiction, key), service.versions(jurisdiction, key),
                  open_cases(jurisdiction), service.history(jurisdiction, key, 20),
                  service.may_deploy(user, jurisdiction), processes.last_error(jurisdiction),

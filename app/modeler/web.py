@@ -28,7 +28,7 @@ from app.processes.models import ProcessVersion
 from app.rules import service as rules_service
 from app.timeutil import to_local, utcnow
 from app.web.errors import CSRF_MESSAGE, MESSAGES, render_error
-from app.web.i18n import N_
+from app.web.i18n import N_, current_language
 from app.web.nav import register
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler", template_folder="templates",
@@ -176,7 +176,8 @@ def editor(jurisdiction: str, file_name: str):
             for name in ("xml", "draft", "validate", "diff", "deploy")}
     urls["index"] = url_for("modeler.index")
     return render_template(
-        "modeler/editor.html", jurisdiction=jurisdiction, jurisdiction_name=rules.name,
+        "modeler/editor.html", jurisdiction=jurisdiction,
+        jurisdiction_name=rules.label(current_language()),
         file_name=file_name, files=sorted(version.files), version=version_dict(version),
         draft=draft_dict(draft, version), urls=urls,
         can_deploy=service.may_deploy(current_user, jurisdiction))
