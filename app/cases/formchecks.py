@@ -20,12 +20,17 @@ deadlines and the register of departments, run on the fields that passed the for
   until when: an extension, approved by the agency). Once that deadline has passed too, any
   working day from today on.
 
-`withheld` and `date_bounds` say the same before the form is filled: the options these checks
-would refuse now, and the days a date field may take (the task page and GET /api/v1/tasks/<id>).
-- 反馈核实结果 (an appeal upheld, Shenzhen art. 27): the day the 12345 hotline was told may not
-  be after today; for a misjudged rating (误评) the step must say how the reviewer was guided
-  to a follow-up rating (追加评价), which then stands; a malicious one (恶意评价) is simply not
-  adopted, so there is no follow-up rating to guide.
+`withheld`, `date_bounds` and `omitted` say the same before the form is filled: the options
+these checks would refuse now, the days a date field may take (working days only where one is
+required: the first and last such day), and the fields that do not apply to the case (the task
+page and GET /api/v1/tasks/<id>).
+- 反馈核实结果 (an appeal upheld, Shenzhen art. 27; or a staff review found invalid, art. 28):
+  the day the 12345 hotline was told is neither after today nor before the step began, the day
+  the result it reports was confirmed (申诉成立, 复核认定差评无效; the case's receipt when the
+  step's start is not known). For a misjudged rating (误评) the step must say how the reviewer
+  was guided to a follow-up rating (追加评价), which then stands; for any other (a malicious
+  one, 恶意评价, is simply not adopted; a staff review has no 误评) the follow-up fields do not
+  apply: not offered, a value in them refused, a blank one not stored.
 - 确认认定: a supervisor who returns a determination (退回重新核实) must say why: the caseworker
   verifies again from that opinion (a form field cannot be required on one option only).
 """
@@ -50,6 +55,9 @@ EXTENSION_LIMIT = "extension.limit"
 EXTEND = "extend"  # 整改 rectify_outcome: cannot be finished in time, ask for an extension
 APPROVED = "approved"  # 审批延期 extension_decision: 同意延期
 FOLLOW_UP_NOTE, FOLLOW_UP_GUIDED = "follow_up_note", "follow_up_guided"  # 引导追加评价
+FOLLOW_UP = (FOLLOW_UP_GUIDED, FOLLOW_UP_NOTE)
+MISJUDGED = "misjudged"  # 误评: the only determination with a follow-up rating to guide
+INFORMED = "hotline_informed_on"  # 反馈12345热线日期
 CONFIRM_DECISION, CONFIRM_OPINION = "confirm_decision", "confirm_opinion"  # 确认认定
 RETURNED = "returned"  # 退回重新核实
 
@@ -57,10 +65,12 @@ Errors = dict[str, list[str]]
 
 
 def check(clean: Mapping[str, Any], now: datetime, clock: CaseClock,
-          due_at: datetime | None, task: UserTaskView | None = None) -> None:
+          due_at: datetime | None, task: UserTaskView | None = None,
+          started_at: datetime | None = None) -> None:
     """FormInvalid with a message per field when `clean` breaks a rule above; `due_at` is
     the deadline of the task being completed (None when it has none), `task` the task
-    itself (its form and the process variables it sees: what earlier steps entered)."""
+    itself (its form and the process variables it sees: what earlier steps entered),
+    `started_at` when it began (its task row's start)."""
     errors: Errors = {}
     known: Mapping[str, Any] = task.data if task is not None else {}
     today = to_local(now).date()
@@ -77,11 +87,15 @@ def check(clean: Mapping[str, Any], now: datetime, clock: CaseClock,
         _put(errors, "promised_date", _promise_refusals(
             date.fromisoformat(clean["promised_date"]), today, clock,
             _latest_promise(known, today, clock, due_at)))
-    if clean.get("hotline_informed_on") and date.fromisoformat(
-            clean["hotline_informed_on"]) > today:
-        errors["hotline_informed_on"] = ["Must not be after today."]
-    if task is not None and any(f.id == FOLLOW_UP_NOTE for f in task.info.form):
-        _follow_up(clean, task.data.get("determination"), errors)
+    if clean.get(INFORMED):
+        _put(errors, INFORMED, _informed_refusals(date.fromisoformat(clean[INFORMED]), today,
+                                                  _first_day(clock, started_at)))
+    if task is not None:
+        for field_id, why in omitted(task).items():
+            if not _blank(clean.get(field_id)):
+                errors[field_id] = why
+        if any(f.id == FOLLOW_UP_NOTE for f in task.info.form):
+            _follow_up(clean, task.data.get("determination"), errors)
     if clean.get(CONFIRM_DECISION) == RETURNED and not (clean.get(CONFIRM_OPINION) or "").strip():
         errors[CONFIRM_OPINION] = ["Required when the determination is returned: why, for the "
                                    "caseworker who verifies again."]
@@ -111,24 +125,86 @@ def withheld(task: UserTaskView, now: datetime, clock: CaseClock,
 
 
 def date_bounds(task: UserTaskView, now: datetime, clock: CaseClock,
-                due_at: datetime | None) -> dict[str, tuple[date, date | None]]:
+                due_at: datetime | None, started_at: datetime | None = None
+                ) -> dict[str, tuple[date, date | None]]:
     """The first and last day (None: no last) that `check` accepts in the form's date fields
-    it checks (each must also be a working day): the ledger's promised date, the day an
-    extension asks for."""
+    it checks: the ledger's promised date and the day an extension asks for (their first and
+    last working day within the limits, as each must be one), the day the hotline was told
+    (any day from the step's start to today)."""
     ids = {f.id for f in task.info.form}
     today = to_local(now).date()
+    region = clock.region_code
     bounds: dict[str, tuple[date, date | None]] = {}
     if "promised_date" in ids:
-        bounds["promised_date"] = (today, _latest_promise(task.data, today, clock, due_at))
+        bounds["promised_date"] = _working_span(
+            today, _latest_promise(task.data, today, clock, due_at), region)
     if "requested_until" in ids:
         after = max(today, to_local(due_at).date()) if due_at is not None else today
-        bounds["requested_until"] = (after + timedelta(days=1), _latest_extension(clock))
+        bounds["requested_until"] = _working_span(after + timedelta(days=1),
+                                                  _latest_extension(clock), region)
+    if INFORMED in ids:
+        bounds[INFORMED] = (min(_first_day(clock, started_at), today), today)
     return bounds
+
+
+def omitted(task: UserTaskView) -> dict[str, list[str]]:
+    """The fields of the task's form that do not apply to its case, each with why (field →
+    messages): 反馈核实结果's follow-up fields (引导追加评价) unless the rating is a
+    misjudged one (误评); a staff review (复核认定差评无效) has none."""
+    ids = {f.id for f in task.info.form}
+    if FOLLOW_UP_NOTE not in ids or task.data.get("determination") == MISJUDGED:
+        return {}
+    if task.data.get("determination") == "malicious":
+        why = "A malicious rating is not adopted: there is no follow-up rating to guide."
+    else:
+        why = "Not a misjudged rating: there is no follow-up rating to guide."
+    return {field_id: [why] for field_id in FOLLOW_UP if field_id in ids}
+
+
+def applicable(data: Any, task: UserTaskView) -> Any:
+    """`data` (a completion's form data) without the fields that do not apply (`omitted`)
+    when they are blank, so they are not stored; a value in one is left for `check` to
+    refuse."""
+    if not isinstance(data, Mapping):
+        return data
+    left_out = omitted(task)
+    return {k: v for k, v in data.items() if not (k in left_out and _blank(v))}
 
 
 def _put(errors: Errors, field: str, messages: list[str]) -> None:
     if messages:
         errors[field] = messages
+
+
+def _blank(value: Any) -> bool:
+    """An empty answer: absent, null, an unticked box, blank text."""
+    return value is None or value is False or (isinstance(value, str) and not value.strip())
+
+
+def _first_day(clock: CaseClock, started_at: datetime | None) -> date:
+    """The first day a step may report as done: the day it began (the case's receipt when
+    that is not known)."""
+    return to_local(started_at or clock.received_at).date()
+
+
+def _informed_refusals(informed: date, today: date, first: date) -> list[str]:
+    """Why the day the 12345 hotline was told (反馈12345热线日期) is refused: after today, or
+    before the day the result it reports was confirmed (the step's start)."""
+    if informed > today:
+        return ["Must not be after today."]
+    if informed < first:
+        return [f"Must not be before {first}, the day the result it reports was confirmed "
+                f"(the step began)."]
+    return []
+
+
+def _working_span(first: date, last: date | None, region: str) -> tuple[date, date | None]:
+    """The first working day from `first` on and the last one up to `last` (None: no last)."""
+    start = _next_working_day(first, region) or first
+    if last is None or workdays.is_working_day(last, region):
+        return start, last
+    before = workdays.add_working_days(last, -1, region)
+    return start, date(before.year, before.month, before.day)
 
 
 def _day(value: Any) -> date:
@@ -137,14 +213,11 @@ def _day(value: Any) -> date:
 
 
 def _follow_up(clean: Mapping[str, Any], determination: str | None, errors: Errors) -> None:
-    """误评: how the reviewer was guided to a follow-up rating is required; 恶意评价: none is
-    guided (the rating is not adopted)."""
-    if determination == "misjudged" and not clean.get(FOLLOW_UP_NOTE):
+    """误评: how the reviewer was guided to a follow-up rating is required (for any other
+    rating the fields do not apply: `omitted`)."""
+    if determination == MISJUDGED and not clean.get(FOLLOW_UP_NOTE):
         errors[FOLLOW_UP_NOTE] = ["Required for a misjudged rating: how the reviewer was "
                                   "guided to a follow-up rating."]
-    elif determination == "malicious" and clean.get(FOLLOW_UP_GUIDED):
-        errors[FOLLOW_UP_GUIDED] = ["A malicious rating is not adopted: there is no follow-up "
-                                    "rating to guide."]
 
 
 def _department(clean: Mapping[str, Any], errors: Errors) -> None:

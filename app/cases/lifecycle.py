@@ -131,7 +131,8 @@ def complete(case: Case, task_id: str, data: Mapping[str, Any], user: User | Non
         raise Conflict(f"task {task_id} is not open") from None
     late = row.due_at is not None and now > row.due_at
     clean, fired = run.complete(
-        task_id, data, check=lambda c: formchecks.check(c, now, run.clock, row.due_at, view))
+        task_id, formchecks.applicable(data, view),
+        check=lambda c: formchecks.check(c, now, run.clock, row.due_at, view, row.created_at))
     actor = user.username if user else "system"
     log = _apply_fired(case, run, due, now, open_rows) if due else []
     log.append(events.row(case.id, "completed", actor, now, step=view.step,

@@ -36,6 +36,8 @@ MESSAGES = {
         N_("误评须填写引导评价人追加评价的情况。"),
     "A malicious rating is not adopted: there is no follow-up rating to guide.":
         N_("恶意评价的差评结果不予采纳，无需引导追加评价。"),
+    "Not a misjudged rating: there is no follow-up rating to guide.":
+        N_("本工单不属误评，无需引导评价人追加评价，此项不适用。"),
     "Required when the determination is returned: why, for the caseworker who verifies again.":
         N_("退回重新核实的，须填写审核意见。"),
     "No department is registered under this code.": N_("没有以此代码登记的部门，请从列表中选择。"),
@@ -63,6 +65,9 @@ PATTERNS = (
                 r"UTF-16 surrogate pair"), PLAIN["surrogate"]),
     (re.compile(r"^Contains the replacement character (?P<char>U\+[0-9A-F]{4}) at position "
                 r"(?P<at>\d+):"), PLAIN["replacement"]),
+    (re.compile(r"^Must not be before (?P<day>[\d-]+), the day the result it reports was "
+                r"confirmed"),
+     N_("不能早于 %(day)s：核实结果于当日确认（申诉成立或复核认定差评无效），本环节自当日开始。")),
     (re.compile(r"^Must be no later than the rectification deadline, (?P<day>[\d-]+);"),
      N_("不能晚于整改期限（%(day)s）；需要更长时间的，请在整改环节申请延期。")),
     (re.compile(r"^An extension must be asked for before the deadline, (?P<day>[\d-]+), has "
@@ -92,6 +97,9 @@ HINTS = {
     "requested_until": (
         N_("须为工作日，%(first)s 至 %(last)s 之间（晚于当前整改期限，不超过延期上限）。"),
         N_("须为工作日，不早于 %(first)s（晚于当前整改期限）。")),
+    "hotline_informed_on": (
+        N_("%(first)s（核实结果确认之日）至 %(last)s（今天）之间。"),
+        N_("不早于 %(first)s（核实结果确认之日）。")),
 }
 DAYS = ("day", "next")  # groups holding an ISO date, shown in the page's language
 
@@ -134,7 +142,7 @@ def widget_kind(f: FormField) -> str:
 def widgets(form: tuple[FormField, ...], values: Mapping[str, Any],
             errors: Mapping[str, Any], limits: FormLimits = NONE) -> list[Widget]:
     out = []
-    for f in form:
+    for f in limits.shown(form):
         value = values.get(f.id, f.default)
         first, last = limits.bounds.get(f.id, (None, None))
         out.append(Widget(f, widget_kind(f), value, tuple(translate(errors.get(f.id), f.id)),

@@ -92,12 +92,14 @@ class FormFieldOut(Schema):
                        "with why: e.g. 申请延期 of a rectification that is not complex or is past "
                        "its deadline, 同意延期 of a day that has come or is not a working day"})
     earliest = fields.Date(metadata={
-        "description": "a date field checked against the case (承诺完成日期, 申请延期至): the "
-                       "first day accepted now; each day must also be a working day of the "
-                       "case's calendar"})
+        "description": "a date field checked against the case: the first day accepted now. "
+                       "承诺完成日期, 申请延期至: the first working day of the case's calendar "
+                       "within the limits (each day must be a working day); 反馈12345热线日期: "
+                       "the day the step began (the result it reports was confirmed)"})
     latest = fields.Date(metadata={
-        "description": "the last day accepted now, when there is one (the rectification "
-                       "deadline, extension.limit)"})
+        "description": "the last day accepted now, when there is one (承诺完成日期, 申请延期至: "
+                       "the last working day up to the rectification deadline or "
+                       "extension.limit; 反馈12345热线日期: today)"})
     default = fields.String()
 
 
@@ -126,7 +128,11 @@ class TaskOut(TaskRef):
 
 
 class TaskDetail(TaskOut):
-    form = ComputedList(fields.Nested(FormFieldOut), source=lambda task: _form(task))
+    form = ComputedList(fields.Nested(FormFieldOut), source=lambda task: _form(task), metadata={
+        "description": "the fields that apply to the case: an open task's fields that do not "
+                       "are left out (反馈核实结果's follow-up fields, 引导追加评价, unless the "
+                       "rating is a misjudged one, 误评); a value in one is refused (422), a "
+                       "blank one not stored"})
     documentation = fields.Method("_documentation", allow_none=True,
                                   metadata={"type": "string"})
 
@@ -141,7 +147,7 @@ def _form(task) -> list[dict]:
     if info is None:
         return []
     limits = formlimits.for_task(task, info, utcnow())
-    return [_field(f, limits) for f in info.form]
+    return [_field(f, limits) for f in limits.shown(info.form)]
 
 
 def _field(f, limits: formlimits.FormLimits) -> dict[str, Any]:

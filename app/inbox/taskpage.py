@@ -183,7 +183,8 @@ def _render(task: CaseTask, values: dict, errors: dict, posted: bool = False):
     show read-only as what was submitted and not saved."""
     now, case = utcnow(), task.case
     info = _info(task)
-    form = info.form if info else ()
+    limits = formlimits.for_task(task, info, now)
+    form = limits.shown(info.form if info else ())  # the fields that apply to the case
     mine = task.assignee_id == current_user.id
     actionable = (task.state == "open" and can_act(current_user, task)
                   and task.assignee_id in (None, current_user.id))
@@ -194,8 +195,8 @@ def _render(task: CaseTask, values: dict, errors: dict, posted: bool = False):
     names = actor_names({e.actor for e in events} | ({submitted.actor} if submitted else set()))
     return render_template(
         "inbox/task.html", task=task, case=case, review=case.review, info=info,
-        widgets=formview.widgets(form, values, errors, formlimits.for_task(task, info, now)
-                                 if actionable else formlimits.NONE),
+        widgets=formview.widgets(form, values, errors,
+                                 limits if actionable else limits.read_only()),
         other_errors=formview.other_errors(errors, form), error_count=len(errors),
         deadline=deadline_text(task, now), actionable=actionable, mine=mine,
         can_claim=can_claim(current_user, task),

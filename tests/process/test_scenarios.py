@@ -438,16 +438,23 @@ def test_malicious_appeal_upheld_across_spring_festival(flow, where):
     ("misjudged", {"follow_up_guided": False, "follow_up_note": None},
      {"follow_up_note": ["Required for a misjudged rating: how the reviewer was guided to a "
                          "follow-up rating."]}),
-    ("malicious", {"follow_up_guided": True},
+    ("malicious", {"follow_up_guided": True},  # with FORMS' note: neither applies
      {"follow_up_guided": ["A malicious rating is not adopted: there is no follow-up rating "
-                           "to guide."]}),
+                           "to guide."],
+      "follow_up_note": ["A malicious rating is not adopted: there is no follow-up rating "
+                         "to guide."]}),
     ("misjudged", {"hotline_informed_on": "2026-10-14"},
      {"hotline_informed_on": ["Must not be after today."]}),
+    *(("misjudged", {"hotline_informed_on": day},
+       {"hotline_informed_on": ["Must not be before 2026-10-12, the day the result it reports "
+                                "was confirmed (the step began)."]})
+      for day in ("2026-10-11", "2026-09-30", "2019-01-01")),
 ])
 def test_feedback_of_an_upheld_appeal_is_checked_against_the_determination(
         flow, determination, data, errors):
     """误评: how the reviewer was guided to a follow-up rating (追加评价) is required; 恶意评价:
-    none is guided; the day the hotline was told is not in the future."""
+    none is guided; the day the hotline was told is neither in the future nor before the
+    agency upheld the appeal (Mon 10/12)."""
     f = flow("sz")
     f.post(R1)
     f.do("contact", "2026-09-30 10:30")
