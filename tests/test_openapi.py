@@ -17,6 +17,7 @@ from schemathesis import checks
 
 from app.auth import tokens
 from app.plaintext import trimmed
+from app.rules.schema import uscc_check_char
 from tests.materials.conftest import SAMPLES, open_office
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -28,7 +29,7 @@ REVIEWS = "/api/v1/reviews"
 # (405, 500, ...).
 STATUSES = {
     ("get", "/api/v1/reviews"): {200, 401, 403, 422},
-    ("post", "/api/v1/reviews"): {200, 201, 207, 400, 401, 413, 415, 422},
+    ("post", "/api/v1/reviews"): {200, 201, 207, 400, 401, 403, 413, 415, 422},
     ("get", "/api/v1/tasks"): {200, 401, 403, 422},
     ("get", TASK): {200, 401, 403, 404},
     ("post", f"{TASK}/claim"): {200, 400, 401, 403, 404, 409, 415},
@@ -365,7 +366,7 @@ def test_generated_listing_queries_get_documented_answers(api_schema, auth, clie
 def _kept(item: dict) -> dict:
     """A generated rating changed to keep the rules JSON Schema does not state: a level by
     name, a past rating time, a bad rating's reason, a follow-up rating of `overall`, a named
-    staff member, a department's name, a phone number."""
+    staff member, a department's name, a code's check character, a phone number."""
     item = dict(item)
     item.pop("level_code", None), item.pop("level_scheme", None)
     item.setdefault("level", "满意")
@@ -379,6 +380,9 @@ def _kept(item: dict) -> dict:
     if item["rated_object"] == "staff" and _blank(item.get("staff_no")) \
             and _blank(item.get("staff_name")):
         item["staff_name"] = "张三"
+    for code in ("department_code", "staff_unit_code"):  # its check character (校验位)
+        if item.get(code):
+            item[code] = item[code][:17] + uscc_check_char(item[code][:17])
     if item.get("department_code") and _blank(item.get("department_name")):
         item["department_name"] = "某部门"
     if item.get("reviewer_phone") is not None:  # a phone number's rules are no pattern
@@ -389,3 +393,9 @@ def _kept(item: dict) -> dict:
 def _blank(value: str | None) -> bool:
     """Left out by intake: none, or nothing but spaces and invisible characters."""
     return not trimmed(value or "")
+
+
+def test_intake_summary_gives_the_batch_limit_as_a_number(spec, app):
+    summary = spec["paths"][REVIEWS]["post"]["summary"]
+    assert f"{app.config['INTAKE_BATCH_MAX']:,}" in summary
+    assert "INTAKE_BATCH_MAX" not in summary and "{" not in summary

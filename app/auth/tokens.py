@@ -11,12 +11,15 @@ from functools import wraps
 from flask import g, request
 from sqlalchemy import select
 
-from app.auth.errors import unauthorized
+from app.auth.errors import error_response, unauthorized
 from app.auth.models import ApiToken
 from app.extensions import db
 from app.timeutil import utcnow
 
 PREFIX = "hcp_"
+DEACTIVATED = "the token's user account is deactivated; an administrator can reactivate it"
+CHANNEL_ONLY = ("ratings are submitted with a channel system's token (评价渠道系统); a user's "
+                "token is for the task and case APIs")
 TOUCH_EVERY = timedelta(minutes=5)  # how often last_used_at is written
 
 
@@ -69,7 +72,8 @@ def _presented() -> str | None:
 
 
 def token_required(view):
-    """Reject the request with 401 unless it carries a live API token; sets g.api_token."""
+    """Reject the request with 401 unless it carries a live API token, and with 403 when the
+    token's user is deactivated (停用); sets g.api_token."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -78,11 +82,27 @@ def token_required(view):
         if row is None:
             why = "invalid or revoked API token" if token else "missing API token"
             return unauthorized(why)
+        if row.user is not None and not row.user.active:
+            return error_response(403, DEACTIVATED)
         now = utcnow()
         if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
             row.last_used_at = now
             db.session.commit()
         g.api_token = row
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def channel_required(view):
+    """`token_required`, and 403 unless the token is a channel system's (not bound to a user):
+    only channel systems submit ratings; people work cases with their user's token."""
+
+    @token_required
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.api_token.user_id is not None:
+            return error_response(403, CHANNEL_ONLY)
         return view(*args, **kwargs)
 
     return wrapper

@@ -141,13 +141,14 @@ def set_password(user: User, password: str) -> None:
 
 
 def user_required(view):
-    """401 without a live token, 403 for a channel token that is not bound to a user."""
+    """401 without a live token, 403 for a channel token that is not bound to a user (and,
+    from `token_required`, for a deactivated user's token)."""
 
     @token_required
     @wraps(view)
     def wrapper(*args, **kwargs):
         user = g.api_token.user
-        if user is None or not user.active:
+        if user is None:
             return error_response(403, "this API needs a user's token; channel tokens may "
                                        "only submit ratings")
         g.user = user
@@ -175,7 +176,7 @@ def code_prefix(column, prefix: str):
     on every database (`LIKE 'p%'` is not, on SQLite)."""
     if not prefix:
         return true()
-    if not prefix.isdigit():
+    if not (prefix.isascii() and prefix.isdigit()):
         return column.startswith(prefix)
     upper = str(int(prefix) + 1).zfill(len(prefix))
     return and_(column >= prefix, column < upper) if len(upper) == len(prefix) \

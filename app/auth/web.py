@@ -35,7 +35,7 @@ def load_user(session_id: str) -> User | None:
     """The user of a session id `<id>.<stamp>`, if still active, with a password, and the
     stamp matches."""
     user_id, _, stamp = session_id.partition(".")
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or not user.password_hash:

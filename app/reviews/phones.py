@@ -23,13 +23,13 @@ from dataclasses import dataclass
 
 # The extension: "转801", "分机801", "ext. 801", "x801", "#801" (or a dash after a complete
 # landline, "0755-12345678-801": see `parse`).
-_EXTENSION = re.compile(r"^(?P<main>.+?)\s*(?:转|分机|ext\.?|x|#)\s*(?P<ext>\d{1,6})$", re.I)
+_EXTENSION = re.compile(r"^(?P<main>.+?)\s*(?:转|分机|ext\.?|x|#)\s*(?P<ext>[0-9]{1,6})$", re.I)
 _SEPARATORS = re.compile(r"[\s\-()（）.]")
 _COUNTRY = re.compile(r"^(?:\+86|0086)")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_SERVICE_LONG = re.compile(r"^[48]00\d{7}$")
-_SERVICE_SHORT = re.compile(r"^(?:1\d{4}|9[56]\d{3,6})$")
-_LOCAL = re.compile(r"^[1-9]\d{6,7}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+_SERVICE_LONG = re.compile(r"^[48]00[0-9]{7}$")
+_SERVICE_SHORT = re.compile(r"^(?:1[0-9]{4}|9[56][0-9]{3,6})$")
+_LOCAL = re.compile(r"^[1-9][0-9]{6,7}$")
 
 HELP = ("Not a phone number: give a mobile number (13812345678, +86 allowed), a landline with "
         "its area code (0755-12345678, extension 0755-12345678-801) or a service number "
@@ -66,6 +66,7 @@ def parse(raw: str | None) -> Phone | None:
     text = _plain(raw or "")
     if not text:
         return None
+    _check_digits(text)
     found = _EXTENSION.match(text)
     if found:
         return _with_extension(_digits(found["main"]), found["ext"])
@@ -86,6 +87,15 @@ def _plain(raw: str) -> str:
     format characters (zero-width space, BOM) and surrounding spaces."""
     text = unicodedata.normalize("NFKC", raw)
     return "".join(c for c in text if unicodedata.category(c) != "Cf").strip()
+
+
+def _check_digits(text: str) -> None:
+    """PhoneInvalid when a digit of another script is left after NFKC (Arabic-Indic ١٣٨,
+    Devanagari १): a number is written with 0-9 (full-width ０-９ were read as these)."""
+    foreign = next((c for c in text if c.isdigit() and not c.isascii()), None)
+    if foreign is not None:
+        raise PhoneInvalid(f"Write the number with the digits 0-9 (it has {foreign!r}, "
+                           f"U+{ord(foreign):04X}).")
 
 
 def _digits(text: str) -> str:

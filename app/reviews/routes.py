@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app.apidoc import SECURITY, errors
 from app.auth.errors import error_response
-from app.auth.tokens import token_required
+from app.auth.tokens import channel_required, token_required
 from app.auth.users import review_scope
 from app.cases.models import Case
 from app.cases.schemas import CaseSummary
@@ -29,13 +29,14 @@ _review_out = ReviewOut()
 _case_out = CaseSummary()
 
 INTAKE_DOC = {
-    "summary": "Submit one rating (an object) or a batch (an array of up to INTAKE_BATCH_MAX)",
+    "summary": "Submit one rating (an object) or a batch (an array of up to {batch_max})",
     "description": (
         "Idempotent per (serial_no, rating_count, rated_object): a rating sent again returns the "
         "first result (status `duplicate`) and creates nothing. Every new bad rating "
         "(不满意/非常不满意) opens a case. One rating: 201 created, 200 duplicate, 422 invalid "
         "with per-field messages. A batch: valid items are stored; 200 when all were accepted, "
-        "207 when some failed, 422 when none was valid; `results` says which and why."),
+        "207 when some failed, 422 when none was valid; `results` says which and why. Only a "
+        "channel system's token submits ratings: a user's token is 403."),
     "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
         {"$ref": "#/components/schemas/ReviewIn"},
         {"$ref": "#/components/schemas/ReviewBatch"},
@@ -52,6 +53,19 @@ def _batch_schema(state) -> None:
         "items": {"$ref": "#/components/schemas/ReviewIn"}})
 
 
+def _batch_limit_doc(doc: dict, doc_info: dict, *, app, **_) -> dict:
+    """The batch's size limit in the intake's summary is the app's number (INTAKE_BATCH_MAX),
+    as in ReviewBatch's maxItems (a flask-smorest doc callback: `doc_info` is a copy)."""
+    manual = doc_info.get("manual_doc", {})
+    if "summary" in manual:
+        manual["summary"] = manual["summary"].format(
+            batch_max=f"{app.config['INTAKE_BATCH_MAX']:,}")
+    return doc
+
+
+blp._prepare_doc_cbks.append(_batch_limit_doc)
+
+
 @blp.route("")
 class Reviews(MethodView):
     @blp.doc(**INTAKE_DOC)
@@ -65,8 +79,10 @@ class Reviews(MethodView):
                       description="one rating that is invalid (the error, a message per field "
                                   "under errors.json), a batch of which no item was valid (the "
                                   "batch's results), or an empty or too large batch (the error)")
-    @errors(blp, 400, 413, 415)
-    @token_required
+    @errors(blp, 400, 413, 415,
+            (403, "a user's token (ratings come from channel systems' tokens), or a "
+                  "deactivated user's"))
+    @channel_required
     def post(self):
         body = request.get_json(silent=True)
         if isinstance(body, list):
@@ -91,10 +107,7 @@ class Reviews(MethodView):
         """List ratings, newest first, with filters; reviewer data masked. A user's token lists
         what the user may see: their department's or region's ratings and their cases'. A
         channel system's token lists the ratings it sent (来源渠道系统), not other channels'."""
-        user = g.api_token.user
-        if user is not None and not user.active:
-            pagination_parameters.item_count = 0
-            return error_response(403, "the token's user is deactivated")
+        user = g.api_token.user  # active: token_required refuses a deactivated user's
         query = _filtered(args)
         query = query.where(review_scope(user) if user is not None
                             else Review.source == g.api_token.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from marshmallow import (
@@ -21,11 +22,15 @@ from app.querystring import ListingQuery
 from app.reviews import vocab
 from app.reviews.masking import mask_cert, mask_name, mask_phone
 from app.reviews.phones import PhoneInvalid, normalise
+from app.rules.schema import validate_uscc
 from app.timeutil import SHANGHAI, utcnow
 
-USCC = validate.Regexp(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$",
-                       error="Not an 18-character unified social credit code.")
-REGION = validate.Regexp(r"^\d{12}$", error="A region code has 12 digits.")
+# Codes are ASCII: `[0-9]`, never `\d` (which matches any script's digits, ٤ or ４).
+USCC_SHAPE = validate.Regexp(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+                             error="Not an 18-character unified social credit code: digits "
+                                   "0-9 and capital letters (no I, O, Z, S, V).")
+USCC = [USCC_SHAPE, validate_uscc]  # the shape, then the check character (校验位)
+REGION = validate.Regexp(r"^[0-9]{12}$", error="A region code has 12 digits, written 0-9.")
 FUTURE_SKEW = timedelta(minutes=10)
 # Ratings of government services began with the 2019 好差评 rules (国办发〔2019〕51号 and the
 # provinces' trials before it): an earlier rated_at is a channel's placeholder (1970-01-01,
@@ -48,6 +53,14 @@ class Instant(fields.AwareDateTime):
 
 def _str(max_len: int, **kw) -> fields.String:
     return Text(validate=validate.Length(max=max_len, error=TOO_LONG), allow_none=True, **kw)
+
+
+class Code(fields.String):
+    """A code (行政区划代码, 统一社会信用代码) as an input method may write it: full-width
+    characters (４４０３…, 全角) read as ASCII (NFKC); its validators then require ASCII."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        return unicodedata.normalize("NFKC", super()._deserialize(value, attr, data, **kwargs))
 
 
 class PhoneNumber(fields.String):
@@ -92,13 +105,18 @@ class ReviewIn(Schema):
     item_code = _str(10)
     item_impl_code = _str(24)
     item_name = _str(200)
-    department_code = fields.String(allow_none=True, validate=USCC)
+    department_code = Code(allow_none=True, validate=USCC, metadata={
+        "description": "统一社会信用代码 of the department: 18 characters, the last its check "
+                       "character (GB 32100-2015, checked); full-width characters are read as "
+                       "ASCII"})
     department_name = _str(100)
-    region_code = fields.String(required=True, validate=REGION,
-                                metadata={"description": "行政区划"})
+    region_code = Code(required=True, validate=REGION, metadata={
+        "description": "行政区划: 12 digits 0-9 (full-width ones are read as these)"})
     staff_no = _str(32)
     staff_name = _str(50)
-    staff_unit_code = fields.String(allow_none=True, validate=USCC)
+    staff_unit_code = Code(allow_none=True, validate=USCC,
+                           metadata={"description": "the personnel unit's 统一社会信用代码 "
+                                                    "(checked as department_code)"})
     staff_unit_name = _str(100)
     reviewer_name = _str(100)
     reviewer_type = fields.String(load_default="individual",
@@ -164,6 +182,7 @@ class ReviewIn(Schema):
         data["score"] = vocab.LEVEL_SCORES[level]
         data["is_bad"] = vocab.is_bad(level)
         data["text"] = (data.get("text") or "").strip() or None
+        data["tags"] = list(dict.fromkeys(data.get("tags") or []))  # each once, in order
         return data
 
 
@@ -271,9 +290,11 @@ class IntakeBatchOut(Schema):
 class ReviewQuery(ListingQuery):
     """Filters for GET /api/v1/reviews."""
 
-    region = fields.String(validate=validate.Regexp(r"^\d{1,12}$"),
-                           metadata={"description": "region code or prefix"})
-    department_code = fields.String(validate=USCC)
+    region = Code(validate=validate.Regexp(r"^[0-9]{1,12}$",
+                                           error="A region code or its prefix: 1 to 12 digits, "
+                                                 "written 0-9."),
+                  metadata={"description": "region code or prefix"})
+    department_code = Code(validate=USCC)
     channel = fields.String(validate=validate.OneOf(list(vocab.CHANNELS)))
     level = fields.String(validate=validate.OneOf(vocab.LEVELS))
     rated_object = fields.String(validate=validate.OneOf(list(vocab.RATED_OBJECTS)))

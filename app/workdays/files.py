@@ -18,7 +18,7 @@ from app.workdays.yamlfile import CalendarFileError, Key, line_of, read_yaml
 from app.yamldoc import display_path, flatten_messages
 
 NATIONAL = "cn"
-_YEAR_FILE = re.compile(r"^\d{4}\.yaml$")
+_YEAR_FILE = re.compile(r"^[0-9]{4}\.yaml$")  # ASCII: \d takes ٢٠٢٦ too
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MAKE_UP = object()  # marks make-up days among the days seen so far
 # The seven statutory festivals (法定节假日, 《全国年节及纪念日放假办法》) every State Council
@@ -281,7 +281,8 @@ def _yaml_like(folder: Path) -> list[Path]:
 
 
 def _is_region_folder(folder: Path) -> bool:
-    return folder.name == NATIONAL or (folder.name.isdigit() and len(folder.name) <= 12)
+    name = folder.name  # ASCII digits: isdigit() is true of ٤٥ and ４５ too
+    return name == NATIONAL or (name.isascii() and name.isdigit() and len(name) <= 12)
 
 
 def _year_files(folder: Path) -> list[Path]:
