@@ -303,7 +303,7 @@ def test_the_approval_page_offers_only_the_rejection_and_says_why(desk, travel, 
     assert posted.status_code == 400
     assert said in posted.get_data(as_text=True)
     english = agency.get(f"/tasks/{approval['task_id']}?lang=en").get_data(as_text=True)
-    assert ("“Approved” cannot be chosen: The date asked for, Sep 29, 2026, has come or "
+    assert ("“Approved” cannot be chosen. The date asked for, Sep 29, 2026, has come or "
             "passed") in english
 
 
