@@ -43,3 +43,28 @@ def test_the_guard_refuses_and_records_a_request_to_another_host(live_server, pa
                 f"{live_server}/static/css/app.css", "data:text/plain,x"):
         page.evaluate("u => fetch(u).then(() => 'ok', () => 'refused')", url)
     assert page.foreign_requests == ["http://192.0.2.1/x.js", "https://127.0.0.1.example/x.js"]
+
+
+WIDTHS = """() => {
+  const width = text => {
+    const s = document.createElement("span");
+    s.style.position = "absolute";
+    s.textContent = text;
+    document.body.appendChild(s);
+    const found = s.getBoundingClientRect().width;
+    s.remove();
+    return found;
+  };
+  return {quote: width("\u201c"), letter: width("A"), han: width("\u4e2d")};
+}"""
+
+
+def test_english_quotes_take_a_latin_width_and_letters_stay_as_they_were(live_server, page):
+    """English pages draw “quotes” in a Latin font (the CJK fonts draw them full width, as wide
+    as 中); letters keep the width they have on Chinese pages, so no line gets longer."""
+    page.goto(f"{live_server}/?lang=zh")
+    chinese = page.evaluate(WIDTHS)
+    page.goto(f"{live_server}/?lang=en")
+    english = page.evaluate(WIDTHS)
+    assert english["quote"] < 0.7 * english["han"], english
+    assert english["letter"] == chinese["letter"], (english, chinese)
