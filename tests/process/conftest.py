@@ -180,3 +180,18 @@ def watched(desk, travel):
     travel("2026-10-09 10:00")
     later = desk.post(rated_at="2026-10-09T08:00:00+08:00")
     return SimpleNamespace(sz=sz, other=other, js=js, later=later)
+
+
+def page_text(resp) -> str:
+    """A test client response's page as text."""
+    return resp.get_data(as_text=True)
+
+
+def open_task(number: str, step: str):
+    """The case's open task row of `step` (None when there is none), read afresh."""
+    from app.cases.records import CaseTask
+
+    db.session.rollback()
+    return db.session.scalar(select(CaseTask).join(CaseTask.case).where(
+        CaseTask.step == step, CaseTask.state == "open",
+        CaseTask.case.has(number=number)))

@@ -16,9 +16,11 @@ import re
 
 from sqlalchemy import select
 
-from app.cases.records import CaseEvent, CaseTask
+from app.cases.records import CaseEvent
 from app.extensions import db
 from tests.process.conftest import SZ_STAFF_UNIT
+from tests.process.conftest import open_task as _open_task
+from tests.process.conftest import page_text as _text
 
 CONTACT = {"contact_result": "reached", "reason": "窗口排队时间过长"}
 STAFF = {"rated_object": "staff", "channel": "hall_tablet", "staff_no": "S100",
@@ -26,17 +28,6 @@ STAFF = {"rated_object": "staff", "channel": "hall_tablet", "staff_no": "S100",
          "staff_unit_name": SZ_STAFF_UNIT[1]}
 FEEDBACK = {"hotline_result": "经复核，差评无效", "hotline_channel": "work_order"}
 FOLLOW_UP_LABELS = ("已引导评价人追加评价并说明情况（误评）", "引导追加评价情况（误评必填）")
-
-
-def _text(resp) -> str:
-    return resp.get_data(as_text=True)
-
-
-def _open_task(number: str, step: str) -> CaseTask:
-    db.session.rollback()
-    return db.session.scalar(select(CaseTask).join(CaseTask.case).where(
-        CaseTask.step == step, CaseTask.state == "open",
-        CaseTask.case.has(number=number)))
 
 
 def _api_form(desk, who: str, task_id: str) -> dict[str, dict]:

@@ -10,31 +10,21 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.cases.records import CaseTask
 from app.demo.data import uscc
 from app.extensions import db
 from app.inbox.taskpage import instructions
 from app.org import service as org
 from tests.process.conftest import SZ_DEPT
+from tests.process.conftest import open_task as _open_task
+from tests.process.conftest import page_text as _text
 
 CONTACT = {"contact_result": "reached", "reason": "窗口排队时间过长"}
-
-
-def _text(resp) -> str:
-    return resp.get_data(as_text=True)
 
 
 def _count(html: str, tab: str) -> int:
     found = re.search(rf'data-tab="{tab}">.*?class="count[^"]*">([\d,]+)<', html, re.S)
     assert found, f"no {tab} tab"
     return int(found.group(1).replace(",", ""))
-
-
-def _open_task(number: str, step: str) -> CaseTask:
-    db.session.rollback()
-    return db.session.scalar(select(CaseTask).join(CaseTask.case).where(
-        CaseTask.step == step, CaseTask.state == "open",
-        CaseTask.case.has(number=number)))
 
 
 def test_claim_fill_in_wrongly_then_rightly_and_the_case_moves_on(desk, browser_for):

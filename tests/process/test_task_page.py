@@ -7,27 +7,14 @@ from __future__ import annotations
 import html
 import re
 
-from sqlalchemy import select
-
-from app.cases.records import CaseTask
-from app.extensions import db
 from tests.process.conftest import SZ_STAFF_UNIT
+from tests.process.conftest import open_task as _open_task
+from tests.process.conftest import page_text as _text
 
 CONTACT = {"contact_result": "reached", "reason": "窗口排队时间过长"}
 STAFF = {"rated_object": "staff", "channel": "hall_tablet", "staff_no": "S100",
          "staff_name": "刘工作", "staff_unit_code": SZ_STAFF_UNIT[0],
          "staff_unit_name": SZ_STAFF_UNIT[1]}
-
-
-def _text(resp) -> str:
-    return resp.get_data(as_text=True)
-
-
-def _open_task(number: str, step: str) -> CaseTask:
-    db.session.rollback()
-    return db.session.scalar(select(CaseTask).join(CaseTask.case).where(
-        CaseTask.step == step, CaseTask.state == "open",
-        CaseTask.case.has(number=number)))
 
 
 def test_the_agency_opens_a_late_department_task_from_its_escalated_queue_read_only(
