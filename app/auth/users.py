@@ -22,6 +22,7 @@ from app.auth.tokens import token_required
 from app.cases.models import Case
 from app.cases.records import CaseTask
 from app.extensions import db
+from app.plaintext import problem, trimmed
 from app.reviews.models import Review
 from app.rules.schema import validate_uscc
 
@@ -45,6 +46,7 @@ def create(username: str, name: str, role: str, department_code: str | None = No
     department or region the role needs missing or malformed (`check_scope`). Without a
     password the user can use an API token but cannot sign in."""
     _check_role(role)
+    _check_name(name)
     check_scope(role, department_code, region_code)
     if username_taken(username):
         raise ValueError(f"user {username!r} exists")
@@ -64,11 +66,22 @@ def update(user: User, *, name: str, role: str, department_code: str | None,
     """Change a user's profile (committed); ValueError for an unknown role, or a department or
     region the role needs missing or malformed (`check_scope`)."""
     _check_role(role)
+    _check_name(name)
     check_scope(role, department_code or None, region_code or None)
     user.name, user.role, user.active = name, role, active
     user.department_code, user.region_code = department_code or None, region_code or None
     db.session.commit()
     return user
+
+
+def _check_name(name: str) -> None:
+    """A display name (姓名) is plain text, not blank: the admin form checks it on its field,
+    this catches the rest (`flask users create`)."""
+    if not trimmed(name or ""):
+        raise ValueError("a user needs a name")
+    found = problem(name)
+    if found:
+        raise ValueError(f"name: {found}")
 
 
 def _check_role(role: str) -> None:

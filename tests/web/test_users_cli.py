@@ -45,6 +45,17 @@ def test_create_without_login_and_short_passwords(app_ctx):
     assert short.exit_code == 1 and "at least 8" in short.output and by_username("x") is None
 
 
+def test_create_refuses_a_name_that_is_not_plain_text(app_ctx):
+    """A right-to-left override would show the name reversed in every list (the admin form
+    refuses it on its field; the command, through users.create, too)."""
+    runner = app_ctx.test_cli_runner()
+    for name in ("王\u202e芳abc", "   "):
+        result = runner.invoke(users_cli, ["create", "bidi", "--name", name, "--role",
+                                           "agency", "--no-password", *REGION])
+        assert result.exit_code == 1 and "name" in result.output, result.output
+        assert by_username("bidi") is None
+
+
 def test_set_password(app_ctx):
     runner = app_ctx.test_cli_runner()
     runner.invoke(users_cli, ["create", "wang", "--name", "王芳", "--role", "caseworker",
