@@ -141,8 +141,10 @@ def widget_kind(f: FormField) -> str:
 
 def widgets(form: tuple[FormField, ...], values: Mapping[str, Any],
             errors: Mapping[str, Any], limits: FormLimits = NONE) -> list[Widget]:
+    """A widget for each field of `form`: the fields that apply to the case, as the caller
+    chose them (`limits.shown`), so that errors on the others go with `other_errors`."""
     out = []
-    for f in limits.shown(form):
+    for f in form:
         value = values.get(f.id, f.default)
         first, last = limits.bounds.get(f.id, (None, None))
         out.append(Widget(f, widget_kind(f), value, tuple(translate(errors.get(f.id), f.id)),
